@@ -1,0 +1,124 @@
+"""The one API of betool (django-ninja): authentication, workspace scoping, error shape.
+
+Apps contribute routers (``<app>/api.py``); ``build_api`` mounts them. Views stay thin:
+they authorize with ``require(request, Permission.X)`` and call services and selectors.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from betool.access import WORKSPACE_HEADER, WORKSPACE_SESSION_KEY, Actor
+from betool.errors import ApiError, CoreErrorCode, error_body
+from betool.selectors import membership_for, token_membership
+
+logger = logging.getLogger(__name__)
+
+
+class WorkspaceSessionAuth(SessionAuth):
+    """Browser requests: the session's user, in the workspace named by header or session."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        slug = request.META.get(WORKSPACE_HEADER) or request.session.get(WORKSPACE_SESSION_KEY)
+        membership = membership_for(user=user, workspace_slug=slug)  # type: ignore[arg-type]
+        if membership is None:
+            raise ApiError(
+                CoreErrorCode.NO_WORKSPACE, "You are not a member of this workspace.", status=403
+            )
+        return Actor(user=membership.user, membership=membership)
+
+
+class ApiTokenAuth(HttpBearer):
+    """Scripts: ``Authorization: Bearer btk_…``, bound to one membership."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        membership = token_membership(raw_token=token)
+        if membership is None:
+            return None
+        return Actor(user=membership.user, membership=membership)
+
+
+def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    details = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "payload")]
+        details.append({"field": ".".join(loc), "message": err.get("msg", "invalid value")})
+    return details
+
+
+def _describe(details: list[dict[str, Any]]) -> str:
+    parts = [f"{d['field']}: {d['message']}" if d["field"] else d["message"] for d in details]
+    return "Some fields are not valid — " + "; ".join(parts[:5])
+
+
+def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
+    api = NinjaAPI(
+        title="betool API",
+        version="1",
+        auth=[ApiTokenAuth(), WorkspaceSessionAuth()],
+        urls_namespace="api",
+        docs_url="/docs",
+    )
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return api.create_response(request, exc.body(), status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        details = _validation_details(list(exc.errors))
+        body = error_body(CoreErrorCode.INVALID_INPUT, _describe(details), details)
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(DjangoValidationError)
+    def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        messages = exc.messages
+        body = error_body(CoreErrorCode.INVALID_INPUT, "; ".join(messages), messages)
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        body = error_body(CoreErrorCode.NOT_AUTHENTICATED, "Sign in, or send a valid API token.")
+        return api.create_response(request, body, status=401)
+
+    @api.exception_handler(PermissionDenied)
+    def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        message = str(exc) or "Your role does not allow this."
+        return api.create_response(
+            request, error_body(CoreErrorCode.FORBIDDEN, message), status=403
+        )
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        body = error_body(CoreErrorCode.NOT_FOUND, str(exc) or "Not found.")
+        return api.create_response(request, body, status=404)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = CoreErrorCode.INVALID_INPUT if exc.status_code < 500 else CoreErrorCode.INTERNAL
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unhandled API error on %s %s", request.method, request.path)
+        body = error_body(CoreErrorCode.INTERNAL, "Something went wrong on our side; it is logged.")
+        return api.create_response(request, body, status=500)
+
+    for prefix, router in routers:
+        api.add_router(prefix, router)
+    return api
+
+
+__all__ = ["WORKSPACE_SESSION_KEY", "build_api"]

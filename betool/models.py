@@ -1,0 +1,122 @@
+"""Core models: workspaces (tenants), users, memberships with roles, API tokens, the ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from betool.roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do depends on their membership in a workspace."""
+
+    class Meta(AbstractUser.Meta):
+        db_table = "betool_user"
+
+
+class Workspace(models.Model):
+    """A tenant: every pipeline, number, call and credit belongs to exactly one workspace."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    max_concurrent_calls = models.PositiveIntegerField(default=10)
+    low_balance_threshold = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("1000")
+    )
+    end_calls_at_zero_balance = models.BooleanField(
+        default=False, help_text="End running calls when the balance reaches zero."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=[(r.value, r.name.title()) for r in Role])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="one_membership_per_user")
+        ]
+        ordering = ["workspace__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts, bound to one membership. Only its SHA-256 is stored."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class LedgerKind(models.TextChoices):
+    CALL_SECONDS = "call_seconds", "Call time"
+    ASR_SECONDS = "asr_seconds", "Speech recognition"
+    TTS_CHARACTERS = "tts_characters", "Speech synthesis"
+    LLM_INPUT_TOKENS = "llm_input_tokens", "LLM input tokens"
+    LLM_OUTPUT_TOKENS = "llm_output_tokens", "LLM output tokens"
+    TOP_UP = "top_up", "Top-up"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class LedgerEntry(models.Model):
+    """One append-only line of the credit ledger; credits < 0 spend, > 0 add.
+
+    ``(workspace, source, kind, sequence)`` is unique, so a usage report that is retried,
+    duplicated or reordered lands at most once.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="ledger")
+    source = models.CharField(max_length=80, help_text="What produced it: call id, test session…")
+    kind = models.CharField(max_length=24, choices=LedgerKind.choices)
+    sequence = models.PositiveIntegerField(default=0)
+    quantity = models.DecimalField(max_digits=16, decimal_places=3, default=Decimal(0))
+    credits = models.DecimalField(max_digits=14, decimal_places=2)
+    model_name = models.CharField(max_length=120, blank=True)
+    pipeline_id = models.BigIntegerField(null=True, blank=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    is_test = models.BooleanField(default=False)
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    occurred_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source", "kind", "sequence"], name="ledger_idempotency"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "occurred_at"])]
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.credits} ({self.source}#{self.sequence})"

@@ -1,0 +1,53 @@
+"""Reads of the core: memberships, tokens, balances. Every read is scoped to a workspace."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from betool.models import ApiToken, LedgerEntry, Membership, User, Workspace
+
+
+def membership_for(*, user: User, workspace_slug: str | None = None) -> Membership | None:
+    """The user's membership in the named workspace, or their first one."""
+    memberships = Membership.objects.select_related("workspace", "user").filter(user=user)
+    if workspace_slug:
+        return memberships.filter(workspace__slug=workspace_slug).first()
+    return memberships.order_by("created_at", "id").first()
+
+
+def membership_list(*, workspace: Workspace) -> QuerySet[Membership]:
+    return Membership.objects.select_related("user").filter(workspace=workspace)
+
+
+def workspace_list_for(*, user: User) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(memberships__user=user).order_by("name")
+
+
+def token_digest(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def token_membership(*, raw_token: str) -> Membership | None:
+    """The membership a live bearer token stands for; records when it was last used."""
+    token = (
+        ApiToken.objects.select_related("membership__workspace", "membership__user")
+        .filter(digest=token_digest(raw_token), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.membership.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.membership
+
+
+def token_list(*, membership: Membership) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(membership=membership, revoked_at__isnull=True)
+
+
+def workspace_balance(*, workspace: Workspace) -> Decimal:
+    total = LedgerEntry.objects.filter(workspace=workspace).aggregate(total=Sum("credits"))
+    return total["total"] or Decimal(0)

@@ -1,0 +1,129 @@
+"""Writes of the core: workspaces, members and roles, API tokens, ledger top-ups."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from betool.errors import ApiError, CoreErrorCode, not_found
+from betool.models import ApiToken, LedgerEntry, LedgerKind, Membership, User, Workspace
+from betool.roles import Role
+from betool.selectors import token_digest
+
+TOKEN_PREFIX = "btk_"
+
+
+@transaction.atomic
+def workspace_create(*, name: str, owner: User) -> Workspace:
+    base = slugify(name)[:50] or "workspace"
+    slug, n = base, 1
+    while Workspace.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    workspace = Workspace.objects.create(name=name, slug=slug)
+    Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
+    return workspace
+
+
+@transaction.atomic
+def member_add(
+    *, workspace: Workspace, username: str, email: str, password: str, role: Role
+) -> Membership:
+    """Create a user and make them a member; an existing username is refused, not merged."""
+    if User.objects.filter(username=username).exists():
+        raise ApiError(
+            CoreErrorCode.USER_EXISTS, f"A user named {username!r} already exists.", status=409
+        )
+    user = User.objects.create_user(username=username, email=email, password=password)
+    return Membership.objects.create(user=user, workspace=workspace, role=role)
+
+
+def _ensure_an_owner_remains(*, membership: Membership) -> None:
+    if membership.role != Role.OWNER:
+        return
+    owners = Membership.objects.filter(workspace=membership.workspace, role=Role.OWNER)
+    if owners.exclude(pk=membership.pk).count() == 0:
+        raise ApiError(
+            CoreErrorCode.LAST_OWNER,
+            "A workspace needs at least one owner: make someone else owner first.",
+            status=409,
+        )
+
+
+@transaction.atomic
+def member_set_role(*, workspace: Workspace, membership_id: int, role: Role) -> Membership:
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(workspace=workspace, pk=membership_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise not_found("Member")
+    if role != Role.OWNER:
+        _ensure_an_owner_remains(membership=membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, workspace: Workspace, membership_id: int) -> None:
+    membership = Membership.objects.filter(workspace=workspace, pk=membership_id).first()
+    if membership is None:
+        raise not_found("Member")
+    _ensure_an_owner_remains(membership=membership)
+    membership.delete()
+
+
+def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
+    """A new token; the raw value is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        membership=membership, name=name, prefix=raw[:12], digest=token_digest(raw)
+    )
+    return token, raw
+
+
+def api_token_revoke(*, membership: Membership, token_id: int) -> None:
+    updated = ApiToken.objects.filter(
+        membership=membership, pk=token_id, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise not_found("Token")
+
+
+def ledger_credit(
+    *,
+    workspace: Workspace,
+    credits: Decimal,
+    kind: LedgerKind,
+    reason: str,
+    user: User | None,
+    source: str | None = None,
+    occurred_at: datetime | None = None,
+) -> LedgerEntry:
+    """A top-up or adjustment (positive or negative) with the reason, as one ledger line."""
+    if kind not in (LedgerKind.TOP_UP, LedgerKind.ADJUSTMENT):
+        raise ValueError("ledger_credit is for top-ups and adjustments")
+    if kind == LedgerKind.TOP_UP and credits <= 0:
+        raise ApiError(CoreErrorCode.INVALID_INPUT, "A top-up must add a positive amount.")
+    if not reason.strip():
+        raise ApiError(CoreErrorCode.INVALID_INPUT, "Say why: a reason is required.")
+    try:
+        return LedgerEntry.objects.create(
+            workspace=workspace,
+            source=source or f"manual:{secrets.token_hex(8)}",
+            kind=kind,
+            credits=credits,
+            reason=reason.strip(),
+            created_by=user,
+            occurred_at=occurred_at or timezone.now(),
+        )
+    except IntegrityError as exc:
+        raise ApiError(CoreErrorCode.CONFLICT, "This entry was already recorded.", 409) from exc

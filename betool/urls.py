@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path
+
+from betool import views
+from betool.api import router as core_router
+from betool.api_base import build_api
+from pipelines.api import router as pipelines_router
+from telephony.api import router as telephony_router
+from voice_models.api import router as voice_models_router
+
+api = build_api(
+    [
+        ("", core_router),
+        ("/pipelines", pipelines_router),
+        ("", telephony_router),
+        ("/voice-models", voice_models_router),
+    ]
+)
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    re_path(r"^(?!api/|admin/|static/|ws/).*$", views.app_shell, name="app"),
+]

@@ -1,0 +1,23 @@
+"""HTML entry points: sign-in and sign-out pages, and the React app behind sign-in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from betool.selectors import membership_for
+
+
+@login_required
+@ensure_csrf_cookie
+def app_shell(request: HttpRequest) -> HttpResponse:
+    """Every page of the React app: its built index.html, or a page that says how to build it."""
+    if membership_for(user=request.user) is None:  # type: ignore[arg-type]
+        return render(request, "betool/no_workspace.html", status=403)
+    index = settings.FRONTEND_DIST / "index.html"
+    if not index.exists():
+        return render(request, "betool/frontend_missing.html", status=503)
+    return HttpResponse(index.read_text(encoding="utf-8"))

@@ -1,0 +1,1 @@
+"""The graph document: its shape, schema migrations and validation."""

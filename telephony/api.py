@@ -1,0 +1,5 @@
+"""Telephony API: trunks, numbers, calls (see the telephony issue)."""
+
+from ninja import Router
+
+router = Router(tags=["telephony"])

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class VoiceModelsConfig(AppConfig):
+    name = "voice_models"
