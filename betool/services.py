@@ -127,3 +127,45 @@ def ledger_credit(
         )
     except IntegrityError as exc:
         raise ApiError(CoreErrorCode.CONFLICT, "This entry was already recorded.", 409) from exc
+
+
+def ledger_record_usage(
+    *,
+    workspace: Workspace,
+    source: str,
+    kind: LedgerKind,
+    sequence: int,
+    quantity: Decimal,
+    credits: Decimal,
+    occurred_at: datetime,
+    model_name: str = "",
+    pipeline_id: int | None = None,
+    phone_number: str = "",
+    is_test: bool = False,
+) -> tuple[LedgerEntry, bool]:
+    """Spends ``credits`` for a usage report; the same (source, kind, sequence) lands once.
+
+    Returns the entry and whether this call created it. A duplicate or retried report
+    gets the first entry back, unchanged.
+    """
+    try:
+        with transaction.atomic():
+            entry = LedgerEntry.objects.create(
+                workspace=workspace,
+                source=source,
+                kind=kind,
+                sequence=sequence,
+                quantity=quantity,
+                credits=-abs(credits),
+                occurred_at=occurred_at,
+                model_name=model_name,
+                pipeline_id=pipeline_id,
+                phone_number=phone_number,
+                is_test=is_test,
+            )
+            return entry, True
+    except IntegrityError:
+        existing = LedgerEntry.objects.get(
+            workspace=workspace, source=source, kind=kind, sequence=sequence
+        )
+        return existing, False

@@ -17,3 +17,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves HTTP, websockets and Celery-eager tasks from one process;
     # a busy timeout keeps concurrent writers from failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    VAR_DIR.mkdir(parents=True, exist_ok=True)

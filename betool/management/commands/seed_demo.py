@@ -1,0 +1,113 @@
+"""Creates the demo workspace, its owner, a demo pipeline and some usage; prints the sign-in.
+
+Safe to run again: it reuses what exists and prints the same credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from betool.models import LedgerKind, Membership, User, Workspace
+from betool.roles import Role
+from betool.services import ledger_credit, ledger_record_usage, workspace_create
+
+DEMO_WORKSPACE = "Demo workspace"
+DEMO_USERS = [("owner", Role.OWNER), ("designer", Role.DESIGNER), ("admin", Role.ADMIN),
+              ("finance", Role.FINANCE)]  # fmt: skip
+CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
+
+
+def _demo_password() -> str:
+    """One password for the demo users, kept in var/ so that reruns print the same one."""
+    if CREDENTIALS_FILE.exists():
+        return str(json.loads(CREDENTIALS_FILE.read_text())["password"])
+    password = secrets.token_urlsafe(12)
+    CREDENTIALS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    CREDENTIALS_FILE.write_text(json.dumps({"password": password}))
+    CREDENTIALS_FILE.chmod(0o600)
+    return password
+
+
+class Command(BaseCommand):
+    help = "Create (or reuse) the demo workspace, users, pipeline and usage."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = _demo_password()
+        with transaction.atomic():
+            workspace = self._workspace_and_users(password)
+            pipeline_name = self._demo_pipelines(workspace)
+            self._demo_usage(workspace)
+        self.stdout.write(self.style.SUCCESS(f"Demo workspace ready: {workspace.name}"))
+        self.stdout.write(f"  demo pipeline: {pipeline_name}")
+        self.stdout.write("  sign in at http://127.0.0.1:8000/login/ with:")
+        for username, role in DEMO_USERS:
+            self.stdout.write(f"    {role.value:<9} username {username:<9} password {password}")
+
+    def _workspace_and_users(self, password: str) -> Workspace:
+        owner = User.objects.filter(username="owner").first()
+        if owner is None:
+            owner = User.objects.create_user("owner", "owner@example.com", password)
+            owner.is_staff = True
+            owner.save(update_fields=["is_staff"])
+        workspace = Workspace.objects.filter(name=DEMO_WORKSPACE).first()
+        if workspace is None:
+            workspace = workspace_create(name=DEMO_WORKSPACE, owner=owner)
+        for username, role in DEMO_USERS:
+            user = User.objects.filter(username=username).first() or User.objects.create_user(
+                username, f"{username}@example.com", password
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": role})
+        return workspace
+
+    def _demo_pipelines(self, workspace: Workspace) -> str:
+        from pipelines.models import Pipeline
+        from pipelines.services import pipeline_create, pipeline_publish
+
+        owner = User.objects.get(username="owner")
+        name = "Front desk (demo)"
+        pipeline = Pipeline.objects.filter(workspace=workspace, name=name).first()
+        if pipeline is None:
+            pipeline = pipeline_create(
+                workspace=workspace, user=owner, name=name, template="front_desk"
+            )
+            pipeline_publish(pipeline=pipeline, user=owner, note="First version")
+        return pipeline.name
+
+    def _demo_usage(self, workspace: Workspace) -> None:
+        """A top-up and two weeks of small calls, so the finance views have something to show."""
+        owner = User.objects.get(username="owner")
+        if not workspace.ledger.filter(kind=LedgerKind.TOP_UP).exists():
+            ledger_credit(
+                workspace=workspace,
+                credits=Decimal(100_000),
+                kind=LedgerKind.TOP_UP,
+                reason="Demo credits",
+                user=owner,
+                source="demo:top-up",
+                occurred_at=timezone.now() - timedelta(days=15),
+            )
+        now = timezone.now()
+        for day in range(14):
+            for n in range(1 + day % 3):
+                seconds = 45 + 37 * ((day + n) % 5)
+                ledger_record_usage(
+                    workspace=workspace,
+                    source=f"demo-call-{day}-{n}",
+                    kind=LedgerKind.CALL_SECONDS,
+                    sequence=0,
+                    quantity=Decimal(seconds),
+                    credits=(Decimal(200) * seconds / 60).quantize(Decimal("0.01")),
+                    occurred_at=now - timedelta(days=day, hours=n * 3),
+                    phone_number="+15550100",
+                )

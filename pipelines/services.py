@@ -1,0 +1,196 @@
+"""Writes of pipelines: create, save the draft (with conflict detection), publish, restore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from betool.errors import ApiError, CoreErrorCode
+from betool.models import User, Workspace
+from pipelines import selectors
+from pipelines.errors import PipelineErrorCode
+from pipelines.graph.document import GraphDocumentError, migrate_document, new_document
+from pipelines.graph.templates import template_get
+from pipelines.graph.validation import Problem, validate_graph
+from pipelines.models import Pipeline, PipelineVersion
+
+EXPORT_FORMAT = "betool.pipeline"
+
+
+def _readable(graph: Any) -> dict[str, Any]:
+    try:
+        return migrate_document(graph)
+    except GraphDocumentError as exc:
+        raise ApiError(PipelineErrorCode.GRAPH_UNREADABLE, str(exc), status=422) from exc
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def pipeline_create(
+    *,
+    workspace: Workspace,
+    user: User | None,
+    name: str,
+    description: str = "",
+    template: str | None = None,
+    graph: dict[str, Any] | None = None,
+) -> Pipeline:
+    if template:
+        document = template_get(template)
+        if document is None:
+            raise ApiError(
+                PipelineErrorCode.UNKNOWN_TEMPLATE, f"There is no template {template!r}."
+            )
+        graph = document["graph"]
+        description = description or document["description"]
+    draft = _readable(graph) if graph is not None else new_document()
+    return Pipeline.objects.create(
+        workspace=workspace,
+        name=name,
+        description=description,
+        draft=draft,
+        created_by=user,
+        updated_by=user,
+    )
+
+
+def pipeline_update(
+    *, pipeline: Pipeline, user: User, name: str | None = None, description: str | None = None
+) -> Pipeline:
+    if name is not None:
+        pipeline.name = name
+    if description is not None:
+        pipeline.description = description
+    pipeline.updated_by = user
+    pipeline.save(update_fields=["name", "description", "updated_by", "updated_at"])
+    return pipeline
+
+
+def pipeline_duplicate(*, pipeline: Pipeline, user: User) -> Pipeline:
+    return pipeline_create(
+        workspace=pipeline.workspace,
+        user=user,
+        name=f"{pipeline.name} (copy)",
+        description=pipeline.description,
+        graph=pipeline.draft,
+    )
+
+
+def pipeline_delete(*, pipeline: Pipeline) -> None:
+    numbers = selectors.numbers_using(pipeline_ids=[pipeline.pk]).get(pipeline.pk, [])
+    if numbers:
+        raise ApiError(
+            PipelineErrorCode.IN_USE,
+            f"Numbers still answer with this pipeline ({', '.join(numbers)}): "
+            "route them elsewhere first.",
+            status=409,
+        )
+    pipeline.delete()
+
+
+def draft_save(
+    *, pipeline: Pipeline, user: User, graph: Any, revision: int
+) -> tuple[Pipeline, list[Problem]]:
+    """Saves the draft if ``revision`` is the current one; a stale copy gets 409 and the
+    current draft, so the editor can offer to reload it. Problems are returned, not refused:
+    a draft may be invalid while the designer is drawing it."""
+    document = _readable(graph)
+    # Compare-and-swap in one UPDATE: two tabs saving at once cannot both win.
+    saved = Pipeline.objects.filter(pk=pipeline.pk, draft_revision=revision).update(
+        draft=document,
+        draft_revision=F("draft_revision") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    pipeline.refresh_from_db()
+    if not saved:
+        raise ApiError(
+            PipelineErrorCode.STALE_DRAFT,
+            "Someone saved this pipeline after you opened it. Reload their version, "
+            "or keep yours as a copy.",
+            status=409,
+            details={
+                "revision": pipeline.draft_revision,
+                "graph": pipeline.draft,
+                "updated_by": pipeline.updated_by.username if pipeline.updated_by else None,
+                "updated_at": pipeline.updated_at.isoformat(),
+            },
+        )
+    return pipeline, validate_graph(document)
+
+
+def pipeline_publish(*, pipeline: Pipeline, user: User, note: str = "") -> PipelineVersion:
+    """An immutable, numbered version of the current draft; refused while it has errors."""
+    errors = _errors(validate_graph(pipeline.draft))
+    if errors:
+        raise ApiError(
+            PipelineErrorCode.GRAPH_INVALID,
+            f"Fix {len(errors)} problem{'s' if len(errors) > 1 else ''} before publishing.",
+            status=422,
+            details=[p.as_dict() for p in errors],
+        )
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                locked = Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+                latest = selectors.version_latest(pipeline=locked)
+                version = PipelineVersion.objects.create(
+                    pipeline=locked,
+                    number=(latest.number + 1) if latest else 1,
+                    graph=locked.draft,
+                    note=note,
+                    author=user,
+                )
+                Pipeline.objects.filter(pk=locked.pk).update(
+                    draft_published_revision=locked.draft_revision
+                )
+                return version
+        except IntegrityError:
+            continue  # another publish took the number (SQLite has no row locks): retry
+    raise ApiError(CoreErrorCode.CONFLICT, "Publishing collided with another publish; retry.", 409)
+
+
+def version_restore(*, pipeline: Pipeline, number: int, user: User) -> Pipeline:
+    """Replaces the draft with a published version's graph (the versions stay as they are)."""
+    version = selectors.version_get(pipeline=pipeline, number=number)
+    Pipeline.objects.filter(pk=pipeline.pk).update(
+        draft=migrate_document(version.graph),
+        draft_revision=F("draft_revision") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    pipeline.refresh_from_db()
+    return pipeline
+
+
+def pipeline_export(*, pipeline: Pipeline) -> dict[str, Any]:
+    graph = pipeline.draft
+    return {
+        "format": EXPORT_FORMAT,
+        "schema_version": graph.get("schema_version"),
+        "name": pipeline.name,
+        "description": pipeline.description,
+        "graph": graph,
+    }
+
+
+def pipeline_import(*, workspace: Workspace, user: User, document: dict[str, Any]) -> Pipeline:
+    if document.get("format") != EXPORT_FORMAT or not isinstance(document.get("graph"), dict):
+        raise ApiError(
+            PipelineErrorCode.GRAPH_UNREADABLE,
+            "This file is not a betool pipeline export (expected format betool.pipeline).",
+            status=422,
+        )
+    name = str(document.get("name") or "Imported pipeline")[:120]
+    return pipeline_create(
+        workspace=workspace,
+        user=user,
+        name=name,
+        description=str(document.get("description") or "")[:500],
+        graph=document["graph"],
+    )

@@ -1,0 +1,63 @@
+"""Fixtures shared by every tier: a workspace with one member per role, API clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from betool.models import Membership, User, Workspace
+from betool.roles import Role
+from betool.services import api_token_create, workspace_create
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def workspace(db: None) -> Workspace:
+    owner = User.objects.create_user("owner", "owner@example.com", PASSWORD)
+    return workspace_create(name="Acme Support", owner=owner)
+
+
+@pytest.fixture
+def member(workspace: Workspace) -> Callable[[Role], Membership]:
+    """The workspace's member with that role (created on first use)."""
+
+    def make(role: Role) -> Membership:
+        if role == Role.OWNER:
+            return Membership.objects.get(workspace=workspace, role=Role.OWNER)
+        user, _ = User.objects.get_or_create(username=f"{role.value}-user")
+        user.set_password(PASSWORD)
+        user.save()
+        membership, _ = Membership.objects.get_or_create(
+            user=user, workspace=workspace, defaults={"role": role}
+        )
+        return membership
+
+    return make
+
+
+@pytest.fixture
+def client_as(member: Callable[[Role], Membership]) -> Callable[[Role], Client]:
+    """A browser-like client signed in as the member with that role (CSRF enforced)."""
+
+    def make(role: Role) -> Client:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(member(role).user)
+        client.get("/login/")  # sets the csrftoken cookie, as the browser would have it
+        client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_client(member: Callable[[Role], Membership]) -> Callable[[Role], Client]:
+    """A script-like client with a bearer token for the member with that role."""
+
+    def make(role: Role) -> Client:
+        _, raw = api_token_create(membership=member(role), name="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    return make
