@@ -1,0 +1,159 @@
+"""Anthropic's messages API, streamed through the official SDK."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import anthropic
+
+from voice_models.llm.errors import (
+    TRANSPORT_ERRORS,
+    from_transport,
+    kind_for_status,
+    retry_after_seconds,
+)
+from voice_models.llm.openai_chat import parse_arguments
+from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
+
+_PROVIDER = "The Anthropic model"
+_DEFAULT_MAX_TOKENS = 1024
+
+
+def _wire_messages(messages: Sequence[ChatMessage]) -> tuple[str, list[dict[str, Any]]]:
+    """Anthropic keeps the system prompt apart and wants tool results inside a user turn."""
+    system = "\n\n".join(message.content for message in messages if message.role == "system")
+    wire: list[dict[str, Any]] = []
+    for message in messages:
+        if message.role == "system":
+            continue
+        if message.role == "tool":
+            block = {
+                "type": "tool_result",
+                "tool_use_id": message.tool_call_id or "",
+                "content": message.content,
+            }
+            if wire and wire[-1]["role"] == "user" and isinstance(wire[-1]["content"], list):
+                wire[-1]["content"].append(block)
+            else:
+                wire.append({"role": "user", "content": [block]})
+            continue
+        if message.tool_calls:
+            content: list[dict[str, Any]] = []
+            if message.content:
+                content.append({"type": "text", "text": message.content})
+            content.extend(
+                {
+                    "type": "tool_use",
+                    "id": call.id,
+                    "name": call.name,
+                    "input": dict(call.arguments),
+                }
+                for call in message.tool_calls
+            )
+            wire.append({"role": "assistant", "content": content})
+            continue
+        wire.append({"role": message.role, "content": message.content})
+    return system, wire
+
+
+# ValueError: a malformed SSE payload the SDK could not decode.
+_FAILURES: tuple[type[Exception], ...] = (anthropic.AnthropicError, *TRANSPORT_ERRORS, ValueError)
+
+
+def _map_error(error: Exception) -> LLMError:
+    if isinstance(error, anthropic.APITimeoutError):
+        return LLMError(f"{_PROVIDER} took too long to answer.", kind="timeout")
+    if isinstance(error, anthropic.APIStatusError):
+        return LLMError(
+            f"{_PROVIDER} refused the request ({error.status_code}): {error.message}",
+            kind=kind_for_status(error.status_code),
+            status=error.status_code,
+            retry_after_s=retry_after_seconds(error.response.headers),
+        )
+    if isinstance(error, anthropic.APIConnectionError):
+        return LLMError(f"{_PROVIDER} could not be reached.", kind="connection")
+    if isinstance(error, TRANSPORT_ERRORS):
+        return from_transport(error, provider=_PROVIDER)
+    return LLMError(f"{_PROVIDER} sent an unreadable answer: {error}", kind="protocol")
+
+
+class AnthropicClient:
+    """Streams Claude messages, text and tool use, with token usage."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        api_key: str,
+        base_url: str | None = None,
+        timeout_s: float = 30.0,
+        max_retries: int = 0,
+        max_tokens: int = _DEFAULT_MAX_TOKENS,
+    ) -> None:
+        self.model = model
+        self._max_tokens = max_tokens
+        self._client = anthropic.AsyncAnthropic(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout_s,
+            max_retries=max_retries,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        model: str | None = None,
+    ) -> AsyncIterator[LLMDelta]:
+        system, wire = _wire_messages(messages)
+        request: dict[str, Any] = {
+            "model": model or self.model,
+            "messages": wire,
+            "max_tokens": max_tokens or self._max_tokens,
+            "stream": True,
+        }
+        if system:
+            request["system"] = system
+        if tools:
+            request["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
+                for t in tools
+            ]
+        if temperature is not None:
+            request["temperature"] = temperature
+        # Tool-use blocks by content index: (id, name, json fragments).
+        tool_blocks: dict[int, tuple[str, str, list[str]]] = {}
+        input_tokens = 0
+        try:
+            events = await self._client.messages.create(**request)
+            async for event in events:
+                if event.type == "message_start":
+                    input_tokens = event.message.usage.input_tokens
+                elif event.type == "content_block_start":
+                    block = event.content_block
+                    if block.type == "tool_use":
+                        tool_blocks[event.index] = (block.id, block.name, [])
+                elif event.type == "content_block_delta":
+                    delta = event.delta
+                    if delta.type == "text_delta":
+                        if delta.text:
+                            yield LLMDelta(text=delta.text)
+                    elif delta.type == "input_json_delta" and event.index in tool_blocks:
+                        tool_blocks[event.index][2].append(delta.partial_json)
+                elif event.type == "content_block_stop" and event.index in tool_blocks:
+                    call_id, name, fragments = tool_blocks.pop(event.index)
+                    arguments = parse_arguments("".join(fragments))
+                    yield LLMDelta(tool_call=ToolCall(call_id, name, arguments))
+                elif event.type == "message_delta":
+                    yield LLMDelta(usage=Usage(input_tokens, event.usage.output_tokens))
+        except LLMError:
+            raise
+        except _FAILURES as error:
+            raise _map_error(error) from error

@@ -1,0 +1,161 @@
+"""OpenAI chat completions (and any OpenAI-compatible server) through the official SDK."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+from voice_models.llm.errors import (
+    TRANSPORT_ERRORS,
+    from_transport,
+    kind_for_status,
+    retry_after_seconds,
+)
+from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
+
+_PROVIDER = "The OpenAI-compatible model"
+
+
+def _wire_message(message: ChatMessage) -> dict[str, Any]:
+    wire: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        wire["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+            }
+            for call in message.tool_calls
+        ]
+        wire["content"] = message.content or None
+    if message.tool_call_id is not None:
+        wire["tool_call_id"] = message.tool_call_id
+    return wire
+
+
+def _wire_tool(tool: ToolSpec) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": dict(tool.parameters),
+        },
+    }
+
+
+def parse_arguments(raw: str) -> dict[str, Any]:
+    """Tool arguments as a dict; a model's malformed JSON becomes an empty call, not a crash."""
+    try:
+        parsed = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+@dataclass(slots=True)
+class _PendingCall:
+    id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+    def finish(self) -> ToolCall:
+        return ToolCall(self.id, self.name, parse_arguments("".join(self.arguments)))
+
+
+# ValueError: a malformed SSE payload the SDK could not decode.
+_FAILURES: tuple[type[Exception], ...] = (openai.OpenAIError, *TRANSPORT_ERRORS, ValueError)
+
+
+def _map_error(error: Exception) -> LLMError:
+    if isinstance(error, openai.APITimeoutError):
+        return LLMError(f"{_PROVIDER} took too long to answer.", kind="timeout")
+    if isinstance(error, openai.APIStatusError):
+        return LLMError(
+            f"{_PROVIDER} refused the request ({error.status_code}): {error.message}",
+            kind=kind_for_status(error.status_code),
+            status=error.status_code,
+            retry_after_s=retry_after_seconds(error.response.headers),
+        )
+    if isinstance(error, openai.APIConnectionError):
+        return LLMError(f"{_PROVIDER} could not be reached.", kind="connection")
+    if isinstance(error, TRANSPORT_ERRORS):
+        return from_transport(error, provider=_PROVIDER)
+    return LLMError(f"{_PROVIDER} sent an unreadable answer: {error}", kind="protocol")
+
+
+class OpenAIChatClient:
+    """Streams chat completions; ``base_url`` points it at any OpenAI-compatible server."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        api_key: str,
+        base_url: str | None = None,
+        timeout_s: float = 30.0,
+        max_retries: int = 0,
+    ) -> None:
+        self.model = model
+        # Retries default to 0: on a live call a quick fallback line beats a silent retry.
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout_s,
+            max_retries=max_retries,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        model: str | None = None,
+    ) -> AsyncIterator[LLMDelta]:
+        request: dict[str, Any] = {
+            "model": model or self.model,
+            "messages": [_wire_message(message) for message in messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if tools:
+            request["tools"] = [_wire_tool(tool) for tool in tools]
+        if temperature is not None:
+            request["temperature"] = temperature
+        if max_tokens is not None:
+            request["max_tokens"] = max_tokens
+        pending: dict[int, _PendingCall] = {}
+        try:
+            response = await self._client.chat.completions.create(**request)
+            async for chunk in response:
+                if chunk.usage is not None:
+                    yield LLMDelta(
+                        usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    )
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta.content:
+                        yield LLMDelta(text=delta.content)
+                    for fragment in delta.tool_calls or ():
+                        call = pending.setdefault(fragment.index, _PendingCall())
+                        if fragment.id:
+                            call.id = fragment.id
+                        if fragment.function is not None:
+                            call.name += fragment.function.name or ""
+                            call.arguments.append(fragment.function.arguments or "")
+        except LLMError:
+            raise
+        except _FAILURES as error:
+            raise _map_error(error) from error
+        # Arguments arrive in fragments; a call is only usable once the stream has ended.
+        for index in sorted(pending):
+            yield LLMDelta(tool_call=pending[index].finish())
