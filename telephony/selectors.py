@@ -1,0 +1,113 @@
+"""Reads of telephony: numbers, calls, and what a new call should run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from betool.models import Workspace
+from pipelines.models import PipelineVersion
+from telephony.models import Call, CallStatus, PhoneNumber
+
+
+class CallRejected(Exception):
+    """A call that cannot be answered; ``reason`` is short and machine-readable."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CallSetup:
+    """What a call runs: the number it came in on (if any) and a published version."""
+
+    workspace: Workspace
+    number: PhoneNumber | None
+    version: PipelineVersion
+    call: Call | None
+
+
+def normalize_e164(raw: str) -> str:
+    """``"+1 (555) 010-0"`` → ``"+15550100"``; a SIP URI's user part is kept."""
+    raw = raw.strip()
+    if raw.startswith(("sip:", "tel:")):
+        raw = raw.split(":", 1)[1].split("@", 1)[0]
+    digits = re.sub(r"[^\d]", "", raw)
+    return f"+{digits}" if digits else ""
+
+
+def phone_number_by_e164(*, e164: str) -> PhoneNumber | None:
+    normalized = normalize_e164(e164)
+    if not normalized:
+        return None
+    return (
+        PhoneNumber.objects.select_related(
+            "workspace", "pipeline", "asr_model", "tts_model", "llm_model", "trunk"
+        )
+        .filter(e164=normalized)
+        .first()
+    )
+
+
+def phone_number_list(*, workspace: Workspace) -> QuerySet[PhoneNumber]:
+    return PhoneNumber.objects.filter(workspace=workspace).select_related("pipeline", "trunk")
+
+
+def latest_published_version(*, pipeline_id: int) -> PipelineVersion | None:
+    return PipelineVersion.objects.filter(pipeline_id=pipeline_id).order_by("-number").first()
+
+
+def call_get(*, call_id: int) -> Call | None:
+    return (
+        Call.objects.select_related("workspace", "number", "pipeline_version")
+        .filter(pk=call_id)
+        .first()
+    )
+
+
+def call_list(*, workspace: Workspace) -> QuerySet[Call]:
+    return Call.objects.filter(workspace=workspace).select_related("number")
+
+
+def active_call_count(*, workspace: Workspace) -> int:
+    return Call.objects.filter(workspace=workspace).exclude(status=CallStatus.ENDED).count()
+
+
+def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> CallSetup:
+    """What a new voice session runs, from the dialled number or a call made beforehand.
+
+    ``call_id`` (outbound calls, browser voice tests) names a Call whose pipeline version
+    is already chosen; otherwise the number's pipeline answers with its latest version.
+    Raises :class:`CallRejected` when nothing can answer.
+    """
+    if call_id is not None:
+        call = call_get(call_id=call_id)
+        if call is None:
+            raise CallRejected("unknown_call", f"Call {call_id} does not exist.")
+        if call.status == CallStatus.ENDED:
+            raise CallRejected("call_ended", f"Call {call_id} has already ended.")
+        version = call.pipeline_version
+        number = call.number
+        if version is None and number is not None and number.pipeline_id is not None:
+            version = latest_published_version(pipeline_id=number.pipeline_id)
+        if version is None:
+            raise CallRejected("no_version", f"Call {call_id} has no pipeline version to run.")
+        return CallSetup(workspace=call.workspace, number=number, version=version, call=call)
+
+    number = phone_number_by_e164(e164=number_e164)
+    if number is None:
+        raise CallRejected("unknown_number", f"No phone number {number_e164!r} is configured.")
+    if not number.enabled:
+        raise CallRejected("number_disabled", f"The number {number.e164} is disabled.")
+    if number.pipeline_id is None:
+        raise CallRejected("no_pipeline", f"The number {number.e164} has no pipeline.")
+    version = latest_published_version(pipeline_id=number.pipeline_id)
+    if version is None:
+        raise CallRejected(
+            "not_published", f"The pipeline of {number.e164} has no published version."
+        )
+    return CallSetup(workspace=number.workspace, number=number, version=version, call=None)

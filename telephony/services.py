@@ -1,0 +1,191 @@
+"""Writes of telephony: a call's life (start, status changes, end), its turns and events.
+
+The voice worker calls these off its per-turn path, through its batched writer; live
+notifications go out after the transaction commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from betool.models import Workspace
+from pipelines.models import PipelineVersion
+from telephony.models import (
+    STATUS_TIMESTAMP,
+    Call,
+    CallDirection,
+    CallEndReason,
+    CallEvent,
+    CallEventKind,
+    CallStatus,
+    CallTurn,
+    PhoneNumber,
+)
+from telephony.notifications import notify_call_on_commit
+
+
+def _notify(call: Call, kind: str, **data: Any) -> None:
+    notify_call_on_commit(
+        workspace_id=call.workspace_id,
+        payload={"call_id": call.pk, "kind": kind, "status": call.status, **data},
+    )
+
+
+@transaction.atomic
+def call_start(
+    *,
+    workspace: Workspace,
+    room_name: str,
+    direction: CallDirection = CallDirection.INBOUND,
+    from_number: str = "",
+    to_number: str = "",
+    number: PhoneNumber | None = None,
+    pipeline_version: PipelineVersion | None = None,
+    is_test: bool = False,
+    status: CallStatus = CallStatus.RINGING,
+    at: datetime | None = None,
+) -> Call:
+    at = at or timezone.now()
+    call = Call(
+        workspace=workspace,
+        direction=direction,
+        from_number=from_number,
+        to_number=to_number,
+        number=number,
+        pipeline_version=pipeline_version,
+        room_name=room_name,
+        is_test=is_test,
+        status=status,
+        ringing_at=at,
+    )
+    if status != CallStatus.RINGING:
+        setattr(call, STATUS_TIMESTAMP[status], at)
+    call.save()
+    CallEvent.objects.create(
+        call=call, kind=CallEventKind.LIFECYCLE, name="started", data={}, occurred_at=at
+    )
+    _notify(call, "started")
+    return call
+
+
+@transaction.atomic
+def call_set_status(*, call: Call, status: CallStatus, at: datetime | None = None) -> Call:
+    """Move a call to ``status``; an ended call stays ended. Each state's time is kept once."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status == CallStatus.ENDED or call.status == status:
+        return call
+    at = at or timezone.now()
+    call.status = status
+    fields = ["status"]
+    stamp = STATUS_TIMESTAMP[status]
+    if getattr(call, stamp) is None or status == CallStatus.ON_HOLD:
+        setattr(call, stamp, at)
+        fields.append(stamp)
+    call.save(update_fields=fields)
+    CallEvent.objects.create(
+        call=call, kind=CallEventKind.LIFECYCLE, name=status, data={}, occurred_at=at
+    )
+    _notify(call, "status")
+    return call
+
+
+@transaction.atomic
+def call_end(
+    *,
+    call: Call,
+    reason: CallEndReason,
+    usage: dict[str, Any] | None = None,
+    transfer_target: str = "",
+    at: datetime | None = None,
+) -> Call:
+    """End a call once: a second end (the worker and a webhook both report it) changes nothing
+    but may add the usage summary if the first had none."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    fields: list[str] = []
+    if usage and not call.usage:
+        call.usage = usage
+        fields.append("usage")
+    if call.status != CallStatus.ENDED:
+        at = at or timezone.now()
+        call.status = CallStatus.ENDED
+        call.end_reason = reason
+        call.ended_at = at
+        fields += ["status", "end_reason", "ended_at"]
+        if reason == CallEndReason.TRANSFERRED and call.transferred_at is None:
+            call.transferred_at = at
+            fields.append("transferred_at")
+        if transfer_target:
+            call.transfer_target = transfer_target
+            fields.append("transfer_target")
+        CallEvent.objects.create(
+            call=call,
+            kind=CallEventKind.LIFECYCLE,
+            name="ended",
+            data={"reason": reason},
+            occurred_at=at,
+        )
+        _notify(call, "ended", reason=reason)
+    if fields:
+        call.save(update_fields=fields)
+    return call
+
+
+def call_turn_record(
+    *,
+    call: Call,
+    sequence: int,
+    user_text: str,
+    agent_text: str,
+    started_at: datetime,
+    latencies: dict[str, Any] | None = None,
+    trace: dict[str, Any] | None = None,
+    interrupted: bool = False,
+    reason: str = "",
+    fallback: bool = False,
+) -> CallTurn:
+    """Record a turn; the same (call, sequence) written twice keeps the latest content."""
+    defaults = {
+        "user_text": user_text,
+        "agent_text": agent_text,
+        "started_at": started_at,
+        "latencies": latencies or {},
+        "trace": trace or {},
+        "interrupted": interrupted,
+        "reason": reason,
+        "fallback": fallback,
+    }
+    try:
+        with transaction.atomic():
+            turn, _ = CallTurn.objects.update_or_create(
+                call=call, sequence=sequence, defaults=defaults
+            )
+    except IntegrityError:  # a concurrent writer created it first
+        turn = CallTurn.objects.get(call=call, sequence=sequence)
+        for name, value in defaults.items():
+            setattr(turn, name, value)
+        turn.save()
+    _notify(call, "turn", sequence=sequence, user_text=user_text, agent_text=agent_text)
+    return turn
+
+
+def call_event_record(
+    *,
+    call: Call,
+    kind: CallEventKind,
+    name: str,
+    data: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> CallEvent:
+    event = CallEvent.objects.create(
+        call=call,
+        kind=kind,
+        name=name,
+        data=data or {},
+        occurred_at=occurred_at or timezone.now(),
+    )
+    _notify(call, "event", event_kind=kind, name=name, data=data or {})
+    return event
