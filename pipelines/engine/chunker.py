@@ -1,0 +1,102 @@
+"""Cut streamed LLM text into sentences, so the first one reaches TTS while the rest streams.
+
+A sentence ends at ``.``, ``!``, ``?`` (and their CJK forms, ``…``) followed by whitespace or
+at the very end of what has arrived so far: waiting for the next token would add one token of
+latency to every first sentence. Decimals ("3.5") and common abbreviations ("Dr.") are not ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# Also the ideographic full stop and the fullwidth exclamation and question marks.
+_TERMINATORS = ".!?…\u3002\uff01\uff1f"
+_CLOSERS = "\"')\u201d\u2019"
+_ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "st", "sr", "jr", "vs", "etc", "eg", "ie", "no", "approx", "prof"}
+)
+# Past this without a sentence end, cut at a comma or space so TTS is never starved.
+_MAX_CHUNK_CHARS = 220
+_SOFT_BREAK = re.compile(r"[,;:]\s|\s")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+
+
+def _is_sentence_end(text: str, index: int) -> bool:
+    """Whether the terminator at ``index`` ends a sentence, judged from what precedes it."""
+    if text[index] != ".":
+        return True
+    if index == 0:
+        return False
+    previous = text[index - 1]
+    if previous.isdigit():
+        # "3." could be "3.5"; only whitespace after it settles that it is an end.
+        return index + 1 < len(text) and text[index + 1].isspace()
+    word = _WORD_BEFORE.search(text, 0, index)
+    if word is not None:
+        token = word.group(1).replace(".", "").lower()
+        if token in _ABBREVIATIONS or len(token) == 1:
+            return False
+    return True
+
+
+class SentenceChunker:
+    """Feed text deltas, get whole sentences; ``flush()`` returns what is left at the end."""
+
+    __slots__ = ("_buffer",)
+
+    def __init__(self) -> None:
+        self._buffer = ""
+
+    def feed(self, delta: str) -> Iterator[str]:
+        text = self._buffer + delta
+        start = 0
+        scan_from = max(0, len(self._buffer) - 1)
+        length = len(text)
+        index = scan_from
+        while index < length:
+            char = text[index]
+            if char in _TERMINATORS:
+                # Swallow runs such as "?!" or "..." into the same sentence.
+                end = index + 1
+                while end < length and text[end] in _TERMINATORS:
+                    end += 1
+                at_boundary = end == length or text[end].isspace() or text[end] in _CLOSERS
+                if at_boundary and _is_sentence_end(text, end - 1):
+                    while end < length and text[end] in _CLOSERS:
+                        end += 1
+                    sentence = text[start:end].strip()
+                    if sentence:
+                        yield sentence
+                    start = end
+                index = end
+                continue
+            index += 1
+        rest = text[start:]
+        if len(rest) > _MAX_CHUNK_CHARS:
+            cut = _last_soft_break(rest)
+            if cut > 0:
+                yield rest[:cut].strip()
+                rest = rest[cut:]
+        self._buffer = rest
+
+    def flush(self) -> str:
+        rest, self._buffer = self._buffer.strip(), ""
+        return rest
+
+
+def _last_soft_break(text: str) -> int:
+    cut = -1
+    for match in _SOFT_BREAK.finditer(text, 0, _MAX_CHUNK_CHARS):
+        cut = match.end()
+    return cut
+
+
+def split_sentences(text: str) -> list[str]:
+    """A whole text cut the same way (for Say nodes and fallback lines)."""
+    chunker = SentenceChunker()
+    sentences = list(chunker.feed(text))
+    rest = chunker.flush()
+    if rest:
+        sentences.append(rest)
+    return sentences

@@ -1,0 +1,213 @@
+"""Conversation: one per call or test session; runs the compiled graph once per caller turn.
+
+The walk is the hot path. It allocates one trace step per node, reuses precomputed events,
+runs instant nodes without touching the event loop, and turns every failure (node error,
+provider error, timeout, iteration limit) into the pipeline's fallback line: nothing raises
+out of ``run_turn``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any, Literal
+
+from pipelines.engine.compiler import CompiledGraph, CompiledNode
+from pipelines.engine.events import Event, NodeExitEvent, TurnEndEvent, TurnEndReason
+from pipelines.engine.providers import ProviderRegistry
+from pipelines.engine.runtime import SessionState, TurnState
+from pipelines.engine.trace import NodeStep, TurnTrace
+from pipelines.engine.voice import VoiceActions
+from voice_models.llm.types import LLMError
+
+SourceType = Literal["phone_gateway", "browser_test"]
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    source_type: SourceType
+    caller_number: str = ""
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, LLMError):
+        return f"language model error ({error.kind}): {error}"
+    return f"{type(error).__name__}: {error}"
+
+
+class Conversation:
+    def __init__(
+        self,
+        compiled: CompiledGraph,
+        *,
+        channel: Channel,
+        providers: ProviderRegistry | None = None,
+        voice: VoiceActions | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._graph = compiled
+        self._session = SessionState(
+            source_type=channel.source_type,
+            caller_number=channel.caller_number,
+            variables=variables or {},
+        )
+        self._providers = providers or ProviderRegistry()
+        self._voice = voice or VoiceActions()
+        self._turn_count = 0
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        return self._session.variables
+
+    @property
+    def history(self) -> list[dict[str, str]]:
+        """``[{"role": "caller" | "agent", "text": ...}]`` of the whole session."""
+        return self._session.history
+
+    @property
+    def ended(self) -> bool:
+        """True once the pipeline hung up or transferred the caller."""
+        return self._session.ended
+
+    @property
+    def waiting_for_digits(self) -> bool:
+        return self._session.waiting_node_id is not None
+
+    def _new_turn(
+        self, user_message: str, digits: str | None, *, greeting: bool = False
+    ) -> TurnState:
+        # The greeting is turn 0; caller turns count from 1.
+        self._turn_count += 0 if greeting else 1
+        session = self._session
+        exchange = session.exchange
+        exchange["user_message"] = user_message
+        exchange["intent"] = None
+        exchange["digits"] = digits
+        resumed = session.waiting_node_id
+        session.waiting_node_id = None
+        return TurnState(
+            session=session,
+            providers=self._providers,
+            voice=self._voice,
+            trace=TurnTrace(self._turn_count, user_message, digits),
+            deadline=asyncio.get_running_loop().time() + self._graph.turn_timeout_s,
+            digits=digits,
+            resumed_node_id=resumed,
+        )
+
+    def _record(self, turn: TurnState, *, caller_text: str) -> None:
+        history = self._session.history
+        if caller_text:
+            history.append({"role": "caller", "text": caller_text})
+        if turn.spoken:
+            history.append({"role": "agent", "text": " ".join(turn.spoken)})
+        turn.spoken = []
+
+    async def greet(self) -> AsyncIterator[Event]:
+        """The Start node's greeting (empty greeting: just the turn_end)."""
+        began = perf_counter()
+        turn = self._new_turn("", None, greeting=True)
+        reason: TurnEndReason = "completed"
+        try:
+            text = self._graph.greeting.render(self._session.scope)
+            events = turn.speak_text(
+                text,
+                node_id=self._graph.start_id,
+                interruptible=self._graph.greeting_interruptible,
+            )
+        except Exception as error:
+            reason = "node_error"
+            turn.trace.detail = f"greeting failed: {_describe(error)}"
+            events = list(self._graph.fallback_events)
+            turn.spoken.extend(event.text for event in events)
+        try:
+            for event in events:
+                yield event
+        finally:
+            self._record(turn, caller_text="")
+        turn.trace.reason = reason
+        turn.trace.ms = (perf_counter() - began) * 1000
+        yield TurnEndEvent(turn.trace, turn.usage, reason, reason != "completed")
+
+    async def run_turn(
+        self, user_message: str, *, digits: str | None = None
+    ) -> AsyncIterator[Event]:
+        """Run one caller turn; yields events and always ends with one ``turn_end``."""
+        began = perf_counter()
+        graph = self._graph
+        turn = self._new_turn(user_message, digits)
+        resumed = graph.nodes.get(turn.resumed_node_id) if turn.resumed_node_id else None
+        node: CompiledNode | None = resumed or graph.first
+        trace = turn.trace
+        pending = turn.pending
+        node_events = graph.node_events
+        limit = graph.iteration_limit
+        visits: dict[CompiledNode, int] = {}
+        reason: TurnEndReason = "completed"
+        loop = asyncio.get_running_loop()
+        step = turn.step
+        try:
+            if self._session.ended:
+                node = None
+                trace.detail = "the call has ended"
+            try:
+                while node is not None:
+                    count = visits.get(node, 0) + 1
+                    if count > limit:
+                        reason = "iteration_limit"
+                        trace.detail = f"node {node.id} reached {limit} visits in one turn"
+                        break
+                    visits[node] = count
+                    step = turn.step = NodeStep(node.id, node.type)
+                    trace.steps.append(step)
+                    if node_events:
+                        yield node.enter_event
+                    started = perf_counter()
+                    if node.is_async:
+                        turn.branch = None
+                        async for event in node.runtime.stream(turn):
+                            yield event
+                        branch = turn.branch
+                    else:
+                        branch = node.runtime.execute(turn)
+                        if pending:
+                            for event in pending:
+                                yield event
+                            pending.clear()
+                    step.ms = (perf_counter() - started) * 1000
+                    step.branch = branch
+                    if node_events:
+                        yield NodeExitEvent(node.id, step.ms, step.output, branch)
+                    if branch is None:
+                        break
+                    following = node.next_by_handle.get(branch)
+                    if following is None and branch == "error":
+                        reason = "node_error"
+                        trace.detail = f"node {node.id} failed and its error output is open"
+                        step.error = str(step.output)
+                    node = following
+                    if node is not None and node.is_async and loop.time() > turn.deadline:
+                        raise TimeoutError
+            except TimeoutError:
+                reason = "timeout"
+                trace.detail = f"the turn took longer than {graph.turn_timeout_s:g}s"
+                step.error = "timeout"
+            except Exception as error:
+                reason = "node_error"
+                step.error = _describe(error)
+                trace.detail = f"node {step.node_id} failed: {step.error}"
+            pending.clear()
+            fallback = reason != "completed"
+            if fallback:
+                for event in graph.fallback_events:
+                    turn.spoken.append(event.text)
+                    yield event
+        finally:
+            # Also reached when the session stops listening (barge-in): history keeps what
+            # was handed on before the interruption.
+            self._record(turn, caller_text=user_message)
+        trace.reason = reason
+        trace.ms = (perf_counter() - began) * 1000
+        yield TurnEndEvent(trace, turn.usage, reason, fallback)

@@ -1,0 +1,49 @@
+"""What the engine borrows from the session: LLM clients by model name and one HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+
+from voice_models.llm.types import LLMClient, LLMError
+
+
+class ProviderRegistry:
+    """Model name -> ``LLMClient``, plus the shared ``httpx.AsyncClient`` for HTTP nodes.
+
+    A node whose model is not configured falls back to ``default_model`` when one is given:
+    a designer's choice of model should not silence a call because an admin renamed it.
+    """
+
+    def __init__(
+        self,
+        *,
+        llms: Mapping[str, LLMClient] | None = None,
+        default_model: str | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._llms = dict(llms or {})
+        self._default_model = default_model
+        self._http = http
+        self._owns_http = http is None
+
+    def llm(self, model: str) -> LLMClient:
+        client = self._llms.get(model)
+        if client is None and self._default_model is not None:
+            client = self._llms.get(self._default_model)
+        if client is None:
+            raise LLMError(f"No language model named {model!r} is configured.", kind="bad_request")
+        return client
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(follow_redirects=False)
+        return self._http
+
+    async def aclose(self) -> None:
+        """Closes the HTTP client only if this registry created it."""
+        if self._owns_http and self._http is not None:
+            await self._http.aclose()
+            self._http = None

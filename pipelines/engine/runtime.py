@@ -1,0 +1,138 @@
+"""The state a node sees while a turn runs, and the two shapes a node's runtime can take.
+
+Instant nodes (say, router, set_variables, keyword classifier) run synchronously and buffer
+their few events; async nodes (LLM, HTTP, call control) are async generators that stream.
+Keeping instant nodes off the async machinery is most of what makes a 100-node walk cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from pipelines.engine.chunker import split_sentences
+from pipelines.engine.events import Event, TextEvent, VariablesEvent
+from pipelines.engine.providers import ProviderRegistry
+from pipelines.engine.trace import NodeStep, TurnTrace, TurnUsage
+from pipelines.engine.voice import VoiceActions
+
+# Names a designer cannot use for a variable: they are the template context's own roots.
+RESERVED_NAMES = frozenset({"exchange", "caller", "history", "variables", "args"})
+
+
+class SessionState:
+    """Call-scoped state that survives turns: variables, history, the template scope."""
+
+    __slots__ = ("ended", "exchange", "history", "scope", "variables", "waiting_node_id")
+
+    def __init__(
+        self, *, source_type: str, caller_number: str, variables: Mapping[str, Any]
+    ) -> None:
+        self.variables: dict[str, Any] = {
+            name: value for name, value in variables.items() if name not in RESERVED_NAMES
+        }
+        self.history: list[dict[str, str]] = []
+        self.exchange: dict[str, Any] = {
+            "user_message": "",
+            "intent": None,
+            "digits": None,
+            "channel": {"source_type": source_type},
+        }
+        # One dict, updated in place, is the context of every template of the session.
+        self.scope: dict[str, Any] = {
+            **self.variables,
+            "exchange": self.exchange,
+            "caller": {"number": caller_number},
+            "history": self.history,
+            "variables": self.variables,
+        }
+        self.waiting_node_id: str | None = None
+        self.ended = False
+
+    def set_variable(self, name: str, value: Any) -> None:
+        self.variables[name] = value
+        self.scope[name] = value
+
+
+class TurnState:
+    """One turn in progress. Nodes read the session through it and write events to it."""
+
+    __slots__ = (
+        "branch",
+        "deadline",
+        "digits",
+        "interrupted_text",
+        "pending",
+        "providers",
+        "resumed_node_id",
+        "session",
+        "spoken",
+        "step",
+        "trace",
+        "usage",
+        "voice",
+    )
+
+    def __init__(
+        self,
+        *,
+        session: SessionState,
+        providers: ProviderRegistry,
+        voice: VoiceActions,
+        trace: TurnTrace,
+        deadline: float,
+        digits: str | None,
+        resumed_node_id: str | None,
+    ) -> None:
+        self.session = session
+        self.providers = providers
+        self.voice = voice
+        self.trace = trace
+        self.deadline = deadline
+        self.digits = digits
+        self.resumed_node_id = resumed_node_id
+        self.pending: list[Event] = []
+        self.spoken: list[str] = []
+        self.usage = TurnUsage()
+        self.branch: str | None = None
+        self.step: NodeStep = NodeStep("", "")
+        self.interrupted_text = ""
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        return self.session.scope
+
+    def speak(self, events: Sequence[TextEvent]) -> None:
+        """Buffer precomputed sentences (instant nodes)."""
+        for event in events:
+            self.pending.append(event)
+            self.spoken.append(event.text)
+
+    def speak_text(self, text: str, *, node_id: str, interruptible: bool) -> list[TextEvent]:
+        """Sentences of a text rendered at runtime, recorded as spoken; returns them."""
+        events = [TextEvent(s, node_id, interruptible) for s in split_sentences(text)]
+        self.spoken.extend(event.text for event in events)
+        return events
+
+    def set_variables(self, values: Mapping[str, Any]) -> VariablesEvent:
+        for name, value in values.items():
+            self.session.set_variable(name, value)
+        return VariablesEvent(dict(self.session.variables))
+
+
+class NodeRuntime:
+    """A compiled node. Subclasses override ``execute`` (instant) or ``stream`` (async)."""
+
+    __slots__ = ("node_id",)
+    is_async = False
+
+    def __init__(self, node_id: str) -> None:
+        self.node_id = node_id
+
+    def execute(self, turn: TurnState) -> str | None:
+        """Run synchronously; buffer events on ``turn.pending``; return the chosen handle."""
+        raise NotImplementedError
+
+    def stream(self, turn: TurnState) -> AsyncIterator[Event]:
+        """Run asynchronously, yielding events; set ``turn.branch`` to the chosen handle."""
+        raise NotImplementedError

@@ -1,0 +1,167 @@
+"""Agent: an LLM with a mission, streaming its answer sentence by sentence, using tools."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+
+from pydantic import Field, field_validator
+
+from pipelines.engine.chunker import SentenceChunker
+from pipelines.engine.events import Event, TextEvent, ToolEvent
+from pipelines.engine.runtime import NodeRuntime, TurnState
+from pipelines.engine.trace import ToolRecord
+from pipelines.nodes.agent_tools import (
+    RESERVED_TOOL_NAMES,
+    CompiledTool,
+    Extraction,
+    HttpTool,
+    ToolOutcome,
+    extraction_tool,
+    http_tool,
+    voice_tools,
+)
+from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
+from pipelines.nodes.fields import duplicates, template_field
+from pipelines.nodes.llm_support import conversation_messages, stream_within_deadline
+from pipelines.templating import compile_template
+from voice_models.llm.types import ChatMessage, ToolCall
+
+
+class AgentConfig(NodeConfig):
+    mission: str = template_field(
+        title="Mission",
+        description="Who the agent is and what it must do. Keep it short: callers wait.",
+        min_length=1,
+    )
+    model: str = Field(title="Model", min_length=1)
+    temperature: float = Field(0.3, title="Temperature", ge=0, le=2)
+    tools: list[HttpTool] = Field(default_factory=list, title="Tools")
+    max_tool_rounds: int = Field(3, title="Max tool rounds per turn", ge=0, le=10)
+    extract: list[Extraction] = Field(
+        default_factory=list,
+        title="Capture into variables",
+        description="Details the agent should save as variables when the caller gives them.",
+    )
+    transfer_destination: str = Field(
+        "", title="Transfer to", description="Number or SIP address for the transfer tool."
+    )
+    interruptible: bool = Field(True, title="Caller can interrupt")
+
+    @field_validator("tools")
+    @classmethod
+    def _tool_names(cls, tools: list[HttpTool]) -> list[HttpTool]:
+        names = [tool.name for tool in tools]
+        clash = next((name for name in names if name in RESERVED_TOOL_NAMES), None)
+        if clash:
+            raise ValueError(f"'{clash}' is a built-in tool name; choose another")
+        repeated = duplicates(names)
+        if repeated:
+            raise ValueError(f"two tools are named '{repeated[0]}'")
+        return tools
+
+
+class AgentRuntime(NodeRuntime):
+    __slots__ = ("_interruptible", "_max_rounds", "_mission", "_model", "_temperature", "_tools")
+    is_async = True
+
+    def __init__(self, node_id: str, config: AgentConfig, *, phone_upstream: bool) -> None:
+        super().__init__(node_id)
+        self._mission = compile_template(config.mission)
+        self._model = config.model
+        self._temperature = config.temperature
+        self._max_rounds = config.max_tool_rounds
+        self._interruptible = config.interruptible
+        tools: list[CompiledTool] = [http_tool(tool) for tool in config.tools]
+        if config.extract:
+            tools.append(extraction_tool(config.extract))
+        if phone_upstream:
+            tools.extend(
+                voice_tools(node_id=node_id, transfer_destination=config.transfer_destination)
+            )
+        self._tools = {tool.spec.name: tool for tool in tools}
+
+    async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
+        messages = conversation_messages(turn.session, system=self._mission.render(turn.scope))
+        turn.step.input = turn.session.exchange["user_message"]
+        specs = tuple(tool.spec for tool in self._tools.values())
+        chunker = SentenceChunker()
+        said: list[str] = []
+        for round_index in range(self._max_rounds + 1):
+            # The last round offers no tools, so the model has to answer in words.
+            offered = specs if round_index < self._max_rounds else ()
+            calls: list[ToolCall] = []
+            text: list[str] = []
+            async for delta in stream_within_deadline(
+                turn,
+                model=self._model,
+                messages=messages,
+                tools=offered,
+                temperature=self._temperature,
+            ):
+                if delta.text:
+                    text.append(delta.text)
+                    for sentence in chunker.feed(delta.text):
+                        said.append(sentence)
+                        turn.spoken.append(sentence)
+                        yield TextEvent(sentence, self.node_id, self._interruptible)
+                if delta.tool_call is not None:
+                    calls.append(delta.tool_call)
+            if not calls:
+                break
+            messages.append(ChatMessage("assistant", "".join(text), tool_calls=tuple(calls)))
+            leaving = False
+            for call in calls:
+                outcome = await self._call_tool(turn, call)
+                for event in outcome.events:
+                    yield event
+                yield ToolEvent(self.node_id, call.name, call.arguments, outcome.result)
+                messages.append(ChatMessage("tool", outcome.result, tool_call_id=call.id))
+                leaving = leaving or outcome.ends_agent
+            if leaving:
+                break
+        rest = chunker.flush()
+        if rest:
+            said.append(rest)
+            turn.spoken.append(rest)
+            yield TextEvent(rest, self.node_id, self._interruptible)
+        turn.step.output = " ".join(said)
+        turn.branch = "out"
+
+    async def _call_tool(self, turn: TurnState, call: ToolCall) -> ToolOutcome:
+        tool = self._tools.get(call.name)
+        outcome = (
+            ToolOutcome(f"There is no tool named {call.name}.")
+            if tool is None
+            else await tool.handler(turn, call)
+        )
+        turn.step.record_tool(ToolRecord(call.name, dict(call.arguments), outcome.result))
+        return outcome
+
+
+def _build(context: BuildContext[AgentConfig]) -> NodeRuntime:
+    return AgentRuntime(context.node_id, context.config, phone_upstream=context.phone_upstream)
+
+
+def _templates(config: AgentConfig) -> Iterable[TemplateRef]:
+    yield TemplateRef("mission", config.mission)
+    for index, tool in enumerate(config.tools):
+        yield TemplateRef(f"tools.{index}.url", tool.url, extra_roots=frozenset({"args"}))
+
+
+def _sets(config: AgentConfig) -> Iterable[str]:
+    return (extraction.variable for extraction in config.extract)
+
+
+AGENT = NodeType(
+    key="agent",
+    label="Agent",
+    description="A language model that talks with the caller, following its mission.",
+    category="ai",
+    icon="bot",
+    config_model=AgentConfig,
+    outputs=static_outputs("out"),
+    output_hint=("out",),
+    build=_build,
+    templates=_templates,
+    sets_variables=_sets,
+)

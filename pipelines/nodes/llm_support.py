@@ -1,0 +1,53 @@
+"""What the LLM-backed nodes (agent, classifier) share: history, deadlines, token accounting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+from pipelines.engine.runtime import SessionState, TurnState
+from voice_models.llm.types import ChatMessage, LLMDelta, ToolSpec
+
+_ROLES = {"caller": "user", "agent": "assistant"}
+# The conversation an LLM sees: enough for context, short enough to stay fast.
+HISTORY_WINDOW = 40
+
+
+def conversation_messages(session: SessionState, *, system: str) -> list[ChatMessage]:
+    """System prompt, the recent history, then this turn's caller message."""
+    messages = [ChatMessage("system", system)] if system else []
+    for entry in session.history[-HISTORY_WINDOW:]:
+        messages.append(ChatMessage(_ROLES.get(entry["role"], "user"), entry["text"]))  # type: ignore[arg-type]
+    user_message = session.exchange["user_message"]
+    if user_message:
+        messages.append(ChatMessage("user", user_message))
+    return messages
+
+
+async def stream_within_deadline(
+    turn: TurnState,
+    *,
+    model: str,
+    messages: Sequence[ChatMessage],
+    tools: Sequence[ToolSpec] = (),
+    temperature: float | None = None,
+) -> AsyncIterator[LLMDelta]:
+    """The model's deltas, each awaited under the turn's deadline; usage is booked here."""
+    client = turn.providers.llm(model)
+    deltas = client.stream(messages, tools=tools, temperature=temperature)
+    try:
+        while True:
+            async with asyncio.timeout_at(turn.deadline):
+                try:
+                    delta = await anext(deltas)
+                except StopAsyncIteration:
+                    return
+            if delta.usage is not None:
+                turn.usage.add(client.model, delta.usage)
+                turn.step.add_usage(delta.usage)
+                continue
+            yield delta
+    finally:
+        closer = getattr(deltas, "aclose", None)
+        if closer is not None:
+            await closer()
