@@ -90,9 +90,13 @@ class AnthropicClient:
         timeout_s: float = 30.0,
         max_retries: int = 0,
         max_tokens: int = _DEFAULT_MAX_TOKENS,
+        send_temperature: bool = False,
     ) -> None:
         self.model = model
         self._max_tokens = max_tokens
+        # This SDK generation dropped ``temperature`` from messages.create; it is sent raw
+        # (extra_body) only for models and compatible servers known to accept it.
+        self._send_temperature = send_temperature
         self._client = anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=base_url,
@@ -126,8 +130,8 @@ class AnthropicClient:
                 {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
                 for t in tools
             ]
-        if temperature is not None:
-            request["temperature"] = temperature
+        if temperature is not None and self._send_temperature:
+            request["extra_body"] = {"temperature": temperature}
         # Tool-use blocks by content index: (id, name, json fragments).
         tool_blocks: dict[int, tuple[str, str, list[str]]] = {}
         input_tokens = 0
