@@ -1,0 +1,43 @@
+/** Shared set-up for the browser tests: Debian's Chromium through playwright-core, signed in. */
+import { chromium } from "playwright-core";
+
+export const BASE_URL = (process.env.BETOOL_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
+export const USERNAME = process.env.BETOOL_USERNAME ?? "owner";
+export const PASSWORD = process.env.BETOOL_PASSWORD ?? "";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** A page signed in through Django's login form, at 1280x800. */
+export async function signedInPage(browser, { username = USERNAME, password = PASSWORD } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/login/`);
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith("/login")), page.click('button[type="submit"], input[type="submit"]')]);
+  return page;
+}
+
+/** The API with the page's session: JSON in and out, CSRF header set. */
+export async function apiCall(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrftoken="))?.split("=")[1] ?? "";
+      const response = await fetch(`/api${path}`, {
+        method,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
+}

@@ -1,0 +1,70 @@
+import { lazy, Suspense, useEffect, useState } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { errorMessage } from "../api/client";
+import { coreApi } from "../api/core";
+import type { Me } from "../api/types";
+import { PipelinesPage } from "../pipelines/PipelinesPage";
+import { ToastStack } from "../ui/ToastStack";
+import { AppShell } from "./AppShell";
+import { homePathFor } from "./navigation";
+import { PlaceholderPage } from "./PlaceholderPage";
+import { MeContext } from "./session";
+
+const EditorPage = lazy(() => import("../editor/EditorPage"));
+
+function Loading() {
+  return (
+    <div className="loading" role="status">
+      <div className="spinner" aria-label="Loading" />
+    </div>
+  );
+}
+
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    coreApi.me().then(setMe, (e: unknown) => setError(errorMessage(e)));
+  }, []);
+  if (error) {
+    return (
+      <div className="page">
+        <div className="alert alert-error" role="alert">
+          {error} <a href="/login/">Sign in</a>
+        </div>
+      </div>
+    );
+  }
+  if (!me) return <Loading />;
+  return (
+    <MeContext value={me}>
+      <BrowserRouter>
+        <Routes>
+          <Route element={<AppShell />}>
+            <Route index element={<Navigate to={homePathFor(me)} replace />} />
+            <Route path="pipelines" element={<PipelinesPage />} />
+            <Route
+              path="pipelines/:id"
+              element={
+                <Suspense fallback={<Loading />}>
+                  <EditorPage />
+                </Suspense>
+              }
+            />
+            <Route
+              path="calls"
+              element={<PlaceholderPage title="Calls" text="Live and past calls, with their transcripts and traces, will appear here." />}
+            />
+            <Route
+              path="finance"
+              element={<PlaceholderPage title="Finance" text="Credit usage by day, pipeline, number and model will appear here." />}
+            />
+            <Route path="no-access" element={<PlaceholderPage title="Nothing to show" text="Your role has no sections in this workspace. Ask an admin." />} />
+            <Route path="*" element={<PlaceholderPage title="Page not found" text="This address does not match any page." />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+      <ToastStack />
+    </MeContext>
+  );
+}

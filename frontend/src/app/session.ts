@@ -1,0 +1,31 @@
+/** The signed-in member (GET /api/me) and what they may do. */
+import { createContext, useContext } from "react";
+import type { Me } from "../api/types";
+
+export const MeContext = createContext<Me | null>(null);
+
+export function useMe(): Me {
+  const me = useContext(MeContext);
+  if (!me) throw new Error("useMe() outside of <MeContext>");
+  return me;
+}
+
+export function useCan(permission: string): boolean {
+  return useMe().permissions.includes(permission);
+}
+
+export const PERMISSIONS = {
+  pipelinesView: "pipelines.view",
+  pipelinesEdit: "pipelines.edit",
+  pipelinesTest: "pipelines.test",
+  pipelinesPublish: "pipelines.publish",
+  callsView: "calls.view",
+  usageView: "usage.view",
+  telephonyManage: "telephony.manage",
+  membersManage: "members.manage",
+  voiceModelsManage: "voice_models.manage",
+} as const;
+
+export function isAdmin(me: Me): boolean {
+  return me.role === "owner" || me.role === "admin";
+}

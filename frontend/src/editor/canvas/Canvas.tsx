@@ -1,0 +1,113 @@
+/** The React Flow canvas. It renders the store and forwards every gesture to it as an intent. */
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type IsValidConnection,
+  type NodeTypes,
+} from "@xyflow/react";
+import { useCallback, useEffect, useMemo } from "react";
+import { appearanceOf } from "../catalog/appearance";
+import { useGraphStore } from "../store/graphStore";
+import type { FlowEdge, FlowNode } from "../store/types";
+import { FlowNodeCard } from "./FlowNodeCard";
+import { NoteNode } from "./NoteNode";
+
+export const NODE_DRAG_MIME = "application/x-betool-node-type";
+
+const DEFAULT_EDGE_OPTIONS = { type: "smoothstep", interactionWidth: 16 } as const;
+
+export function Canvas({ readOnly }: { readOnly: boolean }) {
+  const nodes = useGraphStore((s) => s.nodes);
+  const edges = useGraphStore((s) => s.edges);
+  const catalog = useGraphStore((s) => s.catalog);
+  const problemEdges = useGraphStore((s) => s.problemEdges);
+  const focusRequest = useGraphStore((s) => s.focusRequest);
+  const viewport = useGraphStore.getState().viewport;
+  const { onNodesChange, onEdgesChange, connect, canConnect, addNode, setViewport } = useGraphStore.getState();
+  const flow = useReactFlow<FlowNode, FlowEdge>();
+
+  const nodeTypes: NodeTypes = useMemo(() => {
+    const types: NodeTypes = {};
+    for (const key of Object.keys(catalog)) types[key] = key === "note" ? NoteNode : FlowNodeCard;
+    return types;
+  }, [catalog]);
+
+  const shownEdges = useMemo(
+    () => edges.map((e) => (problemEdges.has(e.id) ? { ...e, className: "invalid", animated: false } : e)),
+    [edges, problemEdges],
+  );
+
+  useEffect(() => {
+    if (!focusRequest) return;
+    void flow.fitView({ nodes: [{ id: focusRequest.nodeId }], duration: 300, maxZoom: 1.2, padding: 0.4 });
+  }, [focusRequest, flow]);
+
+  const isValidConnection: IsValidConnection<FlowEdge> = useCallback(
+    (c: Connection | Edge) =>
+      canConnect({ source: c.source, target: c.target, sourceHandle: c.sourceHandle ?? null, targetHandle: c.targetHandle ?? null }),
+    [canConnect],
+  );
+
+  const onDrop = useCallback(
+    (event: React.DragEvent) => {
+      const type = event.dataTransfer.getData(NODE_DRAG_MIME);
+      if (!type || readOnly) return;
+      event.preventDefault();
+      addNode(type, flow.screenToFlowPosition({ x: event.clientX - 120, y: event.clientY - 30 }));
+    },
+    [addNode, flow, readOnly],
+  );
+
+  return (
+    <ReactFlow<FlowNode, FlowEdge>
+      nodes={nodes}
+      edges={shownEdges}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onConnect={connect}
+      isValidConnection={isValidConnection}
+      onDrop={onDrop}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(NODE_DRAG_MIME)) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = "copy";
+        }
+      }}
+      onMoveEnd={(_, vp) => setViewport(vp)}
+      defaultViewport={viewport}
+      fitView={nodes.length > 0 && viewport.x === 0 && viewport.y === 0 && viewport.zoom === 1}
+      fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+      defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+      deleteKeyCode={null}
+      selectionKeyCode="Shift"
+      multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+      nodesDraggable={!readOnly}
+      nodesConnectable={!readOnly}
+      edgesFocusable
+      nodesFocusable
+      minZoom={0.2}
+      maxZoom={2}
+      proOptions={{ hideAttribution: true }}
+      aria-label="Pipeline canvas"
+    >
+      <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cfd4dc" />
+      <Controls position="bottom-right" showInteractive={false} aria-label="Zoom controls" />
+      <MiniMap
+        position="bottom-left"
+        pannable
+        zoomable
+        ariaLabel="Minimap"
+        nodeColor={(n) => appearanceOf(catalog[n.type ?? ""]).color}
+        nodeStrokeWidth={2}
+        style={{ width: 160, height: 100 }}
+      />
+    </ReactFlow>
+  );
+}

@@ -1,0 +1,158 @@
+/** The right panel while editing: the selected node's form, or the pipeline's settings. */
+import { useId } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { Icon } from "../../ui/Icon";
+import { TypeIcon } from "../catalog/TypeIcon";
+import type { JsonSchema, NodeTypeSpec } from "../catalog/types";
+import { fieldsFromSchema, type FieldDescriptor } from "../forms/schemaFields";
+import { SchemaForm } from "../forms/SchemaForm";
+import { useGraphStore } from "../store/graphStore";
+import type { FlowNode } from "../store/types";
+
+const fieldCache = new WeakMap<NodeTypeSpec, FieldDescriptor[]>();
+
+function fieldsOf(spec: NodeTypeSpec): FieldDescriptor[] {
+  let fields = fieldCache.get(spec);
+  if (!fields) {
+    fields = fieldsFromSchema(spec.configSchema);
+    fieldCache.set(spec, fields);
+  }
+  return fields;
+}
+
+export function Inspector({ readOnly }: { readOnly: boolean }) {
+  const selected = useGraphStore(useShallow((s) => s.nodes.filter((n) => n.selected)));
+  const only = selected.length === 1 ? selected[0] : undefined;
+  return (
+    <aside className="side-panel" aria-label="Inspector">
+      <fieldset disabled={readOnly} style={{ border: 0, margin: 0, padding: 0, display: "contents" }}>
+        {only ? <NodeInspector node={only} /> : selected.length > 1 ? <MultiSelection count={selected.length} /> : <PipelineSettings />}
+      </fieldset>
+    </aside>
+  );
+}
+
+function NodeInspector({ node }: { node: FlowNode }) {
+  const spec = useGraphStore((s) => s.catalog[node.type ?? ""]);
+  const problems = useGraphStore((s) => s.problemIndex.get(node.id));
+  const { updateConfig, updateLabel, duplicate, deleteSelection } = useGraphStore.getState();
+  const labelId = useId();
+  if (!spec) {
+    return (
+      <div className="panel-body">
+        <div className="alert alert-warning">This node's type “{node.type}” is unknown to this version of betool.</div>
+      </div>
+    );
+  }
+  return (
+    <>
+      <div className="panel-header">
+        <div style={{ display: "flex", gap: 10, alignItems: "center", minWidth: 0 }}>
+          <TypeIcon spec={spec} />
+          <div style={{ minWidth: 0 }}>
+            <h2 style={{ fontSize: 14 }}>{spec.label}</h2>
+            <div className="muted" style={{ fontSize: 12 }}>
+              {spec.description}
+            </div>
+          </div>
+        </div>
+        <div style={{ display: "flex" }}>
+          <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Duplicate node" title="Duplicate" onClick={duplicate}>
+            <Icon name="copy" size={14} />
+          </button>
+          <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Delete node" title="Delete" onClick={deleteSelection}>
+            <Icon name="trash" size={14} />
+          </button>
+        </div>
+      </div>
+      <div className="panel-body">
+        {problems && problems.count > 0 && (
+          <div className={`alert ${problems.severity === "error" ? "alert-error" : "alert-warning"}`} style={{ marginBottom: 14 }} role="status">
+            <ul style={{ margin: 0, paddingLeft: 16 }}>
+              {problems.messages.map((m, i) => (
+                <li key={i}>{m}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {spec.type !== "note" && (
+          <div className="field">
+            <label className="field-label" htmlFor={labelId}>
+              Name on canvas
+            </label>
+            <input id={labelId} className="input" value={node.data.label ?? ""} placeholder={spec.label} onChange={(e) => updateLabel(node.id, e.target.value)} />
+          </div>
+        )}
+        <div className="inspector-section">
+          {spec.type !== "note" && <div className="inspector-section-title">Configuration</div>}
+          <SchemaForm
+            fields={fieldsOf(spec)}
+            value={node.data.config}
+            invalidFields={new Set(problems?.fields ?? [])}
+            onChange={(config) => updateConfig(node.id, config)}
+          />
+        </div>
+        <p className="muted mono" style={{ fontSize: 11 }}>
+          id: {node.id}
+        </p>
+      </div>
+    </>
+  );
+}
+
+function MultiSelection({ count }: { count: number }) {
+  const { duplicate, deleteSelection, copy } = useGraphStore.getState();
+  return (
+    <>
+      <div className="panel-header">
+        <h2 style={{ fontSize: 14 }}>{count} nodes selected</h2>
+      </div>
+      <div className="panel-body" style={{ display: "flex", flexDirection: "column", gap: 8 }}>
+        <button type="button" className="btn" onClick={copy}>
+          <Icon name="copy" /> Copy
+        </button>
+        <button type="button" className="btn" onClick={duplicate}>
+          Duplicate
+        </button>
+        <button type="button" className="btn" onClick={deleteSelection}>
+          <Icon name="trash" /> Delete
+        </button>
+      </div>
+    </>
+  );
+}
+
+const SETTINGS_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    fallback_line: {
+      type: "string",
+      title: "Fallback line",
+      description: "Said when a node fails or a turn loops too often: the caller never hears silence.",
+      "x-widget": "textarea",
+    },
+    iteration_limit: { type: "integer", title: "Visits of one node per turn", minimum: 1, maximum: 10, description: "Past this, the turn ends with the fallback line." },
+    turn_timeout_s: { type: "number", title: "Turn timeout (seconds)", minimum: 1, maximum: 60 },
+  },
+};
+const SETTINGS_FIELDS = fieldsFromSchema(SETTINGS_SCHEMA);
+
+function PipelineSettings() {
+  const settings = useGraphStore((s) => s.settings);
+  const updateSettings = useGraphStore.getState().updateSettings;
+  return (
+    <>
+      <div className="panel-header">
+        <div>
+          <h2 style={{ fontSize: 14 }}>Pipeline settings</h2>
+          <div className="muted" style={{ fontSize: 12 }}>
+            Select a node to edit it.
+          </div>
+        </div>
+      </div>
+      <div className="panel-body">
+        <SchemaForm fields={SETTINGS_FIELDS} value={settings} onChange={(v) => updateSettings(v)} />
+      </div>
+    </>
+  );
+}

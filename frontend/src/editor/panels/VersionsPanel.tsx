@@ -1,0 +1,154 @@
+/** Published versions; choosing one shows what the draft changed since, on the canvas and in a list. */
+import { useEffect, useState } from "react";
+import { errorMessage } from "../../api/client";
+import { pipelinesApi } from "../../api/pipelines";
+import type { GraphDiff, PipelineDetail, Version } from "../../api/types";
+import { ConfirmDialog } from "../../ui/ConfirmDialog";
+import { dateTime } from "../../ui/format";
+import { Icon } from "../../ui/Icon";
+import { useDiffHighlight } from "../canvas/diffHighlight";
+import { useGraphStore } from "../store/graphStore";
+
+interface VersionsPanelProps {
+  pipelineId: number;
+  canRestore: boolean;
+  refreshKey: number;
+  onRestored: (detail: PipelineDetail) => void;
+  onClose: () => void;
+}
+
+export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, onClose }: VersionsPanelProps) {
+  const [versions, setVersions] = useState<Version[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<number | null>(null);
+  const [diff, setDiff] = useState<GraphDiff | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const setHighlight = useDiffHighlight((s) => s.set);
+
+  useEffect(() => {
+    pipelinesApi.versions(pipelineId).then(setVersions, (e: unknown) => setError(errorMessage(e)));
+  }, [pipelineId, refreshKey]);
+
+  useEffect(() => {
+    if (chosen === null) return;
+    let cancelled = false;
+    pipelinesApi.diff(pipelineId, chosen, "draft").then(
+      (d) => {
+        if (cancelled) return;
+        setDiff(d);
+        setHighlight({ added: d.nodes.added, changed: d.nodes.changed.map((c) => c.id), removed: d.nodes.removed });
+      },
+      (e: unknown) => !cancelled && setError(errorMessage(e)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [chosen, pipelineId, setHighlight]);
+
+  useEffect(() => () => setHighlight(null), [setHighlight]);
+
+  return (
+    <aside className="side-panel" aria-label="Version history">
+      <div className="panel-header">
+        <h2 style={{ fontSize: 14 }}>Version history</h2>
+        <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Close version history" onClick={onClose}>
+          <Icon name="x" />
+        </button>
+      </div>
+      <div className="panel-body">
+        {error && (
+          <div className="alert alert-error" role="alert">
+            {error}
+          </div>
+        )}
+        {versions?.length === 0 && <p className="muted">Nothing published yet. Publish to make version 1.</p>}
+        <ul className="version-list">
+          {versions?.map((v) => (
+            <li key={v.number}>
+              <button type="button" className="version-item" aria-pressed={chosen === v.number} onClick={() => setChosen(v.number)}>
+                <div style={{ display: "flex", justifyContent: "space-between" }}>
+                  <strong>Version {v.number}</strong>
+                  <span className="muted" style={{ fontSize: 12 }}>
+                    {dateTime(v.created_at)}
+                  </span>
+                </div>
+                <div style={{ fontSize: 13, color: "var(--text-2)" }}>{v.note || <em className="muted">No note</em>}</div>
+                {v.author && <div className="muted" style={{ fontSize: 12 }}>by {v.author}</div>}
+              </button>
+            </li>
+          ))}
+        </ul>
+        {chosen !== null && diff && <DiffSummary version={chosen} diff={diff} />}
+        {chosen !== null && canRestore && (
+          <button type="button" className="btn" style={{ width: "100%", marginTop: 8 }} onClick={() => setConfirming(true)}>
+            <Icon name="history" /> Restore version {chosen} as the draft
+          </button>
+        )}
+      </div>
+      {confirming && chosen !== null && (
+        <ConfirmDialog
+          title={`Restore version ${chosen}?`}
+          message="The draft is replaced by this version. Published versions do not change; you can publish again afterwards."
+          confirmLabel="Restore"
+          onConfirm={async () => {
+            onRestored(await pipelinesApi.restore(pipelineId, chosen));
+            setChosen(null);
+            setDiff(null);
+            setHighlight(null);
+          }}
+          onClose={() => setConfirming(false)}
+        />
+      )}
+    </aside>
+  );
+}
+
+function DiffSummary({ version, diff }: { version: number; diff: GraphDiff }) {
+  const nodes = useGraphStore((s) => s.nodes);
+  const focusNode = useGraphStore.getState().focusNode;
+  const name = (id: string) => nodes.find((n) => n.id === id)?.data.label ?? id;
+  const total = diff.nodes.added.length + diff.nodes.removed.length + diff.nodes.changed.length + diff.edges.added.length + diff.edges.removed.length;
+  return (
+    <section aria-label={`Changes since version ${version}`} style={{ marginTop: 8 }}>
+      <h3>Draft compared with version {version}</h3>
+      {total === 0 && !diff.settings_changed ? (
+        <p className="muted">No changes: the draft is the same as version {version}.</p>
+      ) : (
+        <>
+          <div className="diff-summary">
+            <span className="badge badge-success">+{diff.nodes.added.length} nodes</span>
+            <span className="badge badge-warning">~{diff.nodes.changed.length} changed</span>
+            <span className="badge badge-danger">−{diff.nodes.removed.length} removed</span>
+            <span className="badge">
+              +{diff.edges.added.length} / −{diff.edges.removed.length} links
+            </span>
+          </div>
+          <ul className="diff-list">
+            {diff.nodes.added.map((id) => (
+              <li key={`a-${id}`}>
+                <button type="button" className="trace-link" onClick={() => focusNode(id)}>
+                  {name(id)}
+                </button>{" "}
+                added
+              </li>
+            ))}
+            {diff.nodes.changed.map((c) => (
+              <li key={`c-${c.id}`}>
+                <button type="button" className="trace-link" onClick={() => focusNode(c.id)}>
+                  {name(c.id)}
+                </button>{" "}
+                changed: {c.fields.join(", ").replace(/config\./g, "") || "position"}
+              </li>
+            ))}
+            {diff.nodes.removed.map((id) => (
+              <li key={`r-${id}`}>
+                <span className="mono">{id}</span> removed
+              </li>
+            ))}
+            {diff.settings_changed && <li>Pipeline settings changed</li>}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

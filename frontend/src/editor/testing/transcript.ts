@@ -1,0 +1,97 @@
+/** The chat transcript as a pure reducer of server messages: easy to test, no socket needed. */
+import type { Problem } from "../../api/types";
+import type { ServerMessage, TurnTrace } from "./protocol";
+
+export type EntryKind = "user" | "agent" | "system" | "error";
+
+export interface TranscriptEntry {
+  id: number;
+  kind: EntryKind;
+  text: string;
+  trace?: TurnTrace;
+  fallback?: boolean;
+}
+
+export interface Transcript {
+  entries: TranscriptEntry[];
+  variables: Record<string, unknown>;
+  /** the agent entry that text of the current turn goes into */
+  openAgentEntry: number | null;
+  awaitingDigits: boolean;
+  ended: boolean;
+  draftChanged: boolean;
+  problems: Problem[];
+  nextId: number;
+}
+
+export const emptyTranscript = (): Transcript => ({
+  entries: [],
+  variables: {},
+  openAgentEntry: null,
+  awaitingDigits: false,
+  ended: false,
+  draftChanged: false,
+  problems: [],
+  nextId: 1,
+});
+
+function push(t: Transcript, kind: EntryKind, text: string): Transcript {
+  return { ...t, entries: [...t.entries, { id: t.nextId, kind, text }], nextId: t.nextId + 1 };
+}
+
+const ACTION_TEXT: Record<string, (p: Record<string, unknown>) => string> = {
+  hangup: () => "The agent hung up.",
+  transfer: (p) => `Transfer to ${String(p.destination ?? p.number ?? p.to ?? "another line")}.`,
+  hold: () => "The caller is on hold.",
+  collect_digits: () => "Waiting for keys — type them below.",
+  barge_in: () => "Barge-in setting changed.",
+};
+
+export function userSays(t: Transcript, text: string): Transcript {
+  return { ...push(t, "user", text), openAgentEntry: null, awaitingDigits: false };
+}
+
+export function applyServerMessage(t: Transcript, message: ServerMessage): Transcript {
+  switch (message.type) {
+    case "ready":
+      return { ...push(emptyTranscript(), "system", "Test started on the draft."), nextId: t.nextId + 1 };
+    case "text": {
+      if (t.openAgentEntry === null) {
+        const next = push(t, "agent", message.text);
+        return { ...next, openAgentEntry: next.entries[next.entries.length - 1]?.id ?? null };
+      }
+      return {
+        ...t,
+        entries: t.entries.map((e) => (e.id === t.openAgentEntry ? { ...e, text: `${e.text}${e.text && !e.text.endsWith(" ") ? " " : ""}${message.text}` } : e)),
+      };
+    }
+    case "action": {
+      const describe = ACTION_TEXT[message.action];
+      const next = push(t, "system", describe ? describe(message.params ?? {}) : `Action: ${message.action}`);
+      return {
+        ...next,
+        awaitingDigits: message.action === "collect_digits" || t.awaitingDigits,
+        ended: message.action === "hangup" || t.ended,
+      };
+    }
+    case "variables":
+      return { ...t, variables: { ...message.variables } };
+    case "turn_end": {
+      const targetId = t.openAgentEntry ?? t.entries[t.entries.length - 1]?.id;
+      const entries = t.entries.map((e) => (e.id === targetId ? { ...e, trace: message.trace, fallback: message.fallback } : e));
+      const withNote =
+        message.reason !== "completed"
+          ? push({ ...t, entries }, "system", `Turn ended: ${message.reason.replace(/_/g, " ")}${message.trace.detail ? ` — ${message.trace.detail}` : ""}.`)
+          : { ...t, entries };
+      return { ...withNote, openAgentEntry: null };
+    }
+    case "error": {
+      const problems = Array.isArray(message.details) ? (message.details as Problem[]) : t.problems;
+      return { ...push(t, "error", message.message), problems, openAgentEntry: null };
+    }
+    case "draft_updated":
+      return { ...t, draftChanged: true };
+    default:
+      return t;
+  }
+}
