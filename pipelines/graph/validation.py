@@ -112,6 +112,10 @@ def _analyze(doc: object, analysis: GraphAnalysis) -> None:
     except GraphDocumentError as error:
         analysis.report("invalid_document", str(error))
         return
+    except (TypeError, AttributeError, KeyError, ValueError):
+        # An old-schema document whose parts are the wrong shape trips its migration.
+        analysis.report("invalid_document", "The graph's nodes or edges are not readable.")
+        return
     analysis.document = document
     _read_settings(document.get("settings"), analysis)
     _read_nodes(document.get("nodes"), analysis)

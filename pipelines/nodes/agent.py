@@ -29,6 +29,7 @@ from voice_models.llm.types import ChatMessage, ToolCall
 
 class AgentConfig(NodeConfig):
     mission: str = template_field(
+        ...,
         title="Mission",
         description="Who the agent is and what it must do. Keep it short: callers wait.",
         min_length=1,

@@ -32,7 +32,7 @@ class HttpTool(BaseModel):
     name: str = Field(title="Tool name", pattern=r"^[a-zA-Z][a-zA-Z0-9_]{0,63}$")
     description: str = Field(title="When to use it", min_length=1)
     method: Literal["GET", "POST"] = Field("GET", title="Method")
-    url: str = template_field(title="URL", description="May use {{ args.<parameter> }}.")
+    url: str = template_field(..., title="URL", description="May use {{ args.<parameter> }}.")
     parameters: list[ToolParameter] = Field(default_factory=list, title="Parameters")
     timeout_s: float = Field(3.0, title="Timeout (seconds)", gt=0, le=30)
 

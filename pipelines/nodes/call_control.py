@@ -16,7 +16,7 @@ from pipelines.templating import CompiledTemplate, compile_template
 
 class TransferConfig(NodeConfig):
     destination: str = template_field(
-        title="Transfer to", description="Phone number or SIP address.", min_length=1
+        ..., title="Transfer to", description="Phone number or SIP address.", min_length=1
     )
     message: str = template_field("Let me transfer you now.", title="Said before transferring")
 

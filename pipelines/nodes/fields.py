@@ -35,13 +35,17 @@ HandleName = Annotated[
 ]
 
 
-def template_field(default: str = "", *, title: str, description: str = "", **extra: Any) -> Any:
-    """A text field that may hold ``{{ }}`` placeholders; the editor offers variable hints."""
+def template_field(default: Any = "", *, title: str, description: str = "", **extra: Any) -> Any:
+    """A text field that may hold ``{{ }}`` placeholders; the editor offers variable hints.
+
+    ``default=...`` makes it required. Extra keywords are pydantic constraints.
+    """
     return Field(
         default,
         title=title,
         description=description,
-        json_schema_extra={"format": "template", **extra},
+        json_schema_extra={"format": "template"},
+        **extra,
     )
 
 
