@@ -5,13 +5,14 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
   type IsValidConnection,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import { appearanceOf } from "../catalog/appearance";
 import { useGraphStore } from "../store/graphStore";
 import type { FlowEdge, FlowNode } from "../store/types";
@@ -42,6 +43,15 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
     () => edges.map((e) => (problemEdges.has(e.id) ? { ...e, className: "invalid", animated: false } : e)),
     [edges, problemEdges],
   );
+
+  // Opening a pipeline shows all of it, once its nodes have been measured.
+  const initialized = useNodesInitialized();
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    void flow.fitView({ maxZoom: 1, padding: 0.15 });
+  }, [initialized, flow]);
 
   useEffect(() => {
     if (!focusRequest) return;
@@ -82,8 +92,6 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
       }}
       onMoveEnd={(_, vp) => setViewport(vp)}
       defaultViewport={viewport}
-      fitView={nodes.length > 0 && viewport.x === 0 && viewport.y === 0 && viewport.zoom === 1}
-      fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
       defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
       deleteKeyCode={null}
       selectionKeyCode="Shift"

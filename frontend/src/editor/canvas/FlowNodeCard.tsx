@@ -27,7 +27,7 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
     diffClass,
   ].join(" ");
   const label = data.label || spec?.label || type;
-  const summary = nodeSummary(spec, data.config);
+  const summary = nodeSummary(data.config);
   const problemText = problems?.messages.join("\n");
 
   return (

@@ -110,6 +110,7 @@ export function normalizeCatalog(raw: RawCatalog): Catalog {
       label: str(entry.label) ?? str(entry.title) ?? str(entry.display_name) ?? humanize(type),
       description: str(entry.description) ?? configSchema.description ?? "",
       category: categoryLabel(str(entry.category) ?? str(entry.group) ?? "nodes"),
+      icon: str(entry.icon) ?? "",
       configSchema,
       inputs,
       outputs: outputs.fixed,

@@ -45,6 +45,8 @@ export interface NodeTypeSpec {
   label: string;
   description: string;
   category: string;
+  /** an icon name from the catalog (lucide's names), may be empty */
+  icon: string;
   configSchema: JsonSchema;
   inputs: HandleSpec[];
   outputs: HandleSpec[];

@@ -1,6 +1,8 @@
 /** The catalog as the palette lists it: filtered by a search, grouped by category. */
 import type { Catalog, NodeTypeSpec } from "../catalog/types";
 
+const CATEGORY_ORDER = ["Flow", "Speech", "AI", "Caller input", "Data", "Call control", "Canvas"];
+
 export interface PaletteGroup {
   category: string;
   types: NodeTypeSpec[];
@@ -13,5 +15,9 @@ export function paletteGroups(catalog: Catalog, query: string): PaletteGroup[] {
   );
   const groups = new Map<string, NodeTypeSpec[]>();
   for (const t of matches) groups.set(t.category, [...(groups.get(t.category) ?? []), t]);
-  return Array.from(groups, ([category, types]) => ({ category, types }));
+  const rank = (category: string) => {
+    const index = CATEGORY_ORDER.indexOf(category);
+    return index < 0 ? CATEGORY_ORDER.length : index;
+  };
+  return Array.from(groups, ([category, types]) => ({ category, types })).sort((a, b) => rank(a.category) - rank(b.category));
 }
