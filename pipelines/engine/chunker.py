@@ -34,8 +34,10 @@ def _is_sentence_end(text: str, index: int) -> bool:
         return index + 1 < len(text) and text[index + 1].isspace()
     word = _WORD_BEFORE.search(text, 0, index)
     if word is not None:
-        token = word.group(1).replace(".", "").lower()
-        if token in _ABBREVIATIONS or len(token) == 1:
+        raw = word.group(1)
+        token = raw.replace(".", "").lower()
+        # "Dr.", "e.g.", "p.m.", a lone initial: abbreviations, not ends.
+        if token in _ABBREVIATIONS or len(token) == 1 or "." in raw:
             return False
     return True
 

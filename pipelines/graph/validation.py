@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.graph.document import DEFAULT_SETTINGS, GraphDocumentError, migrate_document
 from pipelines.nodes import NODE_TYPES, NodeType, TemplateRef
+from pipelines.nodes.fields import VariableName
 from pipelines.nodes.start import PHONE_GATEWAY
 from pipelines.templating import TemplateProblem, template_variables
 
@@ -58,6 +59,9 @@ class PipelineSettings(BaseModel):
     fallback_line: str = Field(DEFAULT_SETTINGS["fallback_line"], min_length=1, max_length=500)
     iteration_limit: int = Field(DEFAULT_SETTINGS["iteration_limit"], ge=1, le=50)
     turn_timeout_s: float = Field(DEFAULT_SETTINGS["turn_timeout_s"], gt=0, le=120)
+    # Variables the session provides when the call starts (e.g. from the phone number's
+    # set-up or an outbound call request): declared so templates may use them.
+    input_variables: list[VariableName] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +385,7 @@ def _check_unconnected_outputs(analysis: GraphAnalysis) -> None:
 
 
 def _variables_set(analysis: GraphAnalysis) -> set[str]:
-    names: set[str] = set()
+    names: set[str] = set(analysis.settings.input_variables)
     for node in analysis.nodes.values():
         if node.config is not None:
             names.update(node.node_type.sets_variables(node.config))

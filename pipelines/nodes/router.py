@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef
@@ -36,7 +36,7 @@ class RouteCondition(BaseModel):
         "exchange.intent",
         title="Field",
         description="What to look at: exchange.user_message, exchange.intent, a variable...",
-        pattern=r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$",
+        pattern=r"^([A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*)?$",
     )
     operator: Operator = Field("equals", title="Test")
     value: str = Field("", title="Value", description="For one_of: values separated by commas.")
@@ -46,6 +46,12 @@ class RouteCondition(BaseModel):
         description="A Jinja expression such as  variables.count|int > 2 ; replaces the above.",
         json_schema_extra={"format": "expression"},
     )
+
+    @model_validator(mode="after")
+    def _field_or_expression(self) -> RouteCondition:
+        if not self.field and not self.expression.strip():
+            raise ValueError(f"condition '{self.name}' needs a field to test or an expression")
+        return self
 
 
 class RouterConfig(NodeConfig):
