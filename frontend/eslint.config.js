@@ -18,6 +18,7 @@ export default tseslint.config(
   {
     files: ["**/*.{js,mjs}"],
     extends: [js.configs.recommended],
-    languageOptions: { ecmaVersion: 2022, globals: { ...globals.node } },
+    // Browser tests run in node but pass functions to page.evaluate, which run in the page.
+    languageOptions: { ecmaVersion: 2022, globals: { ...globals.node, ...globals.browser } },
   },
 );

@@ -66,7 +66,7 @@ export function applyCompletion(text: string, caret: number, context: Completion
   const closed = /^[\w.]*\s*}}/.test(after);
   const rest = after.replace(/^[\w.]*/, "");
   const insert = closed ? value : `${value} }}`;
-  const leadingSpace = text[context.start - 1] === "{" ? " " : "";
+  const leadingSpace = !closed && text[context.start - 1] === "{" ? " " : "";
   const head = text.slice(0, context.start) + leadingSpace + insert;
   return { text: head + rest, caret: head.length };
 }

@@ -1,0 +1,170 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { CATALOG, sampleDocument } from "../../test/fixtures";
+import { useGraphStore } from "./graphStore";
+import { HISTORY_LIMIT } from "./history";
+
+const store = () => useGraphStore.getState();
+const node = (id: string) => store().nodes.find((n) => n.id === id);
+
+beforeEach(() => {
+  store().load(sampleDocument(), CATALOG);
+});
+
+describe("loading and saving", () => {
+  it("round-trips the document without React Flow's own fields", () => {
+    store().select(["say"]);
+    const doc = store().toDocument();
+    expect(doc.nodes.map((n) => n.id)).toEqual(["start", "classify", "say"]);
+    expect(doc.nodes[2]).toEqual({ id: "say", type: "say", position: { x: 600, y: 0 }, data: { config: { text: "Billing here." } } });
+    expect(doc.edges[1]).toEqual({ id: "e2", source: "classify", sourceHandle: "intent:billing", target: "say", targetHandle: "in" });
+    expect(doc.settings.fallback_line).toBe("Sorry?");
+  });
+
+  it("counts only graph changes, not selection", () => {
+    store().select(["say"]);
+    expect(store().changeSeq).toBe(0);
+    store().updateConfig("say", { text: "Changed" });
+    expect(store().changeSeq).toBe(1);
+  });
+});
+
+describe("undo and redo", () => {
+  it("undoes and redoes an added node", () => {
+    const id = store().addNode("say", { x: 10, y: 20 });
+    expect(id).not.toBeNull();
+    expect(store().nodes).toHaveLength(4);
+    store().undo();
+    expect(store().nodes).toHaveLength(3);
+    store().redo();
+    expect(store().nodes.map((n) => n.id)).toContain(id);
+  });
+
+  it("folds rapid typing into one node into a single step", () => {
+    store().updateConfig("say", { text: "B" });
+    store().updateConfig("say", { text: "By" });
+    store().updateConfig("say", { text: "Bye" });
+    expect(store().history.past).toHaveLength(1);
+    store().undo();
+    expect(node("say")?.data.config.text).toBe("Billing here.");
+  });
+
+  it("clears the redo stack on a new change", () => {
+    store().updateConfig("say", { text: "One" });
+    store().undo();
+    expect(store().history.future).toHaveLength(1);
+    store().deleteSelection();
+    store().select(["say"]);
+    store().deleteSelection();
+    expect(store().history.future).toHaveLength(0);
+  });
+
+  it("keeps at most HISTORY_LIMIT steps", () => {
+    for (let i = 0; i < HISTORY_LIMIT + 20; i++) store().addNode("say", { x: i, y: i });
+    expect(store().history.past).toHaveLength(HISTORY_LIMIT);
+  });
+
+  it("records a drag once, at its start", () => {
+    store().onNodesChange([{ type: "position", id: "say", position: { x: 610, y: 0 }, dragging: true }]);
+    store().onNodesChange([{ type: "position", id: "say", position: { x: 650, y: 5 }, dragging: true }]);
+    store().onNodesChange([{ type: "position", id: "say", position: { x: 700, y: 10 }, dragging: false }]);
+    expect(store().history.past).toHaveLength(1);
+    expect(node("say")?.position).toEqual({ x: 700, y: 10 });
+    store().undo();
+    expect(node("say")?.position).toEqual({ x: 600, y: 0 });
+  });
+});
+
+describe("copy, paste, duplicate, delete", () => {
+  it("pastes copies with fresh ids, offset, keeping edges between copied nodes", () => {
+    store().select(["classify", "say"]);
+    store().copy();
+    store().paste();
+    const nodes = store().nodes;
+    expect(nodes).toHaveLength(5);
+    const pasted = nodes.filter((n) => n.selected);
+    expect(pasted).toHaveLength(2);
+    expect(pasted.every((n) => !["classify", "say"].includes(n.id))).toBe(true);
+    const pastedSay = pasted.find((n) => n.type === "say");
+    expect(pastedSay?.position).toEqual({ x: 640, y: 40 });
+    const pastedIds = new Set(pasted.map((n) => n.id));
+    const internal = store().edges.filter((e) => pastedIds.has(e.source) && pastedIds.has(e.target));
+    expect(internal).toHaveLength(1);
+    expect(internal[0]?.sourceHandle).toBe("intent:billing");
+  });
+
+  it("never pastes a second Start node", () => {
+    store().select(["start", "say"]);
+    store().duplicate();
+    expect(store().nodes.filter((n) => n.type === "start")).toHaveLength(1);
+    expect(store().nodes.filter((n) => n.type === "say")).toHaveLength(2);
+  });
+
+  it("deletes the selection and the edges that touched it", () => {
+    store().select(["classify"]);
+    store().deleteSelection();
+    expect(node("classify")).toBeUndefined();
+    expect(store().edges).toHaveLength(0);
+    store().undo();
+    expect(store().edges).toHaveLength(2);
+  });
+
+  it("drops the edges of an intent that was removed", () => {
+    store().updateConfig("classify", { mode: "keywords", intents: [{ name: "support", keywords: [] }] });
+    expect(store().edges.map((e) => e.id)).toEqual(["e1"]);
+  });
+});
+
+describe("connections", () => {
+  const connect = (source: string, sourceHandle: string, target: string, targetHandle = "in") =>
+    store().connect({ source, sourceHandle, target, targetHandle });
+
+  it("accepts an output to an input", () => {
+    expect(connect("classify", "intent:support", "say").ok).toBe(true);
+    expect(store().edges).toHaveLength(3);
+  });
+
+  it("refuses a handle the node does not have, a Start target, self-loops and a second branch", () => {
+    expect(connect("classify", "intent:sales", "say").ok).toBe(false);
+    expect(connect("say", "out", "start").ok).toBe(false);
+    expect(connect("say", "out", "say").ok).toBe(false);
+    expect(connect("classify", "intent:billing", "start").ok).toBe(false);
+    const second = connect("classify", "intent:billing", "classify");
+    expect(second.ok).toBe(false);
+    expect(store().edges).toHaveLength(2);
+    expect(store().lastRefusal).toBeTruthy();
+  });
+});
+
+describe("validation problems", () => {
+  it("maps problems onto nodes, edges and fields", () => {
+    store().setProblems([
+      { code: "invalid_config", message: "Text: required.", node_id: "say", edge_id: null, handle: null, severity: "error", field: "text" },
+      { code: "unconnected_output", message: "Fallback leads nowhere.", node_id: "classify", edge_id: null, handle: "fallback", severity: "warning" },
+      { code: "unconnected_output", message: "Support leads nowhere.", node_id: "classify", edge_id: null, handle: "intent:support", severity: "warning" },
+      { code: "unknown_handle", message: "Bad edge.", node_id: null, edge_id: "e2", handle: null, severity: "error" },
+      { code: "missing_start", message: "Graph-level.", node_id: null, edge_id: null, handle: null, severity: "error" },
+    ]);
+    const { problemIndex, problemEdges } = store();
+    expect(problemIndex.get("say")).toMatchObject({ severity: "error", count: 1, fields: ["text"] });
+    expect(problemIndex.get("classify")).toMatchObject({ severity: "warning", count: 2 });
+    expect(problemIndex.has("start")).toBe(false);
+    expect(problemEdges.has("e2")).toBe(true);
+  });
+
+  it("clears problems when another graph is loaded", () => {
+    store().setProblems([{ code: "x", message: "y", node_id: "say", edge_id: null, handle: null, severity: "error" }]);
+    store().load(sampleDocument());
+    expect(store().problemIndex.size).toBe(0);
+  });
+});
+
+describe("auto-layout", () => {
+  it("places connected nodes left to right and is undoable", () => {
+    store().autoLayout();
+    const [start, classify, say] = ["start", "classify", "say"].map((id) => node(id)?.position.x ?? 0);
+    expect(start).toBeLessThan(classify ?? 0);
+    expect(classify).toBeLessThan(say ?? 0);
+    store().undo();
+    expect(node("say")?.position).toEqual({ x: 600, y: 0 });
+  });
+});
