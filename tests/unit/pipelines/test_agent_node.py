@@ -1,0 +1,208 @@
+"""Agent nodes: streaming order, tools, extraction, injected voice tools."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from pipelines.engine.events import ActionEvent, TextEvent, ToolEvent
+from pipelines.engine.providers import ProviderRegistry
+from pipelines.engine.voice import VoiceActions
+from tests.fakes.llm import Script, ScriptedLLM
+from tests.unit.pipelines.graphs import (
+    chain,
+    collect,
+    conversation,
+    document,
+    node,
+    of_type,
+    start,
+    texts,
+    turn_end,
+)
+
+
+def agent_doc(receiver: str = "browser_test", **config: Any) -> dict[str, Any]:
+    settings = {"mission": "You help callers.", "model": "m"} | config
+    return document([start(receiver), node("a", "agent", **settings)], chain("start", "a"))
+
+
+def registry(llm: ScriptedLLM, http: httpx.AsyncClient | None = None) -> ProviderRegistry:
+    return ProviderRegistry(llms={"m": llm}, http=http)
+
+
+async def test_first_sentence_is_handed_on_before_the_llm_finishes() -> None:
+    llm = ScriptedLLM(
+        Script(text=["Hello", " there.", " Let me", " check", " that", " for you."], delay_s=0.05)
+    )
+    talk = conversation(agent_doc(), providers=registry(llm))
+    handed_on: list[tuple[str, float]] = []
+    async for event in talk.run_turn("hi"):
+        if isinstance(event, TextEvent):
+            handed_on.append((event.text, time.perf_counter()))
+    assert [text for text, _ in handed_on] == ["Hello there.", "Let me check that for you."]
+    assert llm.finished_at is not None
+    first_chunk_at = handed_on[0][1]
+    assert first_chunk_at < llm.finished_at - 0.1
+    # handed on right when the model produced " there." (the second piece), not later
+    assert first_chunk_at - llm.piece_times[1] < 0.02
+
+
+async def test_streamed_text_is_recorded_with_tokens_in_the_trace() -> None:
+    llm = ScriptedLLM(Script(text=["Sure. ", "Done."]))
+    events = await collect(conversation(agent_doc(), providers=registry(llm)).run_turn("hi"))
+    end = turn_end(events)
+    step = end.trace.steps[0]
+    assert step.output == "Sure. Done."
+    assert step.usage is not None
+    assert step.usage.output_tokens == 5
+    assert end.usage.as_dict() == {"llm": {"fake-model": {"input_tokens": 10, "output_tokens": 5}}}
+
+
+async def test_uninterruptible_agent_text() -> None:
+    llm = ScriptedLLM(Script(text=["Important notice."]))
+    events = await collect(
+        conversation(agent_doc(interruptible=False), providers=registry(llm)).run_turn("hi")
+    )
+    assert [e.interruptible for e in of_type(events, "text")] == [False]
+
+
+async def test_http_tool_round_trip() -> None:
+    seen: list[httpx.Request] = []
+
+    def crm(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"status": "shipped"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(crm))
+    llm = ScriptedLLM(
+        Script(text=["One moment."], tool_calls=[("order_status", {"order": "A-7"})]),
+        Script(text=["Your order has shipped."]),
+    )
+    tool = {
+        "name": "order_status",
+        "description": "Look up an order.",
+        "url": "https://crm.example/orders/{{ args.order }}?caller={{ caller.number }}",
+        "parameters": [{"name": "order"}],
+    }
+    events = await collect(
+        conversation(agent_doc(tools=[tool]), providers=registry(llm, http)).run_turn(
+            "where is A-7?"
+        )
+    )
+    assert texts(events) == ["One moment.", "Your order has shipped."]
+    assert seen[0].url.path == "/orders/A-7"
+    (tool_event,) = of_type(events, "tool")
+    assert isinstance(tool_event, ToolEvent)
+    assert json.loads(tool_event.result) == {"status": "shipped"}
+    second_call = llm.calls[1]["messages"]
+    assert second_call[-1].role == "tool"
+    assert second_call[-2].tool_calls[0].name == "order_status"
+    assert turn_end(events).trace.steps[0].tools[0].name == "order_status"  # type: ignore[index]
+
+
+async def test_tool_rounds_are_capped_and_the_last_round_offers_no_tools() -> None:
+    looping = Script(tool_calls=[("save_details", {"name": "Ada"})])
+    llm = ScriptedLLM(looping, looping, Script(text=["Done."]))
+    doc = agent_doc(max_tool_rounds=2, extract=[{"variable": "name", "description": "caller name"}])
+    events = await collect(conversation(doc, providers=registry(llm)).run_turn("I'm Ada"))
+    assert texts(events) == ["Done."]
+    assert [len(call["tools"]) for call in llm.calls] == [1, 1, 0]
+
+
+async def test_extraction_sets_variables() -> None:
+    llm = ScriptedLLM(
+        Script(tool_calls=[("save_details", {"name": "Ada", "ignored": "x"})]),
+        Script(text=["Thanks Ada."]),
+    )
+    doc = agent_doc(extract=[{"variable": "name", "description": "caller name"}])
+    talk = conversation(doc, providers=registry(llm))
+    events = await collect(talk.run_turn("I'm Ada"))
+    assert talk.variables == {"name": "Ada"}
+    assert of_type(events, "variables")[0].variables == {"name": "Ada"}
+    schema = llm.calls[0]["tools"][0].parameters
+    assert list(schema["properties"]) == ["name"]
+
+
+async def test_voice_tools_only_under_a_phone_gateway_start() -> None:
+    phone_llm, test_llm = ScriptedLLM(Script(text=["Hi."])), ScriptedLLM(Script(text=["Hi."]))
+    await collect(
+        conversation(agent_doc("phone_gateway"), providers=registry(phone_llm)).run_turn("x")
+    )
+    await collect(
+        conversation(agent_doc("browser_test"), providers=registry(test_llm)).run_turn("x")
+    )
+    assert {t.name for t in phone_llm.calls[0]["tools"]} == {
+        "end_call",
+        "transfer_call",
+        "hold_call",
+        "set_barge_in",
+    }
+    assert test_llm.calls[0]["tools"] == []
+
+
+async def test_voice_tool_calls_become_actions_through_the_session_handlers() -> None:
+    performed: list[tuple[str, Mapping[str, Any]]] = []
+
+    async def record(kind: str, params: Mapping[str, Any]) -> str:
+        performed.append((kind, params))
+        return f"{kind} ok"
+
+    voice = VoiceActions(
+        hangup=lambda p: record("hangup", p),
+        barge_in=lambda p: record("barge_in", p),
+    )
+    llm = ScriptedLLM(
+        Script(text=["Let me say this."], tool_calls=[("set_barge_in", {"enabled": False})]),
+        Script(text=["Goodbye."], tool_calls=[("end_call", {"reason": "done"})]),
+        Script(text=["never said"]),
+    )
+    talk = conversation(agent_doc("phone_gateway"), providers=registry(llm), voice=voice)
+    events = await collect(talk.run_turn("bye"))
+    assert texts(events) == ["Let me say this.", "Goodbye."]
+    actions = [(e.action, dict(e.params)) for e in events if isinstance(e, ActionEvent)]
+    assert actions == [("barge_in", {"enabled": False}), ("hangup", {"reason": "done"})]
+    assert performed == [("barge_in", {"enabled": False}), ("hangup", {"reason": "done"})]
+    assert [e.result for e in of_type(events, "tool")] == ["barge_in ok", "hangup ok"]
+    assert talk.ended
+    assert len(llm.calls) == 2  # hanging up ends the agent's turn
+    # the goodbye comes before the hangup action in the stream
+    order = [e.type for e in events if e.type in ("text", "action")]
+    assert order == ["text", "action", "text", "action"]
+
+
+async def test_transfer_tool_uses_the_configured_destination() -> None:
+    llm = ScriptedLLM(Script(tool_calls=[("transfer_call", {"destination": "ignored"})]))
+    doc = agent_doc("phone_gateway", transfer_destination="+15550199")
+    events = await collect(conversation(doc, providers=registry(llm)).run_turn("a human please"))
+    (action,) = of_type(events, "action")
+    assert (action.action, action.params) == ("transfer", {"destination": "+15550199"})
+    assert "destination" not in llm.calls[0]["tools"][1].parameters["properties"]
+
+
+async def test_unknown_tool_names_are_answered_not_crashed() -> None:
+    llm = ScriptedLLM(Script(tool_calls=[("launch_rocket", {})]), Script(text=["Sorry."]))
+    events = await collect(conversation(agent_doc(), providers=registry(llm)).run_turn("x"))
+    assert texts(events) == ["Sorry."]
+    assert "no tool named" in of_type(events, "tool")[0].result
+
+
+async def test_mission_is_a_template() -> None:
+    llm = ScriptedLLM(Script(text=["Ok."]))
+    doc = agent_doc(mission="Caller {{ caller.number }} on {{ exchange.channel.source_type }}.")
+    await collect(conversation(doc, providers=registry(llm)).run_turn("x"))
+    assert llm.calls[0]["messages"][0].content == "Caller +15550100 on browser_test."
+
+
+async def test_two_turns_can_run_concurrently_in_two_conversations() -> None:
+    llm = ScriptedLLM(Script(text=["A", " b."], delay_s=0.01))
+    doc = agent_doc()
+    results = await asyncio.gather(
+        *(collect(conversation(doc, providers=registry(llm)).run_turn(str(i))) for i in range(5))
+    )
+    assert all(texts(events) == ["A b."] for events in results)
