@@ -1,0 +1,108 @@
+"""Reading what a call runs, once, before it starts (sync: called through sync_to_async)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from voice_models.adapters import ModelConfig
+
+SIP_TRUNK_NUMBER = "sip.trunkPhoneNumber"
+SIP_CALLER_NUMBER = "sip.phoneNumber"
+
+
+def parse_metadata(raw: str | None) -> dict[str, Any]:
+    """Dispatch metadata: JSON ``{number, call_id, from, is_test, …}``; anything else is ignored."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def dialled_number(metadata: dict[str, Any], attributes: dict[str, str]) -> str:
+    return str(metadata.get("number") or attributes.get(SIP_TRUNK_NUMBER) or "")
+
+
+def caller_number(metadata: dict[str, Any], attributes: dict[str, str]) -> str:
+    return str(attributes.get(SIP_CALLER_NUMBER) or metadata.get("from") or "")
+
+
+def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str, str]) -> Any:
+    """Resolve the number (or the call made beforehand), create or connect the Call.
+
+    Returns a :class:`~telephony.worker.state.CallPlan`; raises
+    :class:`~telephony.selectors.CallRejected` when nothing can answer.
+    """
+    from django.db import transaction
+
+    from telephony.models import CallDirection, CallStatus
+    from telephony.selectors import call_setup_resolve
+    from telephony.services import call_set_status, call_start
+    from telephony.worker.state import CallPlan
+    from voice_models.models import VoiceModel, VoiceModelKind
+
+    call_id_raw = metadata.get("call_id")
+    call_id = int(str(call_id_raw)) if call_id_raw not in (None, "") else None
+    setup = call_setup_resolve(number_e164=dialled_number(metadata, attributes), call_id=call_id)
+    number = setup.number
+    from_number = caller_number(metadata, attributes)
+    with transaction.atomic():
+        if setup.call is not None:
+            call = call_set_status(call=setup.call, status=CallStatus.CONNECTED)
+            if call.room_name != room_name:
+                call.room_name = room_name
+                call.save(update_fields=["room_name"])
+        else:
+            call = call_start(
+                workspace=setup.workspace,
+                room_name=room_name,
+                direction=CallDirection.INBOUND,
+                from_number=from_number,
+                to_number=number.e164 if number else "",
+                number=number,
+                pipeline_version=setup.version,
+                is_test=bool(metadata.get("is_test")),
+                status=CallStatus.CONNECTED,
+            )
+    llms = [
+        ModelConfig.from_model(m)
+        for m in VoiceModel.objects.filter(
+            workspace=setup.workspace, kind=VoiceModelKind.LLM, enabled=True
+        )
+    ]
+    asr = number.asr_model if number and number.asr_model and number.asr_model.enabled else None
+    tts = number.tts_model if number and number.tts_model and number.tts_model.enabled else None
+    default_llm = number.llm_model.name if number and number.llm_model else None
+    graph = setup.version.graph
+    settings = graph.get("settings") if isinstance(graph, dict) else None
+    fallback = (settings or {}).get("fallback_line") or ""
+    return CallPlan(
+        call_id=call.pk,
+        workspace_id=setup.workspace.pk,
+        room_name=room_name,
+        number_e164=number.e164 if number else "",
+        caller_number=call.from_number or from_number,
+        pipeline_id=setup.version.pipeline_id,
+        version_id=setup.version.pk,
+        version_number=setup.version.number,
+        graph=graph,
+        language=(number.language if number else "") or "en",
+        max_call_duration_s=float(number.max_call_duration_s if number else 1800),
+        silence_timeout_s=float(number.silence_timeout_s if number else 15),
+        transfer_target=number.transfer_target if number else "",
+        is_test=call.is_test,
+        asr=ModelConfig.from_model(asr) if asr else None,
+        tts=ModelConfig.from_model(tts) if tts else None,
+        llms=tuple(llms),
+        default_llm=default_llm,
+        **({"fallback_line": fallback} if fallback else {}),
+    )
+
+
+def load_call(call_id: int) -> Any:
+    from telephony.models import Call
+
+    return Call.objects.select_related("workspace").get(pk=call_id)

@@ -1,0 +1,158 @@
+"""Call records written off the per-turn path: an asyncio queue drained in batches.
+
+The session enqueues plain operations (no I/O, no waiting); a background task takes
+everything queued, runs it in one ``sync_to_async`` call (one thread, one database
+connection) and goes back to waiting. A failing write is logged and never reaches the
+caller. ``aclose`` drains what is left, so the end of a call is always recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from telephony.models import Call, CallEndReason, CallEventKind, CallStatus
+
+logger = logging.getLogger("betool.worker.recorder")
+
+Operation = Callable[[], object]
+
+
+class CallRecorder:
+    def __init__(self, call: Call, *, max_batch: int = 64) -> None:
+        self.call = call
+        self._queue: asyncio.Queue[Operation | None] = asyncio.Queue()
+        self._max_batch = max_batch
+        self._task: asyncio.Task[None] | None = None
+        self.written = 0
+        self.failed = 0
+        self.batches = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="betool.call_recorder")
+
+    def _put(self, operation: Operation) -> None:
+        self._queue.put_nowait(operation)
+
+    # What the session records; each returns at once.
+
+    def status(self, status: CallStatus, *, at: datetime | None = None) -> None:
+        from telephony.services import call_set_status
+
+        when = at or timezone.now()
+        self._put(lambda: self._refresh(call_set_status(call=self.call, status=status, at=when)))
+
+    def turn(self, **fields: Any) -> None:
+        from telephony.services import call_turn_record
+
+        fields.setdefault("started_at", timezone.now())
+        self._put(lambda: call_turn_record(call=self.call, **fields))
+
+    def event(self, kind: CallEventKind, name: str, data: dict[str, Any] | None = None) -> None:
+        from telephony.services import call_event_record
+
+        when = timezone.now()
+        payload = dict(data or {})
+        self._put(
+            lambda: (
+                call_event_record(
+                    call=self.call, kind=kind, name=name, data=payload, occurred_at=when
+                )
+                and None
+            )
+        )
+
+    def end(
+        self,
+        reason: CallEndReason,
+        *,
+        usage_fn: Callable[[], dict[str, Any]] | None = None,
+        transfer_target: str = "",
+    ) -> None:
+        from telephony.services import call_end
+
+        when = timezone.now()
+
+        def operation() -> None:
+            usage = usage_fn() if usage_fn else None
+            self._refresh(
+                call_end(
+                    call=self.call,
+                    reason=reason,
+                    usage=usage,
+                    transfer_target=transfer_target,
+                    at=when,
+                )
+            )
+
+        self._put(operation)
+
+    def _refresh(self, call: Call) -> None:
+        self.call.status = call.status
+        self.call.end_reason = call.end_reason
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far is written."""
+        if self._task is None or self._task.done():
+            await self._drain_now()
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._put(lambda: loop.call_soon_threadsafe(done.set_result, None))
+        await done
+
+    async def aclose(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._queue.put_nowait(None)
+            await self._task
+        else:
+            await self._drain_now()
+
+    async def _drain_now(self) -> None:
+        batch: list[Operation] = []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None:
+                batch.append(item)
+        if batch:
+            await sync_to_async(self._write, thread_sensitive=True)(batch)
+
+    async def _run(self) -> None:
+        closing = False
+        while not closing:
+            item = await self._queue.get()
+            batch: list[Operation] = []
+            if item is None:
+                closing = True
+            else:
+                batch.append(item)
+            while not self._queue.empty() and len(batch) < self._max_batch:
+                more = self._queue.get_nowait()
+                if more is None:
+                    closing = True
+                    continue
+                batch.append(more)
+            if batch:
+                await sync_to_async(self._write, thread_sensitive=True)(batch)
+        await self._drain_now()
+
+    def _write(self, batch: list[Operation]) -> None:
+        from django.db import close_old_connections
+
+        close_old_connections()
+        self.batches += 1
+        for operation in batch:
+            try:
+                operation()
+                self.written += 1
+            except Exception:
+                self.failed += 1
+                logger.exception("writing a call record failed (call %s)", self.call.pk)

@@ -1,0 +1,92 @@
+"""The AgentServer of betool: explicit dispatch by agent name, one process per call."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from livekit.agents import AgentServer, JobExecutorType, JobProcess, JobRequest
+
+from telephony.worker.bootstrap import ensure_django
+
+logger = logging.getLogger("betool.worker")
+
+
+def prewarm(proc: JobProcess) -> None:
+    """Once per job process, before any call: Django, Silero VAD, the local voices."""
+    ensure_django()
+    from livekit.plugins import silero
+
+    from voice_models.local.espeak import engine
+    from voice_models.local.stt import WhisperSTT
+
+    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=0.45)
+    engine()
+    # What the first call would otherwise import with the event loop blocked.
+    import importlib
+
+    for module in (
+        "pipelines.engine.compiler",
+        "pipelines.engine.conversation",
+        "telephony.worker.session",
+        "telephony.services",
+        "voice_models.llm",
+    ):
+        importlib.import_module(module)
+    if os.environ.get("BETOOL_WORKER_PRELOAD_WHISPER", "1") != "0":
+        try:
+            WhisperSTT().prewarm()
+        except Exception:
+            logger.warning("Whisper is unavailable; local ASR falls back to pocketsphinx")
+
+
+def max_calls() -> int:
+    return max(1, int(os.environ.get("BETOOL_WORKER_MAX_CALLS", "4")))
+
+
+def job_load(server: AgentServer) -> float:
+    """Load by calls in progress, not CPU: a busy shared machine must not refuse calls."""
+    return min(1.0, len(server.active_jobs) / max_calls())
+
+
+async def on_request(request: JobRequest) -> None:
+    await request.accept(name="betool", identity=f"betool-agent-{request.id}")
+
+
+async def _entrypoint(ctx: Any) -> None:
+    from telephony.worker.session import entrypoint
+
+    await entrypoint(ctx)
+
+
+def build_server(
+    *,
+    agent_name: str,
+    ws_url: str,
+    api_key: str,
+    api_secret: str,
+    idle_processes: int = 1,
+    executor: str = "process",
+    http_port: int = 0,
+    load_threshold: float = 0.99,
+) -> AgentServer:
+    server = AgentServer(
+        ws_url=ws_url,
+        api_key=api_key,
+        api_secret=api_secret,
+        setup_fnc=prewarm,
+        num_idle_processes=idle_processes,
+        job_executor_type=(
+            JobExecutorType.THREAD if executor == "thread" else JobExecutorType.PROCESS
+        ),
+        host="127.0.0.1",
+        port=http_port,
+        load_threshold=load_threshold,
+        load_fnc=job_load,
+        initialize_process_timeout=60.0,
+        shutdown_process_timeout=15.0,
+        job_memory_warn_mb=1500,
+    )
+    server.rtc_session(_entrypoint, agent_name=agent_name, on_request=on_request)
+    return server

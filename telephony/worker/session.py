@@ -1,0 +1,308 @@
+"""One call: resolve it, compile its graph once, run an AgentSession, record it, end it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from livekit import rtc
+from livekit.agents import Agent, AgentSession, JobContext, room_io
+
+from telephony.worker import tools
+from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
+from telephony.worker.bootstrap import ensure_django
+from telephony.worker.plan import load_call, load_plan, parse_metadata
+from telephony.worker.recorder import CallRecorder
+from telephony.worker.state import NOT_IN_SERVICE_LINE, CallState, TurnTiming
+from voice_models.adapters import build_llm_client, build_stt, build_tts
+from voice_models.local.tts import EspeakTTS
+
+logger = logging.getLogger("betool.worker")
+
+# Barge-in by voice activity: a caller who talks over the agent for this long stops it.
+INTERRUPTION_MIN_S = 0.2
+ENDPOINTING_MIN_S = 0.3
+
+
+def turn_handling() -> dict[str, Any]:
+    return {
+        "turn_detection": "vad",
+        "endpointing": {"min_delay": ENDPOINTING_MIN_S, "max_delay": 3.0},
+        "interruption": {
+            "enabled": True,
+            "mode": "vad",
+            "min_duration": INTERRUPTION_MIN_S,
+            "resume_false_interruption": False,
+            "false_interruption_timeout": None,
+        },
+        # A graph turn has side effects (hang up, transfer): never run it speculatively.
+        "preemptive_generation": {"enabled": False},
+    }
+
+
+def build_conversation(state: CallState) -> Any:
+    """The engine's Conversation for this call: the graph compiled once, tools injected."""
+    from pipelines.engine import Channel, Conversation, compile_graph
+    from pipelines.engine.providers import ProviderRegistry
+    from pipelines.engine.voice import VoiceActions
+
+    plan = state.plan
+    compiled = compile_graph(plan.graph)
+    llms: dict[str, Any] = {}
+    for config in plan.llms:
+        try:
+            client = build_llm_client(config)
+        except Exception:
+            logger.warning("LLM %s cannot be used", config.name, exc_info=True)
+            continue
+        llms[config.name] = client
+        llms.setdefault(config.model, client)
+    default = plan.default_llm or (plan.llms[0].name if plan.llms else None)
+    return Conversation(
+        compiled,
+        channel=Channel(source_type="phone_gateway", caller_number=plan.caller_number),
+        providers=ProviderRegistry(llms=llms, default_model=default),
+        voice=VoiceActions(**tools.voice_handlers(state)),
+        variables={"call_id": plan.call_id, "called_number": plan.number_e164},
+    )
+
+
+async def entrypoint(ctx: JobContext) -> None:
+    ensure_django()
+    metadata = parse_metadata(ctx.job.metadata)
+    await ctx.connect()
+    participant = await ctx.wait_for_participant()
+    attributes = dict(participant.attributes)
+    from telephony.selectors import CallRejected
+
+    try:
+        plan = await sync_to_async(load_plan)(
+            room_name=ctx.room.name, metadata=metadata, attributes=attributes
+        )
+    except CallRejected as exc:
+        logger.info("call in room %s rejected: %s", ctx.room.name, exc.message)
+        await reject(ctx, participant)
+        return
+    call = await sync_to_async(load_call)(plan.call_id)
+    recorder = CallRecorder(call)
+    recorder.start()
+    state = CallState(
+        plan=plan,
+        ctx=ctx,
+        recorder=recorder,
+        caller_identity=participant.identity,
+        caller_is_sip=participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP,
+    )
+    ctx.add_shutdown_callback(lambda reason: finalize(state, reason))
+    try:
+        await run_call(state, participant)
+    except Exception:
+        logger.exception("call %s failed to start", plan.call_id)
+        from telephony.models import CallEndReason
+
+        state.end_reason = state.end_reason or CallEndReason.ERROR
+        await tools.disconnect_caller(state)
+
+
+async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None:
+    ctx, plan = state.ctx, state.plan
+    vad = ctx.proc.userdata.get("vad")
+    if vad is None:
+        from livekit.plugins import silero
+
+        vad = silero.VAD.load()
+        ctx.proc.userdata["vad"] = vad
+    stt = await asyncio.to_thread(build_stt, plan.asr, vad=vad, language=plan.language)
+    session: AgentSession = AgentSession(
+        stt=stt,
+        tts=build_tts(plan.tts),
+        vad=vad,
+        llm=GraphLLM(),
+        turn_handling=turn_handling(),  # type: ignore[arg-type]
+        user_away_timeout=None,
+        aec_warmup_duration=None,
+    )
+    state.session = session
+    state.conversation = build_conversation(state)
+    agent = BetoolAgent(state)
+
+    @session.on("user_state_changed")
+    def _user_state(ev: Any) -> None:
+        tools.on_user_state(state, ev.new_state)
+
+    @session.on("agent_state_changed")
+    def _agent_state(ev: Any) -> None:
+        tools.on_agent_state(state, ev.new_state)
+
+    @session.on("error")
+    def _error(ev: Any) -> None:
+        from telephony.models import CallEventKind
+
+        state.recorder.event(
+            CallEventKind.ERROR,
+            type(ev.source).__name__,
+            {"error": str(getattr(ev.error, "error", ev.error))[:500]},
+        )
+
+    @session.on("close")
+    def _closed(ev: Any) -> None:
+        state.close_reason = str(getattr(ev.reason, "value", ev.reason))
+        ctx.shutdown(reason=f"session closed: {state.close_reason}")
+
+    ctx.room.on("sip_dtmf_received", tools.dtmf_handler(state))
+    await session.start(
+        agent,
+        room=ctx.room,
+        room_options=room_io.RoomOptions(
+            participant_identity=participant.identity, close_on_disconnect=True
+        ),
+        record=False,
+    )
+    greet(state, agent)
+    tools.start_limits(state)
+
+
+def greet(state: CallState, agent: BetoolAgent) -> None:
+    """Speak the Start node's greeting (streamed like any turn); the call is then active."""
+    from telephony.models import CallStatus
+
+    session = state.session
+    assert session is not None
+    output = TurnOutput(TurnTiming(engine_start=time.perf_counter()))
+    agent._current = output
+    holder: list[Any] = []
+
+    async def text() -> Any:
+        async for chunk in agent.run_graph(
+            state.conversation.greet(), output, holder[0] if holder else None
+        ):
+            yield chunk
+
+    handle = session.say(text(), allow_interruptions=state.barge_in)
+    holder.append(handle)
+    state.current_handle = handle
+    started_at = _now()
+
+    def done(h: Any) -> None:
+        if output.spoken:
+            state.recorder.turn(
+                sequence=0,
+                user_text="",
+                agent_text=" ".join(output.spoken),
+                started_at=started_at,
+                latencies=output.timing.as_latencies(),
+                trace=output.trace,
+                interrupted=h.interrupted,
+                reason=output.reason or "greeting",
+                fallback=output.fallback,
+            )
+        state.recorder.status(CallStatus.ACTIVE)
+
+    handle.add_done_callback(done)
+
+
+async def reject(ctx: JobContext, participant: rtc.RemoteParticipant) -> None:
+    """Nothing can answer this call: say so with the offline voice, then hang up."""
+    session: AgentSession = AgentSession(tts=EspeakTTS())
+    try:
+        await session.start(
+            Agent(instructions=""),
+            room=ctx.room,
+            room_options=room_io.RoomOptions(
+                participant_identity=participant.identity, audio_input=False
+            ),
+            record=False,
+        )
+        handle = session.say(NOT_IN_SERVICE_LINE, allow_interruptions=False)
+        await asyncio.wait_for(handle.wait_for_playout(), timeout=15)
+    except Exception:
+        logger.warning("could not tell the caller the number is not in service", exc_info=True)
+    finally:
+        ctx.delete_room()
+        ctx.shutdown(reason="rejected")
+
+
+def collect_usage(state: CallState) -> dict[str, Any]:
+    """What the call used: call seconds, ASR seconds, TTS characters, LLM tokens."""
+    asr_seconds = 0.0
+    tts_characters = 0
+    models: list[dict[str, Any]] = []
+    session = state.session
+    if session is not None:
+        for usage in session.usage.model_usage:
+            kind = getattr(usage, "type", "")
+            if kind == "stt_usage":
+                asr_seconds += float(getattr(usage, "audio_duration", 0.0))
+            elif kind == "tts_usage":
+                tts_characters += int(getattr(usage, "characters_count", 0))
+            try:
+                models.append(usage.model_dump(mode="json"))
+            except Exception:
+                models.append({"type": kind})
+    llm_in = sum(v["input_tokens"] for v in state.llm_tokens.values())
+    llm_out = sum(v["output_tokens"] for v in state.llm_tokens.values())
+    return {
+        "call_seconds": round(time.monotonic() - state.started_at, 3),
+        "asr_seconds": round(asr_seconds, 3),
+        "tts_characters": tts_characters,
+        "llm_input_tokens": llm_in,
+        "llm_output_tokens": llm_out,
+        "llm_tokens": state.llm_tokens,
+        "turns": state.turn_seq,
+        "models": models,
+    }
+
+
+def end_reason_for(state: CallState) -> str:
+    from telephony.models import CallEndReason
+
+    if state.end_reason:
+        return state.end_reason
+    close = getattr(state, "close_reason", "")
+    if close == "error":
+        return CallEndReason.ERROR
+    if close == "job_shutdown":
+        return CallEndReason.WORKER_LOST
+    return CallEndReason.CALLER_HANGUP
+
+
+async def finalize(state: CallState, reason: str) -> None:
+    """The job is ending: stop timers, record the end and the usage, drain the writer."""
+    if state.finalized:
+        return
+    state.finalized = True
+    state.ending = True
+    end_reason = end_reason_for(state)
+    for task in list(state.tasks):
+        if task is not asyncio.current_task():
+            task.cancel()
+    usage = collect_usage(state)
+    state.recorder.end(
+        end_reason,  # type: ignore[arg-type]
+        usage_fn=lambda: usage,
+        transfer_target=state.transfer_target_done,
+    )
+    try:
+        await asyncio.wait_for(state.recorder.aclose(), timeout=8)
+    except Exception:
+        logger.exception("the records of call %s could not all be written", state.plan.call_id)
+    if state.background is not None:
+        try:
+            await state.background.aclose()
+        except Exception:
+            logger.debug("background audio close failed", exc_info=True)
+    logger.info(
+        "call %s ended (%s): %s",
+        state.plan.call_id,
+        end_reason,
+        {k: v for k, v in usage.items() if k != "models"},
+    )
+
+
+def _now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()

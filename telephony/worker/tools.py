@@ -1,0 +1,427 @@
+"""Voice tools of a call: hang up, transfer, hold, DTMF digits, call-length and silence limits.
+
+The engine calls the ``VoiceActions`` handlers while a turn streams, right after the text
+that precedes the action. A handler never waits for that speech itself (the speech cannot
+finish while the graph is still running): it schedules its work behind the current speech
+and returns at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from livekit import api, rtc
+
+from telephony.worker.state import (
+    GOODBYE_LINE,
+    MAX_DURATION_LINE,
+    SILENCE_GOODBYE_LINE,
+    SILENCE_PROMPT_LINE,
+    TRANSFER_FAILED_LINE,
+    CallState,
+)
+
+logger = logging.getLogger("betool.worker")
+
+DEFAULT_HOLD_S = 60.0
+INTER_DIGIT_TIMEOUT_S = 3.0
+
+
+def _kinds() -> Any:
+    from telephony import models
+
+    return models
+
+
+async def after_playout(state: CallState, work: Callable[[], Awaitable[None]]) -> None:
+    """Run ``work`` once the speech now being generated has been played (or interrupted)."""
+    handle = state.current_handle
+    if handle is not None:
+        try:
+            await handle.wait_for_playout()
+        except Exception:  # the speech failed: the action still happens
+            logger.debug("speech ended with an error before a voice action", exc_info=True)
+    await work()
+
+
+def schedule(state: CallState, work: Callable[[], Awaitable[None]], *, name: str) -> None:
+    state.spawn(after_playout(state, work), name=name)
+
+
+# -- ending the call --
+
+
+async def end_call(
+    state: CallState,
+    reason: str,
+    *,
+    goodbye: str | None = None,
+    interrupt: bool = False,
+) -> None:
+    """Say goodbye (if asked), then take the caller out and close the room; the job ends."""
+    if state.ending:
+        return
+    state.ending = True
+    state.end_reason = reason
+    session = state.session
+    if session is not None and goodbye:
+        try:
+            if interrupt:
+                await session.interrupt(force=True)
+            handle = session.say(goodbye, allow_interruptions=False)
+            await asyncio.wait_for(handle.wait_for_playout(), timeout=15)
+        except Exception:
+            logger.warning("could not say goodbye on call %s", state.plan.call_id, exc_info=True)
+    await disconnect_caller(state)
+
+
+async def disconnect_caller(state: CallState) -> None:
+    ctx = state.ctx
+    room_name = ctx.room.name
+    if state.caller_identity and state.caller_is_sip:
+        try:
+            await ctx.api.room.remove_participant(
+                api.RoomParticipantIdentity(room=room_name, identity=state.caller_identity)
+            )
+        except Exception:
+            logger.info("the caller had already left call %s", state.plan.call_id)
+    try:
+        await ctx.api.room.delete_room(api.DeleteRoomRequest(room=room_name))
+    except Exception:
+        logger.info("room %s was already gone", room_name)
+    ctx.shutdown(reason=state.end_reason or "hangup")
+
+
+# -- handlers the engine calls --
+
+
+def voice_handlers(state: CallState) -> dict[str, Callable[[Mapping[str, Any]], Awaitable[object]]]:
+    async def hangup(params: Mapping[str, Any]) -> str:
+        models = _kinds()
+        state.recorder.event(models.CallEventKind.ACTION, "hangup", dict(params))
+        spoke = bool(state.current_handle is not None and _turn_spoke(state))
+        goodbye = str(params.get("text") or params.get("say") or "") or (
+            None if spoke else GOODBYE_LINE
+        )
+
+        async def work() -> None:
+            await end_call(state, models.CallEndReason.AGENT_HANGUP, goodbye=goodbye)
+
+        schedule(state, work, name="betool.hangup")
+        return "The call ends after this message."
+
+    async def transfer(params: Mapping[str, Any]) -> str:
+        target = str(
+            params.get("target") or params.get("to") or params.get("destination") or ""
+        ) or (state.plan.transfer_target)
+
+        async def work() -> None:
+            await transfer_call(state, target)
+
+        schedule(state, work, name="betool.transfer")
+        return f"Transferring the call to {target or 'the default destination'}."
+
+    async def hold(params: Mapping[str, Any]) -> str:
+        # The graph goes on after a hold: the handler holds the turn until the hold ends,
+        # so what the graph says next is heard after the music.
+        await wait_for_spoken_audio(state)
+        resumed = await hold_call(state, dict(params))
+        return f"The caller was on hold; resumed by {resumed}."
+
+    async def collect_digits(params: Mapping[str, Any]) -> str:
+        state.collecting = dict(params)
+        state.digits = ""
+        models = _kinds()
+        state.recorder.event(models.CallEventKind.ACTION, "collect_digits", dict(params))
+        timeout = float(params.get("timeout_s") or 10.0)
+
+        async def start_timer() -> None:
+            # The wait for the first key starts once the prompt has been heard.
+            if state.collecting is not None and not state.digits and state.digit_timer is None:
+                state.digit_timer = asyncio.get_running_loop().call_later(
+                    timeout, deliver_digits, state
+                )
+
+        schedule(state, start_timer, name="betool.collect_digits")
+        return "Waiting for the caller's digits."
+
+    async def barge_in(params: Mapping[str, Any]) -> str:
+        enabled = bool(params.get("enabled", True))
+        state.barge_in = enabled
+        handle = state.current_handle
+        if handle is not None and not handle.interrupted:
+            handle.allow_interruptions = enabled
+        return f"Barge-in {'on' if enabled else 'off'}."
+
+    return {
+        "hangup": hangup,
+        "transfer": transfer,
+        "hold": hold,
+        "collect_digits": collect_digits,
+        "barge_in": barge_in,
+    }
+
+
+def _turn_spoke(state: CallState) -> bool:
+    agent = state.session.current_agent if state.session is not None else None
+    current = getattr(agent, "_current", None)
+    return bool(current is not None and current.spoken)
+
+
+# -- transfer --
+
+
+def sip_uri(target: str) -> str:
+    target = target.strip()
+    if target.startswith(("tel:", "sip:", "sips:")):
+        return target
+    return f"tel:{target}"
+
+
+async def transfer_call(state: CallState, target: str) -> bool:
+    """SIP REFER the caller to ``target``; a failure is spoken and the call goes on."""
+    models = _kinds()
+    recorder = state.recorder
+    recorder.event(models.CallEventKind.ACTION, "transfer_attempt", {"target": target})
+    error = ""
+    if not target:
+        error = "no transfer destination is configured"
+    elif not state.caller_identity:
+        error = "no caller to transfer"
+    else:
+        try:
+            await state.ctx.api.sip.transfer_sip_participant(
+                api.TransferSIPParticipantRequest(
+                    room_name=state.ctx.room.name,
+                    participant_identity=state.caller_identity,
+                    transfer_to=sip_uri(target),
+                    play_dialtone=False,
+                )
+            )
+        except Exception as exc:
+            error = str(exc) or type(exc).__name__
+    if error:
+        logger.info("transfer failed on call %s: %s", state.plan.call_id, error)
+        recorder.event(
+            models.CallEventKind.ACTION, "transfer_failed", {"target": target, "error": error}
+        )
+        resume_conversation(state)
+        if state.session is not None and not state.ending:
+            state.session.say(TRANSFER_FAILED_LINE)
+        return False
+    recorder.event(models.CallEventKind.ACTION, "transferred", {"target": target})
+    recorder.status(models.CallStatus.TRANSFERRED)
+    state.ending = True
+    state.end_reason = models.CallEndReason.TRANSFERRED
+    state.transfer_target_done = target
+    state.ctx.shutdown(reason="transferred")
+    return True
+
+
+def resume_conversation(state: CallState) -> None:
+    """A transfer that failed must not end the conversation: the engine marks a session
+    ended as soon as a transfer is asked for, so the mark is taken back."""
+    session_state = getattr(state.conversation, "_session", None)
+    if session_state is not None and hasattr(session_state, "ended"):
+        session_state.ended = False
+
+
+# -- hold --
+
+
+async def hold_call(state: CallState, params: dict[str, Any]) -> str:
+    """Hold (music unless ``music`` is false) until a key is pressed or ``seconds`` pass.
+
+    Returns who ended the hold: ``"caller"`` or ``"timeout"``.
+    """
+    from livekit.agents import AudioConfig, BackgroundAudioPlayer, BuiltinAudioClip
+
+    models = _kinds()
+    session = state.session
+    if session is None or state.ending:
+        return "nobody"
+    timeout = float(
+        params.get("seconds")
+        or params.get("timeout_s")
+        or params.get("max_hold_s")
+        or DEFAULT_HOLD_S
+    )
+    state.on_hold = True
+    state.hold_resume.clear()
+    state.recorder.status(models.CallStatus.ON_HOLD)
+    state.recorder.event(models.CallEventKind.ACTION, "hold", {"seconds": timeout})
+    session.input.set_audio_enabled(False)
+    play = None
+    if params.get("music", True):
+        try:
+            if state.background is None:
+                state.background = BackgroundAudioPlayer()
+                await state.background.start(room=state.ctx.room)
+            play = state.background.play(
+                AudioConfig(BuiltinAudioClip.HOLD_MUSIC, volume=0.5), loop=True
+            )
+        except Exception:
+            logger.warning("hold music unavailable on call %s", state.plan.call_id, exc_info=True)
+    resumed = "timeout"
+    try:
+        await asyncio.wait_for(state.hold_resume.wait(), timeout=timeout)
+        resumed = "caller"
+    except TimeoutError:
+        pass
+    finally:
+        if play is not None:
+            play.stop()
+        state.on_hold = False
+        session.input.set_audio_enabled(True)
+        state.last_activity = time.monotonic()
+    if not state.ending:
+        state.recorder.status(models.CallStatus.ACTIVE)
+        state.recorder.event(models.CallEventKind.ACTION, "resume", {"by": resumed})
+    return resumed
+
+
+async def wait_for_spoken_audio(state: CallState, *, limit_s: float = 30.0) -> None:
+    """Wait until the audio synthesised so far in this speech has been played out.
+
+    Used from inside a turn (the speech itself is still open): the TTS node counts the
+    audio it pushed, playout runs in real time from the first frame.
+    """
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + limit_s
+    await asyncio.sleep(0.05)  # let the text just yielded reach the TTS
+    agent = state.session.current_agent if state.session is not None else None
+    while loop.time() < give_up:
+        handle = state.current_handle
+        if handle is not None and handle.interrupted:
+            return
+        meter = getattr(agent, "audio_meter", None)
+        if meter is None or meter.played_out(idle_s=0.15):
+            return
+        await asyncio.sleep(0.05)
+
+
+# -- DTMF --
+
+
+def on_dtmf(state: CallState, digit: str) -> None:
+    """A key the caller pressed: resumes a hold, or adds to the digits being collected.
+
+    Digits are handed to the graph as one turn on the finishing key (``#`` unless the
+    collect-digits action says otherwise), at the expected count, or after a pause.
+    """
+    models = _kinds()
+    state.recorder.event(models.CallEventKind.DTMF, "digit", {"digit": digit})
+    state.last_activity = time.monotonic()
+    if state.on_hold:
+        state.hold_resume.set()
+        return
+    config = state.collecting or {}
+    finish = str(config.get("finish_on_key") or config.get("terminator") or "#")
+    max_digits = int(config.get("max_digits") or 0)
+    if state.digit_timer is not None:
+        state.digit_timer.cancel()
+        state.digit_timer = None
+    if digit == finish:
+        deliver_digits(state)
+        return
+    state.digits += digit
+    if max_digits and len(state.digits) >= max_digits:
+        deliver_digits(state)
+        return
+    timeout = float(config.get("timeout_s") or INTER_DIGIT_TIMEOUT_S)
+    state.digit_timer = asyncio.get_running_loop().call_later(timeout, deliver_digits, state)
+
+
+def deliver_digits(state: CallState) -> None:
+    if state.digit_timer is not None:
+        state.digit_timer.cancel()
+        state.digit_timer = None
+    digits = state.digits
+    state.digits = ""
+    collecting = state.collecting is not None
+    state.collecting = None
+    session = state.session
+    if session is None or state.ending or (not digits and not collecting):
+        return
+    state.pending_digits = digits
+    session.interrupt()
+    session.generate_reply(user_input=digits or "#")
+
+
+# -- limits: call length, caller silence --
+
+
+def start_limits(state: CallState) -> None:
+    plan = state.plan
+    models = _kinds()
+    if plan.max_call_duration_s > 0:
+
+        async def too_long() -> None:
+            await asyncio.sleep(plan.max_call_duration_s)
+            await end_call(
+                state, models.CallEndReason.MAX_DURATION, goodbye=MAX_DURATION_LINE, interrupt=True
+            )
+
+        state.spawn(too_long(), name="betool.max_duration")
+    if plan.silence_timeout_s > 0:
+        state.spawn(silence_watch(state), name="betool.silence")
+
+
+async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:
+    """Re-prompt after ``silence_timeout_s`` of caller silence; hang up after a second one.
+
+    The clock runs only while the agent listens: not while it speaks, thinks, or holds.
+    """
+    models = _kinds()
+    timeout = state.plan.silence_timeout_s
+    while not state.ending:
+        await asyncio.sleep(tick)
+        session = state.session
+        if session is None or state.on_hold:
+            state.last_activity = time.monotonic()
+            continue
+        if session.agent_state != "listening" or session.user_state == "speaking":
+            state.last_activity = time.monotonic()
+            continue
+        if time.monotonic() - state.last_activity < timeout:
+            continue
+        state.last_activity = time.monotonic()
+        state.silence_prompts += 1
+        state.recorder.event(
+            models.CallEventKind.LIFECYCLE, "silence", {"prompts": state.silence_prompts}
+        )
+        if state.silence_prompts >= 2:
+            await end_call(
+                state, models.CallEndReason.SILENCE_TIMEOUT, goodbye=SILENCE_GOODBYE_LINE
+            )
+            return
+        session.say(SILENCE_PROMPT_LINE)
+
+
+def on_user_state(state: CallState, new_state: str) -> None:
+    now = time.monotonic()
+    state.last_activity = now
+    if new_state == "speaking":
+        state.silence_prompts = 0
+        state.user_speaking_since = time.perf_counter()
+    elif new_state == "listening" and state.user_speaking_since is not None:
+        state.last_user_speech_end = time.perf_counter()
+        state.user_speaking_since = None
+
+
+def on_agent_state(state: CallState, new_state: str) -> None:
+    state.last_activity = time.monotonic()
+
+
+def dtmf_handler(state: CallState) -> Callable[[rtc.SipDTMF], None]:
+    def handle(ev: rtc.SipDTMF) -> None:
+        try:
+            on_dtmf(state, ev.digit)
+        except Exception:
+            logger.exception("DTMF handling failed on call %s", state.plan.call_id)
+
+    return handle

@@ -1,0 +1,395 @@
+"""The voice-test harness: a caller in a LiveKit room, and the worker as a subprocess.
+
+The caller joins with the LiveKit Python SDK like a browser or SIP gateway would: it
+publishes a microphone track that carries silence between utterances (as a phone line
+does), speaks espeak-ng audio in real time, records the agent's audio with the arrival
+time of every frame, and transcribes what it heard with the local Whisper.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from livekit import api, rtc
+
+from voice_models.local.espeak import synthesize_pcm
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 16000
+FRAME_MS = 20
+FRAME_SAMPLES = RATE * FRAME_MS // 1000
+SPEECH_RMS = 300.0  # agent audio louder than this counts as speech
+
+
+@dataclass(frozen=True)
+class LiveKitEnv:
+    url: str
+    api_key: str
+    api_secret: str
+
+
+class VoiceEnvMissing(RuntimeError):
+    pass
+
+
+def livekit_env() -> LiveKitEnv:
+    url = os.environ.get("LIVEKIT_URL", "")
+    key = os.environ.get("LIVEKIT_API_KEY", "")
+    secret = os.environ.get("LIVEKIT_API_SECRET", "")
+    if not (url and key and secret):
+        raise VoiceEnvMissing(
+            "The voice tests need a running livekit-server: set LIVEKIT_URL, LIVEKIT_API_KEY "
+            'and LIVEKIT_API_SECRET (eval "$(scripts/services env)" after scripts/services up), '
+            "or set BETOOL_SKIP_VOICE=1 to leave the voice tier out deliberately."
+        )
+    return LiveKitEnv(url, key, secret)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def similarity(heard: str, expected: str) -> float:
+    """Share of the expected words that were heard (order-free, tolerant of ASR slips)."""
+    want = set(words(expected))
+    if not want:
+        return 1.0
+    return len(want & set(words(heard))) / len(want)
+
+
+def to_frames(pcm: bytes, rate: int) -> list[rtc.AudioFrame]:
+    """16-bit mono PCM at ``rate`` → 20 ms frames at 16 kHz."""
+    frames: list[rtc.AudioFrame] = []
+    if rate != RATE:
+        resampler = rtc.AudioResampler(rate, RATE, quality=rtc.AudioResamplerQuality.HIGH)
+        out = resampler.push(rtc.AudioFrame(pcm, rate, 1, len(pcm) // 2)) + resampler.flush()
+        pcm = b"".join(bytes(f.data) for f in out)
+    step = FRAME_SAMPLES * 2
+    for i in range(0, len(pcm), step):
+        chunk = pcm[i : i + step]
+        if len(chunk) < step:
+            chunk += bytes(step - len(chunk))
+        frames.append(rtc.AudioFrame(chunk, RATE, 1, FRAME_SAMPLES))
+    return frames
+
+
+def speech_frames(text: str, *, rate_wpm: int = 140) -> list[rtc.AudioFrame]:
+    pcm, rate = synthesize_pcm(text, rate_wpm=rate_wpm)
+    return to_frames(pcm, rate)
+
+
+@dataclass
+class Heard:
+    """Agent audio received between two moments, with when it started and stopped."""
+
+    pcm: bytes
+    first_audio: float | None
+    last_audio: float | None
+    text: str = ""
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / 2 / RATE
+
+
+@dataclass
+class Received:
+    at: float
+    rms: float
+    data: bytes
+
+
+@dataclass
+class Caller:
+    env: LiveKitEnv
+    room_name: str
+    identity: str = field(default_factory=lambda: f"caller-{uuid.uuid4().hex[:8]}")
+    attributes: dict[str, str] = field(default_factory=dict)
+    room: rtc.Room = field(default_factory=rtc.Room)
+    received: list[Received] = field(default_factory=list)
+    _source: rtc.AudioSource | None = None
+    _queue: asyncio.Queue[rtc.AudioFrame] = field(default_factory=asyncio.Queue)
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    agent_joined: asyncio.Event = field(default_factory=asyncio.Event)
+    agent_left: asyncio.Event = field(default_factory=asyncio.Event)
+    disconnected: asyncio.Event = field(default_factory=asyncio.Event)
+    speech_sent: list[tuple[float, float]] = field(default_factory=list)
+
+    def token(self) -> str:
+        return (
+            api.AccessToken(self.env.api_key, self.env.api_secret)
+            .with_identity(self.identity)
+            .with_name("Test caller")
+            .with_attributes(self.attributes)
+            .with_grants(api.VideoGrants(room_join=True, room=self.room_name))
+            .to_jwt()
+        )
+
+    async def join(self) -> None:
+        room = self.room
+
+        @room.on("track_subscribed")
+        def _subscribed(
+            track: rtc.Track, _pub: rtc.RemoteTrackPublication, participant: rtc.RemoteParticipant
+        ) -> None:
+            if track.kind == rtc.TrackKind.KIND_AUDIO:
+                self._tasks.append(asyncio.create_task(self._listen(track)))
+
+        @room.on("participant_connected")
+        def _joined(participant: rtc.RemoteParticipant) -> None:
+            if participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT:
+                self.agent_joined.set()
+
+        @room.on("participant_disconnected")
+        def _left(participant: rtc.RemoteParticipant) -> None:
+            if participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT:
+                self.agent_left.set()
+
+        @room.on("disconnected")
+        def _disconnected(*_: object) -> None:
+            self.disconnected.set()
+
+        await room.connect(self.env.url, self.token())
+        self._source = rtc.AudioSource(RATE, 1, queue_size_ms=100)
+        track = rtc.LocalAudioTrack.create_audio_track("microphone", self._source)
+        await room.local_participant.publish_track(
+            track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+        )
+        self._tasks.append(asyncio.create_task(self._pump()))
+
+    async def _pump(self) -> None:
+        """Send a 20 ms frame every 20 ms: queued speech, else silence (a live phone line)."""
+        assert self._source is not None
+        silence = rtc.AudioFrame(bytes(FRAME_SAMPLES * 2), RATE, 1, FRAME_SAMPLES)
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            try:
+                frame = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                frame = silence
+            with contextlib.suppress(Exception):
+                await self._source.capture_frame(frame)
+            next_at += FRAME_MS / 1000
+            delay = next_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                next_at = loop.time()
+
+    async def _listen(self, track: rtc.Track) -> None:
+        stream = rtc.AudioStream(track, sample_rate=RATE, num_channels=1)
+        async for event in stream:
+            data = bytes(event.frame.data)
+            samples = np.frombuffer(data, dtype=np.int16).astype(np.float32)
+            rms = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
+            self.received.append(Received(time.perf_counter(), rms, data))
+
+    async def say(self, text: str, *, rate_wpm: int = 140) -> tuple[float, float]:
+        """Speak ``text``; returns (first speech frame sent, last one sent), perf_counter."""
+        frames = speech_frames(text, rate_wpm=rate_wpm)
+        started = time.perf_counter()
+        for frame in frames:
+            self._queue.put_nowait(frame)
+        duration = len(frames) * FRAME_MS / 1000
+        await asyncio.sleep(duration)
+        while not self._queue.empty():
+            await asyncio.sleep(FRAME_MS / 1000)
+        ended = time.perf_counter()
+        self.speech_sent.append((started, ended))
+        return started, ended
+
+    def publish_dtmf(self, digits: str) -> list[asyncio.Task[None]]:
+        codes = {"*": 10, "#": 11}
+
+        async def send() -> None:
+            for digit in digits:
+                code = codes.get(digit, int(digit) if digit.isdigit() else 0)
+                await self.room.local_participant.publish_dtmf(code=code, digit=digit)
+                await asyncio.sleep(0.15)
+
+        task = asyncio.create_task(send())
+        return [task]
+
+    def mark(self) -> int:
+        return len(self.received)
+
+    async def hear(
+        self,
+        *,
+        since: int | None = None,
+        timeout: float = 20.0,
+        silence_s: float = 1.2,
+        transcribe: bool = True,
+    ) -> Heard:
+        """The next thing the agent says: from its first loud frame to ``silence_s`` of quiet."""
+        start_index = self.mark() if since is None else since
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + timeout
+        first: int | None = None
+        last_loud: float | None = None
+        index = start_index
+        while loop.time() < give_up:
+            while index < len(self.received):
+                item = self.received[index]
+                if item.rms >= SPEECH_RMS:
+                    if first is None:
+                        first = index
+                    last_loud = item.at
+                index += 1
+            if last_loud is not None and time.perf_counter() - last_loud >= silence_s:
+                break
+            if self.disconnected.is_set() and first is None:
+                break
+            await asyncio.sleep(0.05)
+        if first is None:
+            return Heard(b"", None, None)
+        chunk = self.received[first:index]
+        pcm = b"".join(r.data for r in chunk)
+        heard = Heard(pcm, chunk[0].at, last_loud)
+        if transcribe:
+            heard.text = await transcribe_pcm(pcm)
+        return heard
+
+    def last_loud_after(self, moment: float) -> float | None:
+        loud = [r.at for r in self.received if r.at >= moment and r.rms >= SPEECH_RMS]
+        return max(loud) if loud else None
+
+    def first_loud_after(self, moment: float) -> float | None:
+        for r in self.received:
+            if r.at >= moment and r.rms >= SPEECH_RMS:
+                return r.at
+        return None
+
+    async def leave(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        with contextlib.suppress(Exception):
+            await self.room.disconnect()
+
+
+_whisper = None
+
+
+async def transcribe_pcm(pcm: bytes) -> str:
+    global _whisper
+    from voice_models.local.stt import WhisperSTT
+
+    if not pcm:
+        return ""
+    if _whisper is None:
+        _whisper = WhisperSTT(language="en")
+    frame = rtc.AudioFrame(pcm, RATE, 1, len(pcm) // 2)
+    event = await _whisper.recognize([frame])
+    return event.alternatives[0].text if event.alternatives else ""
+
+
+async def dispatch(env: LiveKitEnv, *, room: str, agent_name: str, metadata: dict) -> None:
+    async with api.LiveKitAPI(env.url, env.api_key, env.api_secret) as lk:
+        await lk.agent_dispatch.create_dispatch(
+            api.CreateAgentDispatchRequest(
+                agent_name=agent_name, room=room, metadata=json.dumps(metadata)
+            )
+        )
+
+
+async def room_exists(env: LiveKitEnv, room: str) -> bool:
+    async with api.LiveKitAPI(env.url, env.api_key, env.api_secret) as lk:
+        rooms = await lk.room.list_rooms(api.ListRoomsRequest(names=[room]))
+        return any(r.name == room for r in rooms.rooms)
+
+
+async def delete_room(env: LiveKitEnv, room: str) -> None:
+    async with api.LiveKitAPI(env.url, env.api_key, env.api_secret) as lk:
+        with contextlib.suppress(Exception):
+            await lk.room.delete_room(api.DeleteRoomRequest(room=room))
+
+
+@dataclass
+class WorkerProcess:
+    """``manage.py worker`` in its own process group; its log is kept for failures."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self, tail: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def start_worker(
+    *, env: LiveKitEnv, agent_name: str, database_url: str, log_path: Path, extra_env: dict
+) -> WorkerProcess:
+    worker_env = {
+        **os.environ,
+        "LIVEKIT_URL": env.url,
+        "LIVEKIT_API_KEY": env.api_key,
+        "LIVEKIT_API_SECRET": env.api_secret,
+        "LIVEKIT_AGENT_NAME": agent_name,
+        "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+        **extra_env,
+    }
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "worker", "--idle-processes", "1"],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return WorkerProcess(process, log_path)
+
+
+async def wait_for_worker(worker: WorkerProcess, *, timeout: float = 90.0) -> None:
+    """Until the worker is registered with LiveKit and its warm job process is ready."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout
+    while loop.time() < give_up:
+        if worker.process.poll() is not None:
+            raise RuntimeError(f"the worker exited early:\n{worker.log()}")
+        text = worker.log(tail=200_000)
+        if "registered worker" in text and "process initialized" in text:
+            return
+        await asyncio.sleep(0.25)
+    raise RuntimeError(f"the worker did not register in {timeout:g}s:\n{worker.log()}")
+
+
+@contextlib.asynccontextmanager
+async def caller_in_room(
+    env: LiveKitEnv, *, room: str, attributes: dict[str, str]
+) -> AsyncIterator[Caller]:
+    caller = Caller(env, room, attributes=attributes)
+    await caller.join()
+    try:
+        yield caller
+    finally:
+        await caller.leave()
