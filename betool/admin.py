@@ -13,7 +13,7 @@ admin.site.site_title = "betool admin"
 
 
 @admin.register(User)
-class BetoolUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class BetoolUserAdmin(UserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:

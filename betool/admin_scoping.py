@@ -20,7 +20,7 @@ def workspaces_of(request: HttpRequest) -> QuerySet[Workspace]:
     return Workspace.objects.filter(memberships__user=request.user)  # type: ignore[misc]
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WorkspaceScopedAdmin(admin.ModelAdmin):
     """Filters by ``workspace_path`` (``workspace`` by default) to the staff's workspaces."""
 
     workspace_path = "workspace"

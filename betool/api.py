@@ -122,7 +122,9 @@ def switch_workspace(request: HttpRequest, payload: SwitchIn) -> WorkspaceOut:
     actor = actor_of(request)
     membership = selectors.membership_for(user=actor.user, workspace_slug=payload.slug)
     if membership is None:
-        raise ApiError(CoreErrorCode.NO_WORKSPACE, "You are not a member of that workspace.", 403)
+        raise ApiError(
+            CoreErrorCode.NO_WORKSPACE, "You are not a member of that workspace.", status=403
+        )
     request.session[WORKSPACE_SESSION_KEY] = membership.workspace.slug
     return WorkspaceOut.from_orm(membership.workspace)
 
@@ -173,7 +175,9 @@ def token_list(request: HttpRequest) -> Any:
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreatedOut]:
-    token, raw = services.api_token_create(membership=actor_of(request).membership, name=payload.name)
+    token, raw = services.api_token_create(
+        membership=actor_of(request).membership, name=payload.name
+    )
     out = TokenCreatedOut(
         id=token.id,
         name=token.name,

@@ -32,7 +32,7 @@ class WorkspaceSessionAuth(SessionAuth):
         if not user.is_authenticated:
             return None
         slug = request.META.get(WORKSPACE_HEADER) or request.session.get(WORKSPACE_SESSION_KEY)
-        membership = membership_for(user=user, workspace_slug=slug)  # type: ignore[arg-type]
+        membership = membership_for(user=user, workspace_slug=slug)
         if membership is None:
             raise ApiError(
                 CoreErrorCode.NO_WORKSPACE, "You are not a member of this workspace.", status=403

@@ -43,6 +43,6 @@ class EncryptedTextField(models.TextField):
         return encrypt(str(value))
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
-        if value in (None, ""):
+        if not value:
             return value
         return decrypt(value)

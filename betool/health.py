@@ -17,7 +17,11 @@ def _timed(check: Any) -> dict[str, Any]:
         status = "ok"
     except Exception as exc:  # a health probe reports failures, it never raises them
         detail, status = f"{type(exc).__name__}: {exc}", "error"
-    return {"status": status, "detail": detail, "ms": round((time.perf_counter() - started) * 1e3, 1)}
+    return {
+        "status": status,
+        "detail": detail,
+        "ms": round((time.perf_counter() - started) * 1e3, 1),
+    }
 
 
 def _database() -> str:
@@ -46,9 +50,7 @@ def _livekit() -> str:
             settings.LIVEKIT_URL, settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET
         )
         try:
-            rooms = await asyncio.wait_for(
-                lkapi.room.list_rooms(api.ListRoomsRequest()), timeout=3
-            )
+            rooms = await asyncio.wait_for(lkapi.room.list_rooms(api.ListRoomsRequest()), timeout=3)
             return len(rooms.rooms)
         finally:
             await lkapi.aclose()

@@ -14,7 +14,7 @@ from betool.roles import Role
 class User(AbstractUser):
     """A person who signs in. What they may do depends on their membership in a workspace."""
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         db_table = "betool_user"
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from betool.models import ApiToken, LedgerEntry, Membership, User, Workspace
 
+CREDIT_CENT = Decimal("0.01")
+
 
 def membership_for(*, user: User, workspace_slug: str | None = None) -> Membership | None:
     """The user's membership in the named workspace, or their first one."""
@@ -50,4 +52,4 @@ def token_list(*, membership: Membership) -> QuerySet[ApiToken]:
 
 def workspace_balance(*, workspace: Workspace) -> Decimal:
     total = LedgerEntry.objects.filter(workspace=workspace).aggregate(total=Sum("credits"))
-    return total["total"] or Decimal(0)
+    return (total["total"] or Decimal(0)).quantize(CREDIT_CENT)

@@ -126,7 +126,9 @@ def ledger_credit(
             occurred_at=occurred_at or timezone.now(),
         )
     except IntegrityError as exc:
-        raise ApiError(CoreErrorCode.CONFLICT, "This entry was already recorded.", 409) from exc
+        raise ApiError(
+            CoreErrorCode.CONFLICT, "This entry was already recorded.", status=409
+        ) from exc
 
 
 def ledger_record_usage(

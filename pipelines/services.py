@@ -16,6 +16,7 @@ from pipelines.graph.document import GraphDocumentError, migrate_document, new_d
 from pipelines.graph.templates import template_get
 from pipelines.graph.validation import Problem, validate_graph
 from pipelines.models import Pipeline, PipelineVersion
+from pipelines.notifications import notify_draft_saved_on_commit
 
 EXPORT_FORMAT = "betool.pipeline"
 
@@ -121,6 +122,7 @@ def draft_save(
                 "updated_at": pipeline.updated_at.isoformat(),
             },
         )
+    notify_draft_saved_on_commit(pipeline_id=pipeline.pk, revision=pipeline.draft_revision)
     return pipeline, validate_graph(document)
 
 
@@ -152,7 +154,9 @@ def pipeline_publish(*, pipeline: Pipeline, user: User, note: str = "") -> Pipel
                 return version
         except IntegrityError:
             continue  # another publish took the number (SQLite has no row locks): retry
-    raise ApiError(CoreErrorCode.CONFLICT, "Publishing collided with another publish; retry.", 409)
+    raise ApiError(
+        CoreErrorCode.CONFLICT, "Publishing collided with another publish; retry.", status=409
+    )
 
 
 def version_restore(*, pipeline: Pipeline, number: int, user: User) -> Pipeline:

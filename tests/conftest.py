@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils.crypto import get_random_string
 
 from betool.models import Membership, User, Workspace
 from betool.roles import Role
@@ -45,8 +46,10 @@ def client_as(member: Callable[[Role], Membership]) -> Callable[[Role], Client]:
     def make(role: Role) -> Client:
         client = Client(enforce_csrf_checks=True)
         client.force_login(member(role).user)
-        client.get("/login/")  # sets the csrftoken cookie, as the browser would have it
-        client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+        # The cookie and header a browser holds after loading a page of the app.
+        token = get_random_string(32)
+        client.cookies["csrftoken"] = token
+        client.defaults["HTTP_X_CSRFTOKEN"] = token
         return client
 
     return make

@@ -7,8 +7,8 @@ to start on any of the insecure defaults.
 
 from betool.settings.base import *  # noqa: F403
 from betool.settings.database import *  # noqa: F403
-from betool.settings.queues import *  # noqa: F403
 from betool.settings.livekit import *  # noqa: F403
+from betool.settings.queues import *  # noqa: F403
 from betool.settings.security import *  # noqa: F403
 from betool.settings.security import check_production_settings
 

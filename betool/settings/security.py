@@ -9,8 +9,8 @@ from betool.settings.database import DATABASE_URL
 from betool.settings.env import env_bool, env_list, env_str
 from betool.settings.queues import REDIS_URL
 
-_INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
-_INSECURE_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE="  # noqa: S105
+_INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+_INSECURE_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE="
 
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_SECRET_KEY)
 # Fernet keys for credentials at rest: the first encrypts, all decrypt (rotation).

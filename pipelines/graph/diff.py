@@ -19,7 +19,12 @@ def _meaningful(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _edge_key(edge: dict[str, Any]) -> tuple[Any, ...]:
-    return (edge.get("source"), edge.get("sourceHandle"), edge.get("target"), edge.get("targetHandle"))
+    return (
+        edge.get("source"),
+        edge.get("sourceHandle"),
+        edge.get("target"),
+        edge.get("targetHandle"),
+    )
 
 
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -77,6 +77,6 @@ def migrate_document(document: Any) -> dict[str, Any]:
     doc.setdefault("nodes", [])
     doc.setdefault("edges", [])
     doc.setdefault("viewport", {"x": 0, "y": 0, "zoom": 1})
-    settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
-    doc["settings"] = DEFAULT_SETTINGS | settings
+    settings = doc.get("settings")
+    doc["settings"] = DEFAULT_SETTINGS | (settings if isinstance(settings, dict) else {})
     return doc

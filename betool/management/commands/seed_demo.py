@@ -67,7 +67,9 @@ class Command(BaseCommand):
             )
             user.set_password(password)
             user.save(update_fields=["password"])
-            Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": role})
+            Membership.objects.get_or_create(
+                user=user, workspace=workspace, defaults={"role": role}
+            )
         return workspace
 
     def _demo_pipelines(self, workspace: Workspace) -> str:
