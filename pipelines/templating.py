@@ -148,7 +148,8 @@ def _has_markup(source: str) -> bool:
 def _lookup(scope: Mapping[str, Any], path: tuple[str, ...]) -> str:
     value: Any = scope
     for part in path:
-        if not isinstance(value, Mapping):
+        # Exact dict checks: the scope is plain dicts, and ABC checks cost more than the rest.
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return ""
         value = value.get(part)
     return "" if value is None else str(value)
@@ -174,9 +175,10 @@ def _interpolation(tree: nodes.Template) -> Callable[[Mapping[str, Any]], str] |
     frozen = tuple(parts)
 
     def render_parts(scope: Mapping[str, Any]) -> str:
-        return "".join(
-            part if isinstance(part, str) else _lookup(scope, part) for part in frozen
-        )
+        out: list[str] = []
+        for part in frozen:
+            out.append(part if part.__class__ is str else _lookup(scope, part))  # type: ignore[arg-type]
+        return "".join(out)
 
     return render_parts
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 # Also the ideographic full stop and the fullwidth exclamation and question marks.
 _TERMINATORS = ".!?…\u3002\uff01\uff1f"
 _CLOSERS = "\"')\u201d\u2019"
+_TERMINATOR_RUN = re.compile(f"[{re.escape(_TERMINATORS)}]+")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "sr", "jr", "vs", "etc", "eg", "ie", "no", "approx", "prof"}
 )
@@ -52,28 +53,21 @@ class SentenceChunker:
 
     def feed(self, delta: str) -> Iterator[str]:
         text = self._buffer + delta
-        start = 0
-        scan_from = max(0, len(self._buffer) - 1)
         length = len(text)
-        index = scan_from
-        while index < length:
-            char = text[index]
-            if char in _TERMINATORS:
-                # Swallow runs such as "?!" or "..." into the same sentence.
-                end = index + 1
-                while end < length and text[end] in _TERMINATORS:
-                    end += 1
-                at_boundary = end == length or text[end].isspace() or text[end] in _CLOSERS
-                if at_boundary and _is_sentence_end(text, end - 1):
-                    while end < length and text[end] in _CLOSERS:
-                        end += 1
-                    sentence = text[start:end].strip()
-                    if sentence:
-                        yield sentence
-                    start = end
-                index = end
+        start = 0
+        # Rescan the buffer's last character: a "." held back ("3.") may now be decidable.
+        for match in _TERMINATOR_RUN.finditer(text, max(0, len(self._buffer) - 1)):
+            end = match.end()
+            if end < length and not (text[end].isspace() or text[end] in _CLOSERS):
                 continue
-            index += 1
+            if not _is_sentence_end(text, end - 1):
+                continue
+            while end < length and text[end] in _CLOSERS:
+                end += 1
+            sentence = text[start:end].strip()
+            if sentence:
+                yield sentence
+            start = end
         rest = text[start:]
         if len(rest) > _MAX_CHUNK_CHARS:
             cut = _last_soft_break(rest)

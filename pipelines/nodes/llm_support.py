@@ -32,22 +32,48 @@ async def stream_within_deadline(
     tools: Sequence[ToolSpec] = (),
     temperature: float | None = None,
 ) -> AsyncIterator[LLMDelta]:
-    """The model's deltas, each awaited under the turn's deadline; usage is booked here."""
+    """The model's deltas under the turn's deadline; usage is booked here.
+
+    One timer per model call, not one ``asyncio.timeout`` per delta (that costs a timer
+    handle per token). The timer cancels the task only while it is waiting on the model:
+    between deltas the task runs the session's code, which must never see our cancellation,
+    so there the expiry is only noted and raised on the next step.
+    """
     client = turn.providers.llm(model)
     deltas = client.stream(messages, tools=tools, temperature=temperature)
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    awaiting = expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        if awaiting and task is not None:
+            task.cancel("turn deadline")
+
+    timer = loop.call_at(turn.deadline, expire)
     try:
         while True:
-            async with asyncio.timeout_at(turn.deadline):
-                try:
-                    delta = await anext(deltas)
-                except StopAsyncIteration:
-                    return
+            if expired:
+                raise TimeoutError
+            awaiting = True
+            try:
+                delta = await anext(deltas)
+            except StopAsyncIteration:
+                return
+            except asyncio.CancelledError:
+                if expired and task is not None and task.uncancel() == 0:
+                    raise TimeoutError from None
+                raise
+            finally:
+                awaiting = False
             if delta.usage is not None:
                 turn.usage.add(client.model, delta.usage)
                 turn.step.add_usage(delta.usage)
                 continue
             yield delta
     finally:
+        timer.cancel()
         closer = getattr(deltas, "aclose", None)
         if closer is not None:
             await closer()

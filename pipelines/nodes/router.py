@@ -70,9 +70,9 @@ def _path_reader(path: str) -> Callable[[Mapping[str, Any]], Any]:
     root, *rest = path.split(".")
 
     def read(scope: Mapping[str, Any]) -> Any:
-        value = scope.get(root)
+        value: Any = scope.get(root)
         for part in rest:
-            if not isinstance(value, Mapping):
+            if value.__class__ is not dict and not isinstance(value, Mapping):
                 return None
             value = value.get(part)
         return value

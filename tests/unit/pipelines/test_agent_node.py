@@ -206,3 +206,24 @@ async def test_two_turns_can_run_concurrently_in_two_conversations() -> None:
         *(collect(conversation(doc, providers=registry(llm)).run_turn(str(i))) for i in range(5))
     )
     assert all(texts(events) == ["A b."] for events in results)
+
+
+async def test_deadline_passing_while_the_session_is_busy_never_cancels_the_session() -> None:
+    llm = ScriptedLLM(Script(text=["First.", " Second.", " Third."], delay_s=0.01))
+    doc = document(
+        [start(), node("a", "agent", mission="Help.", model="m")],
+        chain("start", "a"),
+        turn_timeout_s=0.1,
+    )
+    talk = conversation(doc, providers=registry(llm))
+    seen: list[str] = []
+    async for event in talk.run_turn("hi"):
+        seen.append(event.type)
+        if event.type == "text" and len(seen) < 4:
+            # the session (TTS, websocket) is slow: the deadline passes while it works
+            await asyncio.sleep(0.15)
+    assert seen[-1] == "turn_end"
+    end_reason = talk.history[-1]["text"]
+    assert end_reason.endswith("Could you say it again?")
+    assert asyncio.current_task() is not None
+    assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
