@@ -41,3 +41,34 @@ export async function apiCall(page, method, path, body) {
     { method, path, body },
   );
 }
+
+/** A pipeline made through the API for one test, with an optional graph edit; removed by the caller. */
+export async function createPipeline(page, name, editGraph) {
+  const created = await apiCall(page, "POST", "/pipelines", { name });
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  let { id, revision, graph } = created.body;
+  if (editGraph) {
+    editGraph(graph);
+    const saved = await apiCall(page, "PUT", `/pipelines/${id}/draft`, { graph, revision });
+    if (saved.status !== 200) throw new Error(`draft save failed: ${JSON.stringify(saved.body)}`);
+    revision = saved.body.revision;
+  }
+  return { id, revision, graph };
+}
+
+export async function deletePipeline(page, id) {
+  await apiCall(page, "DELETE", `/pipelines/${id}`);
+}
+
+export const uniqueName = (prefix) => `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** Screenshots for a person to look at, when BETOOL_SCREENSHOTS names a folder. */
+export async function snapshot(page, name) {
+  const folder = process.env.BETOOL_SCREENSHOTS;
+  if (folder) await page.screenshot({ path: `${folder}/${name}.png` });
+}
+
+export async function openEditor(page, id) {
+  await page.goto(`${BASE_URL}/pipelines/${id}`);
+  await page.waitForSelector(".react-flow__node");
+}

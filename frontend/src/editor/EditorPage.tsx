@@ -69,8 +69,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
     const pane = document.querySelector(".canvas-wrap")?.getBoundingClientRect();
     const center = pane ? { x: pane.left + pane.width / 2, y: pane.top + pane.height / 2 } : { x: 600, y: 400 };
     const position = flow.screenToFlowPosition(center);
-    const stagger = (useGraphStore.getState().nodes.length % 5) * 24;
-    store.addNode(type, { x: position.x - 120 + stagger, y: position.y - 50 + stagger });
+    store.addNode(type, { x: position.x - 120, y: position.y - 50 });
   };
 
   const replaceGraph = (detail: PipelineDetail) => {

@@ -11,9 +11,12 @@ import {
   type Edge,
   type IsValidConnection,
   type NodeTypes,
+  type OnConnectEnd,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import { appearanceOf } from "../catalog/appearance";
+import { showToast } from "../../ui/toasts";
+import { checkConnection } from "../store/connections";
 import { useGraphStore } from "../store/graphStore";
 import type { FlowEdge, FlowNode } from "../store/types";
 import { FlowNodeCard } from "./FlowNodeCard";
@@ -64,6 +67,18 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
     [canConnect],
   );
 
+  // A dropped connection that was refused says why, instead of silently snapping back.
+  const onConnectEnd = useCallback<OnConnectEnd>(
+    (_, state) => {
+      if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+      const [from, to] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+      const { nodes: all, edges: existing, catalog: types } = useGraphStore.getState();
+      const verdict = checkConnection({ source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }, all, existing, types);
+      if (!verdict.ok) showToast(verdict.reason, "error");
+    },
+    [],
+  );
+
   const onDrop = useCallback(
     (event: React.DragEvent) => {
       const type = event.dataTransfer.getData(NODE_DRAG_MIME);
@@ -82,6 +97,7 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
       onNodesChange={onNodesChange}
       onEdgesChange={onEdgesChange}
       onConnect={connect}
+      onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
       onDrop={onDrop}
       onDragOver={(e) => {

@@ -65,6 +65,21 @@ export interface GraphState {
   clearRunStatus: () => void;
 }
 
+const NODE_FOOTPRINT = { width: 260, height: 130 };
+
+/** The first spot at or below `wanted` that no node covers, so a new node never hides another. */
+export function freePosition(wanted: { x: number; y: number }, nodes: FlowNode[]): { x: number; y: number } {
+  const covers = (p: { x: number; y: number }) =>
+    nodes.some((n) => {
+      const width = n.measured?.width ?? n.width ?? NODE_FOOTPRINT.width;
+      const height = n.measured?.height ?? n.height ?? NODE_FOOTPRINT.height;
+      return p.x < n.position.x + width && p.x + NODE_FOOTPRINT.width > n.position.x && p.y < n.position.y + height && p.y + NODE_FOOTPRINT.height > n.position.y;
+    });
+  const candidate = { ...wanted };
+  for (let tries = 0; tries < 40 && covers(candidate); tries++) candidate.y += 40;
+  return candidate;
+}
+
 const snapshotOf = (s: Pick<GraphState, "nodes" | "edges" | "settings">): GraphSnapshot => ({
   nodes: s.nodes,
   edges: s.edges,
@@ -205,7 +220,7 @@ export const useGraphStore = create<GraphState>()((set, get) => {
       const node: FlowNode = {
         id,
         type,
-        position,
+        position: freePosition(position, nodes),
         data: { config: structuredClone(spec.defaults) },
         selected: true,
       };

@@ -24,7 +24,7 @@ export function TestPanel({ pipelineId, onClose }: { pipelineId: number; onClose
         <div>
           <h2 style={{ fontSize: 14 }}>Test the draft</h2>
           <span className="muted" style={{ fontSize: 12 }} role="status" data-testid="test-status">
-            {status === "open" ? "Connected — chat as the caller" : status === "connecting" ? "Connecting…" : (closeReason ?? "Disconnected")}
+            {status === "open" ? "Connected" : status === "connecting" ? "Connecting…" : (closeReason ?? "Disconnected")}
           </span>
         </div>
         <div style={{ display: "flex", gap: 4 }}>
@@ -75,7 +75,7 @@ export function TestPanel({ pipelineId, onClose }: { pipelineId: number; onClose
                   {entry.text}
                   {entry.fallback && <span className="badge badge-warning" style={{ marginLeft: 6 }}>fallback</span>}
                 </div>
-                {entry.trace && <TurnTraceView trace={entry.trace} />}
+                {entry.trace && entry.trace.nodes.length > 0 && <TurnTraceView trace={entry.trace} />}
               </div>
             ))}
           </div>

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { apiCall, createPipeline, deletePipeline, launch, openEditor, signedInPage, snapshot, uniqueName } from "./browser.mjs";
+
+const MOD = process.platform === "darwin" ? "Meta" : "Control";
+
+async function draft(page, id) {
+  return (await apiCall(page, "GET", `/pipelines/${id}`)).body.graph;
+}
+
+async function waitSaved(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute("data-state") === "saved", null, { timeout: 10000 });
+}
+
+async function dragHandle(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+describe("pipeline editor", () => {
+  let browser, page, pipeline;
+  before(async () => {
+    browser = await launch();
+    page = await signedInPage(browser);
+    pipeline = await createPipeline(page, uniqueName("E2E editor"));
+    await openEditor(page, pipeline.id);
+  });
+  after(async () => {
+    if (pipeline) await deletePipeline(page, pipeline.id);
+    await browser?.close();
+  });
+
+  it("adds a node from the palette with the keyboard and edits it with {{ }} autocomplete", async () => {
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press("/");
+    await page.keyboard.type("say");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
+    const inspector = page.getByRole("complementary", { name: "Inspector" });
+    await inspector.getByRole("heading", { name: "Say" }).waitFor();
+    const text = inspector.getByLabel("Text");
+    await text.fill("You said {{");
+    await text.press("End");
+    await text.type(" exchange.u");
+    await page.getByRole("option", { name: /exchange\.user_message/ }).waitFor();
+    await text.press("Enter");
+    assert.equal(await text.inputValue(), "You said {{ exchange.user_message }}");
+    await waitSaved(page);
+    const say = (await draft(page, pipeline.id)).nodes.find((n) => n.type === "say");
+    assert.equal(say.data.config.text, "You said {{ exchange.user_message }}");
+  });
+
+  it("connects typed handles and refuses a connection into the Start node", async () => {
+    const start = page.locator('.react-flow__node[data-id="start"]');
+    const say = page.locator('.react-flow__node-say');
+    await dragHandle(page, start.locator(".react-flow__handle.source"), say.locator(".react-flow__handle.target"));
+    await page.locator(".react-flow__edge").first().waitFor();
+    await dragHandle(page, say.locator(".react-flow__handle.source"), start);
+    assert.equal(await page.locator(".react-flow__edge").count(), 1);
+    await waitSaved(page);
+    const graph = await draft(page, pipeline.id);
+    assert.equal(graph.edges.length, 1);
+    assert.equal(graph.edges[0].source, "start");
+    assert.equal(graph.edges[0].sourceHandle, "out");
+  });
+
+  it("shows validation problems on the node and in the panel; an entry focuses its node", async () => {
+    await page.getByRole("button", { name: /Add Hang up/ }).click();
+    const problems = page.getByRole("region", { name: "Problems" });
+    const entry = problems.locator(".problem-item").filter({ hasText: /Hang up|reach/i }).first();
+    await entry.waitFor({ timeout: 10000 });
+    await page.locator('.react-flow__node-hangup [data-problems]:not([data-problems="0"])').waitFor();
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await entry.click();
+    await page.getByRole("complementary", { name: "Inspector" }).getByRole("heading", { name: "Hang up" }).waitFor();
+    await snapshot(page, "editor-problems");
+  });
+
+  it("undoes and redoes, copies and pastes, and deletes", async () => {
+    const count = () => page.locator(".react-flow__node").count();
+    assert.equal(await count(), 3);
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press(`${MOD}+z`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
+    await page.keyboard.press(`${MOD}+Shift+z`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 3);
+    await page.locator(".react-flow__node-hangup").click();
+    await page.keyboard.press(`${MOD}+c`);
+    await page.keyboard.press(`${MOD}+v`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node-hangup").length === 2);
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node-hangup").length === 1);
+    await page.locator(".react-flow__node-hangup").click();
+    await page.keyboard.press("Delete");
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
+    await waitSaved(page);
+    assert.equal((await draft(page, pipeline.id)).nodes.length, 2);
+  });
+
+  it("lists every shortcut in the help overlay", async () => {
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press("Shift+?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    assert.ok(await help.getByText("Undo", { exact: true }).isVisible());
+    await snapshot(page, "editor-help");
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "detached" });
+  });
+
+  it("publishes with a note and shows the version in the history", async () => {
+    await page.getByRole("button", { name: "Publish" }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish" });
+    await dialog.getByLabel("What changed?").fill("First version");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await page.getByText("v1 live").waitFor();
+    await page.getByRole("button", { name: "History" }).click();
+    const history = page.getByRole("complementary", { name: "Version history" });
+    await history.getByRole("button", { name: /Version 1/ }).click();
+    await history.getByText("No changes: the draft is the same as version 1.").waitFor();
+    await snapshot(page, "editor-history");
+  });
+
+  it("exports the pipeline as JSON", async () => {
+    await page.getByRole("button", { name: "More actions" }).click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "Export JSON" }).click()]);
+    assert.match(download.suggestedFilename(), /\.betool\.json$/);
+  });
+});
