@@ -88,8 +88,8 @@ class LedgerKind(models.TextChoices):
 class LedgerEntry(models.Model):
     """One append-only line of the credit ledger; credits < 0 spend, > 0 add.
 
-    ``(workspace, source, kind, sequence)`` is unique, so a usage report that is retried,
-    duplicated or reordered lands at most once.
+    ``(workspace, source, kind, model_name, sequence)`` is unique, so a usage report that is
+    retried or duplicated lands at most once.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="ledger")
@@ -112,7 +112,8 @@ class LedgerEntry(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "source", "kind", "sequence"], name="ledger_idempotency"
+                fields=["workspace", "source", "kind", "model_name", "sequence"],
+                name="ledger_idempotency",
             )
         ]
         indexes = [models.Index(fields=["workspace", "occurred_at"])]
@@ -120,3 +121,49 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.credits} ({self.source}#{self.sequence})"
+
+
+class UsageMeter(models.Model):
+    """How much of one kind of usage of one source (a call) has been billed so far.
+
+    Usage reports carry cumulative quantities; the meter, locked while a report is applied,
+    turns each into the difference still to bill. Whatever the order or the number of
+    copies of the reports, a source ends billed exactly ``price(largest quantity)``.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="meters")
+    source = models.CharField(max_length=80)
+    kind = models.CharField(max_length=24, choices=LedgerKind.choices)
+    model_name = models.CharField(max_length=120, blank=True)
+    quantity = models.DecimalField(max_digits=16, decimal_places=3, default=Decimal(0))
+    credits = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    # Ledger entries written by this meter; the next one's sequence.
+    steps = models.PositiveIntegerField(default=0)
+    last_report = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source", "kind", "model_name"], name="one_meter_per_usage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.model_name}: {self.quantity}"
+
+
+class BalanceAlert(models.Model):
+    """Raised by the periodic check when a workspace's balance falls under its threshold."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="alerts")
+    balance = models.DecimalField(max_digits=14, decimal_places=2)
+    threshold = models.DecimalField(max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.workspace}: {self.balance} < {self.threshold}"

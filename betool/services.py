@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,11 +13,20 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from betool.errors import ApiError, CoreErrorCode, not_found
-from betool.models import ApiToken, LedgerEntry, LedgerKind, Membership, User, Workspace
+from betool.models import (
+    ApiToken,
+    LedgerEntry,
+    LedgerKind,
+    Membership,
+    UsageMeter,
+    User,
+    Workspace,
+)
 from betool.roles import Role
 from betool.selectors import token_digest
 
 TOKEN_PREFIX = "btk_"
+QUANTITY_STEP = Decimal("0.001")  # the precision of metered quantities
 
 
 @transaction.atomic
@@ -131,43 +142,61 @@ def ledger_credit(
         ) from exc
 
 
-def ledger_record_usage(
+@dataclass(frozen=True, slots=True)
+class MeterResult:
+    entry: LedgerEntry | None
+    billed_quantity: Decimal
+    billed_credits: Decimal
+
+
+def ledger_meter_usage(
     *,
     workspace: Workspace,
     source: str,
     kind: LedgerKind,
-    sequence: int,
-    quantity: Decimal,
-    credits: Decimal,
+    report_sequence: int,
+    cumulative_quantity: Decimal,
+    price: Callable[[Decimal], Decimal],
     occurred_at: datetime,
     model_name: str = "",
     pipeline_id: int | None = None,
     phone_number: str = "",
     is_test: bool = False,
-) -> tuple[LedgerEntry, bool]:
-    """Spends ``credits`` for a usage report; the same (source, kind, sequence) lands once.
+) -> MeterResult:
+    """Bills a cumulative usage report: only what ``price(quantity)`` adds to what was billed.
 
-    Returns the entry and whether this call created it. A duplicate or retried report
-    gets the first entry back, unchanged.
+    A duplicate, a retry or a report overtaken by a later one finds nothing left to bill and
+    writes nothing. Ledger sequences count the meter's own steps, so the ledger's unique
+    ``(source, kind, model_name, sequence)`` refuses a second entry for the same step even
+    where the database cannot lock the meter row (SQLite). ``price`` maps a cumulative
+    quantity to its cumulative credits; ``report_sequence`` is the reporter's numbering.
     """
-    try:
-        with transaction.atomic():
-            entry = LedgerEntry.objects.create(
-                workspace=workspace,
-                source=source,
-                kind=kind,
-                sequence=sequence,
-                quantity=quantity,
-                credits=-abs(credits),
-                occurred_at=occurred_at,
-                model_name=model_name,
-                pipeline_id=pipeline_id,
-                phone_number=phone_number,
-                is_test=is_test,
-            )
-            return entry, True
-    except IntegrityError:
-        existing = LedgerEntry.objects.get(
-            workspace=workspace, source=source, kind=kind, sequence=sequence
+    cumulative_quantity = cumulative_quantity.quantize(QUANTITY_STEP)
+    with transaction.atomic():
+        meter, _ = UsageMeter.objects.get_or_create(
+            workspace=workspace, source=source, kind=kind, model_name=model_name
         )
-        return existing, False
+        # The row lock serialises concurrent reports of the same usage (PostgreSQL).
+        meter = UsageMeter.objects.select_for_update().get(pk=meter.pk)
+        if cumulative_quantity <= meter.quantity:
+            return MeterResult(None, meter.quantity, meter.credits)
+        total = price(cumulative_quantity)
+        delta = total - meter.credits
+        meter.quantity, meter.credits = cumulative_quantity, total
+        meter.steps += 1
+        meter.last_report = max(meter.last_report, report_sequence)
+        meter.save(update_fields=["quantity", "credits", "steps", "last_report", "updated_at"])
+        entry = LedgerEntry.objects.create(
+            workspace=workspace,
+            source=source,
+            kind=kind,
+            sequence=meter.steps,
+            quantity=cumulative_quantity,
+            credits=-delta,
+            occurred_at=occurred_at,
+            model_name=model_name,
+            pipeline_id=pipeline_id,
+            phone_number=phone_number,
+            is_test=is_test,
+        )
+        return MeterResult(entry, meter.quantity, meter.credits)

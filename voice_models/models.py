@@ -68,3 +68,8 @@ class VoiceModel(models.Model):
     @property
     def is_local(self) -> bool:
         return self.provider.startswith("local_")
+
+
+from voice_models.pricing import PriceBookEntry  # noqa: E402  (declared beside its rules)
+
+__all__ = ["PriceBookEntry", "VoiceModel", "VoiceModelKind", "VoiceProvider"]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from betool.models import LedgerKind, Membership, User, Workspace
 from betool.roles import Role
-from betool.services import ledger_credit, ledger_record_usage, workspace_create
+from betool.services import ledger_credit, workspace_create
 
 DEMO_WORKSPACE = "Demo workspace"
 DEMO_USERS = [("owner", Role.OWNER), ("designer", Role.DESIGNER), ("admin", Role.ADMIN),
@@ -44,10 +44,10 @@ class Command(BaseCommand):
         password = _demo_password()
         with transaction.atomic():
             workspace = self._workspace_and_users(password)
-            pipeline_name = self._demo_pipelines(workspace)
-            self._demo_usage(workspace)
+            pipeline = self._demo_pipeline(workspace)
+            self._demo_usage(workspace, pipeline.pk)
         self.stdout.write(self.style.SUCCESS(f"Demo workspace ready: {workspace.name}"))
-        self.stdout.write(f"  demo pipeline: {pipeline_name}")
+        self.stdout.write(f"  demo pipeline: {pipeline.name}")
         self.stdout.write("  sign in at http://127.0.0.1:8000/login/ with:")
         for username, role in DEMO_USERS:
             self.stdout.write(f"    {role.value:<9} username {username:<9} password {password}")
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             )
         return workspace
 
-    def _demo_pipelines(self, workspace: Workspace) -> str:
+    def _demo_pipeline(self, workspace: Workspace) -> Any:
         from pipelines.models import Pipeline
         from pipelines.services import pipeline_create, pipeline_publish
 
@@ -84,11 +84,15 @@ class Command(BaseCommand):
                 workspace=workspace, user=owner, name=name, template="front_desk"
             )
             pipeline_publish(pipeline=pipeline, user=owner, note="First version")
-        return pipeline.name
+        return pipeline
 
-    def _demo_usage(self, workspace: Workspace) -> None:
-        """A top-up and two weeks of small calls, so the finance views have something to show."""
+    def _demo_usage(self, workspace: Workspace, pipeline_id: int) -> None:
+        """A top-up and two weeks of small calls, priced by the real metering, so that the
+        finance views have something true to show."""
+        from voice_models.metering import usage_report_apply
+
         owner = User.objects.get(username="owner")
+        now = timezone.now()
         if not workspace.ledger.filter(kind=LedgerKind.TOP_UP).exists():
             ledger_credit(
                 workspace=workspace,
@@ -97,19 +101,32 @@ class Command(BaseCommand):
                 reason="Demo credits",
                 user=owner,
                 source="demo:top-up",
-                occurred_at=timezone.now() - timedelta(days=15),
+                occurred_at=now - timedelta(days=15),
             )
-        now = timezone.now()
         for day in range(14):
             for n in range(1 + day % 3):
                 seconds = 45 + 37 * ((day + n) % 5)
-                ledger_record_usage(
+                started = now - timedelta(days=day, hours=n * 3)
+                usage_report_apply(
                     workspace=workspace,
                     source=f"demo-call-{day}-{n}",
-                    kind=LedgerKind.CALL_SECONDS,
-                    sequence=0,
-                    quantity=Decimal(seconds),
-                    credits=(Decimal(200) * seconds / 60).quantize(Decimal("0.01")),
-                    occurred_at=now - timedelta(days=day, hours=n * 3),
+                    sequence=1,
+                    usage={
+                        "call_seconds": seconds,
+                        "asr_seconds": seconds * 0.45,
+                        "tts_characters": seconds * 9,
+                        "llm_tokens": {
+                            "gpt-4o-mini": {
+                                "input_tokens": seconds * 40,
+                                "output_tokens": seconds * 3,
+                            }
+                        },
+                    },
+                    priced_on=started.date(),
+                    occurred_at=started,
+                    asr_model="Deepgram nova-3",
+                    tts_model="Local espeak",
+                    pipeline_id=pipeline_id,
                     phone_number="+15550100",
+                    is_test=n == 2,
                 )

@@ -1,0 +1,90 @@
+"""Usage reports → credits. A report carries a call's cumulative usage so far; each kind of
+usage is priced and billed through the core's meter, exactly once, whatever the order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from betool.models import LedgerKind, Workspace
+from betool.services import ledger_meter_usage
+from voice_models.pricing import pricer
+
+
+@dataclass(frozen=True, slots=True)
+class UsageLine:
+    kind: LedgerKind
+    model_name: str
+    quantity: Decimal
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+    return number if number.is_finite() and number > 0 else Decimal(0)
+
+
+def usage_lines(
+    usage: Mapping[str, Any], *, asr_model: str = "", tts_model: str = ""
+) -> list[UsageLine]:
+    """The billable lines of a report shaped like the worker's ``collect_usage``:
+    ``call_seconds``, ``asr_seconds``, ``tts_characters`` and ``llm_tokens`` per model."""
+    lines = [
+        UsageLine(LedgerKind.CALL_SECONDS, "", _decimal(usage.get("call_seconds"))),
+        UsageLine(LedgerKind.ASR_SECONDS, asr_model, _decimal(usage.get("asr_seconds"))),
+        UsageLine(LedgerKind.TTS_CHARACTERS, tts_model, _decimal(usage.get("tts_characters"))),
+    ]
+    llm_tokens = usage.get("llm_tokens")
+    for model, counts in (llm_tokens if isinstance(llm_tokens, Mapping) else {}).items():
+        if not isinstance(counts, Mapping):
+            continue
+        name = str(model)[:120]
+        lines.append(
+            UsageLine(LedgerKind.LLM_INPUT_TOKENS, name, _decimal(counts.get("input_tokens")))
+        )
+        lines.append(
+            UsageLine(LedgerKind.LLM_OUTPUT_TOKENS, name, _decimal(counts.get("output_tokens")))
+        )
+    return [line for line in lines if line.quantity > 0]
+
+
+def usage_report_apply(
+    *,
+    workspace: Workspace,
+    source: str,
+    sequence: int,
+    usage: Mapping[str, Any],
+    priced_on: date,
+    occurred_at: datetime,
+    asr_model: str = "",
+    tts_model: str = "",
+    pipeline_id: int | None = None,
+    phone_number: str = "",
+    is_test: bool = False,
+) -> Decimal:
+    """Bills what this report adds; returns the credits it added (0 for a stale copy)."""
+    added = Decimal(0)
+    for line in usage_lines(usage, asr_model=asr_model, tts_model=tts_model):
+        result = ledger_meter_usage(
+            workspace=workspace,
+            source=source,
+            kind=line.kind,
+            report_sequence=sequence,
+            cumulative_quantity=line.quantity,
+            price=pricer(
+                workspace=workspace, kind=line.kind, model_name=line.model_name, on=priced_on
+            ),
+            occurred_at=occurred_at,
+            model_name=line.model_name,
+            pipeline_id=pipeline_id,
+            phone_number=phone_number,
+            is_test=is_test,
+        )
+        if result.entry is not None:
+            added += -result.entry.credits
+    return added
