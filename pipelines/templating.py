@@ -250,7 +250,8 @@ def _free_names(tree: nodes.Template) -> set[str]:
     return meta.find_undeclared_variables(tree)
 
 
-def template_variables(template: str, *, expression: bool = False) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def template_variables(template: str, *, expression: bool = False) -> frozenset[str]:
     """The outside names a template reads, as dotted paths: ``{"exchange.user_message", "plan"}``.
 
     Only the longest attribute chain from each free name is reported, so a validator can check
@@ -258,7 +259,7 @@ def template_variables(template: str, *, expression: bool = False) -> set[str]:
     """
     source = "{{ " + template + " }}" if expression else template
     if not expression and not _has_markup(source):
-        return set()
+        return frozenset()
     tree = _parse(source)
     free = _free_names(tree)
     paths: set[str] = set()
@@ -274,4 +275,4 @@ def template_variables(template: str, *, expression: bool = False) -> set[str]:
         if path is not None and path.split(".", 1)[0] in free:
             paths.add(path)
     roots_with_fields = {path.split(".", 1)[0] for path in paths}
-    return paths | (free - roots_with_fields)
+    return frozenset(paths | (free - roots_with_fields))

@@ -88,8 +88,16 @@ def _last_soft_break(text: str) -> int:
     return cut
 
 
+# A terminator followed by whitespace before the end: the only way a text holds two sentences.
+_INNER_END = re.compile(f"[{re.escape(_TERMINATORS)}][{re.escape(_CLOSERS)}]*\\s+\\S")
+
+
 def split_sentences(text: str) -> list[str]:
     """A whole text cut the same way (for Say nodes and fallback lines)."""
+    if _INNER_END.search(text) is None:
+        # One sentence (the usual templated line): skip the chunker.
+        stripped = text.strip()
+        return [stripped] if stripped else []
     chunker = SentenceChunker()
     sentences = list(chunker.feed(text))
     rest = chunker.flush()

@@ -47,7 +47,7 @@ class NodeExitEvent(_AsDict):
     type: ClassVar[str] = "node_exit"
     node_id: str
     ms: float
-    output: str
+    output: Any
     branch: str | None
 
 

@@ -45,7 +45,8 @@ class NodeStep:
     ms: float = 0.0
     branch: str | None = None
     input: Any = None
-    output: str = ""
+    # What the node produced, JSON-ready: spoken text, chosen intent, values set...
+    output: Any = ""
     tools: list[ToolRecord] | None = None
     usage: Usage | None = None
     error: str | None = None

@@ -62,7 +62,15 @@ class AgentConfig(NodeConfig):
 
 
 class AgentRuntime(NodeRuntime):
-    __slots__ = ("_interruptible", "_max_rounds", "_mission", "_model", "_temperature", "_tools")
+    __slots__ = (
+        "_interruptible",
+        "_max_rounds",
+        "_mission",
+        "_model",
+        "_specs",
+        "_temperature",
+        "_tools",
+    )
     is_async = True
 
     def __init__(self, node_id: str, config: AgentConfig, *, phone_upstream: bool) -> None:
@@ -80,16 +88,16 @@ class AgentRuntime(NodeRuntime):
                 voice_tools(node_id=node_id, transfer_destination=config.transfer_destination)
             )
         self._tools = {tool.spec.name: tool for tool in tools}
+        self._specs = tuple(tool.spec for tool in tools)
 
     async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
         messages = conversation_messages(turn.session, system=self._mission.render(turn.scope))
         turn.step.input = turn.session.exchange["user_message"]
-        specs = tuple(tool.spec for tool in self._tools.values())
         chunker = SentenceChunker()
         said: list[str] = []
         for round_index in range(self._max_rounds + 1):
             # The last round offers no tools, so the model has to answer in words.
-            offered = specs if round_index < self._max_rounds else ()
+            offered = self._specs if round_index < self._max_rounds else ()
             calls: list[ToolCall] = []
             text: list[str] = []
             async for delta in stream_within_deadline(

@@ -42,7 +42,7 @@ class SetVariablesRuntime(NodeRuntime):
         scope = turn.scope
         values = {name: template.render(scope) for name, template in self._assignments}
         turn.pending.append(turn.set_variables(values))
-        turn.step.output = ", ".join(f"{name}={value!r}" for name, value in values.items())
+        turn.step.output = values
         return "out"
 
 
