@@ -9,16 +9,18 @@ interface DialogProps {
   children?: ReactNode;
   footer?: ReactNode;
   wide?: boolean;
+  /** false for a choice the user must make: no close button, Escape does nothing */
+  dismissable?: boolean;
 }
 
 const FOCUSABLE = 'button:not(:disabled), [href], input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
 
-export function Dialog({ title, description, onClose, children, footer, wide }: DialogProps) {
+export function Dialog({ title, description, onClose, children, footer, wide, dismissable = true }: DialogProps) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   const onCloseRef = useRef(onClose);
   useEffect(() => {
-    onCloseRef.current = onClose;
+    onCloseRef.current = dismissable ? onClose : () => undefined;
   });
 
   useEffect(() => {
@@ -50,16 +52,18 @@ export function Dialog({ title, description, onClose, children, footer, wide }: 
   }, []);
 
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onCloseRef.current()}>
       <div ref={ref} className={`dialog${wide ? " dialog-wide" : ""}`} role="dialog" aria-modal="true" aria-labelledby={titleId}>
         <div className="dialog-header">
           <div>
             <h2 id={titleId}>{title}</h2>
             {description && <p className="dialog-description">{description}</p>}
           </div>
-          <button type="button" className="btn btn-ghost btn-icon btn-sm" onClick={onClose} aria-label="Close">
-            <Icon name="x" />
-          </button>
+          {dismissable && (
+            <button type="button" className="btn btn-ghost btn-icon btn-sm" onClick={onClose} aria-label="Close">
+              <Icon name="x" />
+            </button>
+          )}
         </div>
         {children && <div className="dialog-body">{children}</div>}
         {footer && <div className="dialog-footer">{footer}</div>}

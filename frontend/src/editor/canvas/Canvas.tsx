@@ -18,9 +18,22 @@ import { appearanceOf } from "../catalog/appearance";
 import { showToast } from "../../ui/toasts";
 import { checkConnection } from "../store/connections";
 import { useGraphStore } from "../store/graphStore";
+import type { Catalog } from "../catalog/types";
 import type { FlowEdge, FlowNode } from "../store/types";
 import { FlowNodeCard } from "./FlowNodeCard";
 import { NoteNode } from "./NoteNode";
+
+/** Each node as a screen reader announces it ("Say: Billing answer"); same input, same object. */
+const labelled = new WeakMap<FlowNode, FlowNode>();
+function withAriaLabel(node: FlowNode, catalog: Catalog): FlowNode {
+  let out = labelled.get(node);
+  if (!out) {
+    const typeLabel = catalog[node.type ?? ""]?.label ?? node.type ?? "Node";
+    out = { ...node, ariaLabel: node.data.label ? `${typeLabel}: ${node.data.label}` : typeLabel };
+    labelled.set(node, out);
+  }
+  return out;
+}
 
 export const NODE_DRAG_MIME = "application/x-betool-node-type";
 
@@ -42,6 +55,7 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
     return types;
   }, [catalog]);
 
+  const shownNodes = useMemo(() => nodes.map((n) => withAriaLabel(n, catalog)), [nodes, catalog]);
   const shownEdges = useMemo(
     () => edges.map((e) => (problemEdges.has(e.id) ? { ...e, className: "invalid", animated: false } : e)),
     [edges, problemEdges],
@@ -91,7 +105,7 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
 
   return (
     <ReactFlow<FlowNode, FlowEdge>
-      nodes={nodes}
+      nodes={shownNodes}
       edges={shownEdges}
       nodeTypes={nodeTypes}
       onNodesChange={onNodesChange}

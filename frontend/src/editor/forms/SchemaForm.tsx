@@ -21,7 +21,7 @@ export function SchemaForm({ fields, value, onChange, invalidFields }: SchemaFor
         <FieldControl
           key={field.name}
           field={field}
-          value={value[field.name]}
+          value={field.name in value ? value[field.name] : field.defaultValue}
           invalid={invalidFields?.has(field.name) ?? false}
           onChange={(next) => {
             const copy = { ...value };

@@ -27,6 +27,8 @@ export interface FieldDescriptor {
   fields: FieldDescriptor[];
   /** object lists: a new item */
   itemDefault: unknown;
+  /** the schema's default, shown while the config has no value */
+  defaultValue: unknown;
 }
 
 const LONG_TEXT_NAMES = /(mission|prompt|instructions|greeting|text|body|message|line|content)$/i;
@@ -107,5 +109,6 @@ export function describeField(name: string, raw: JsonSchema, root: JsonSchema, r
     placeholder: typeof s.examples === "object" && Array.isArray(s.examples) ? String(s.examples[0] ?? "") : "",
     fields: kind === "objectList" && items ? fieldsFromSchema(items, root) : kind === "object" ? fieldsFromSchema(s, root) : [],
     itemDefault: kind === "objectList" && items ? defaultValue(items, root) : kind === "stringList" ? "" : undefined,
+    defaultValue: s.default,
   };
 }

@@ -17,6 +17,7 @@ export function ConflictDialog({ conflict, onReloadTheirs, onKeepMineAsCopy }: C
       title="This draft changed elsewhere"
       description={`${who} a newer draft (revision ${conflict.revision}) while you were editing. Your changes were not saved over it.`}
       onClose={() => undefined}
+      dismissable={false}
       footer={
         <>
           <button
