@@ -8,11 +8,13 @@ latency to every first sentence. Decimals ("3.5") and common abbreviations ("Dr.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 
 # Also the ideographic full stop and the fullwidth exclamation and question marks.
 _TERMINATORS = ".!?…\u3002\uff01\uff1f"
 _CLOSERS = "\"')\u201d\u2019"
+_WORD_CHARS = frozenset(string.ascii_letters + ".")
 _TERMINATOR_RUN = re.compile(f"[{re.escape(_TERMINATORS)}]+")
 _ABBREVIATIONS = frozenset(
     {"mr", "mrs", "ms", "dr", "st", "sr", "jr", "vs", "etc", "eg", "ie", "no", "approx", "prof"}
@@ -20,7 +22,6 @@ _ABBREVIATIONS = frozenset(
 # Past this without a sentence end, cut at a comma or space so TTS is never starved.
 _MAX_CHUNK_CHARS = 220
 _SOFT_BREAK = re.compile(r"[,;:]\s|\s")
-_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
 
 def _is_sentence_end(text: str, index: int) -> bool:
@@ -33,9 +34,13 @@ def _is_sentence_end(text: str, index: int) -> bool:
     if previous.isdigit():
         # "3." could be "3.5"; only whitespace after it settles that it is an end.
         return index + 1 < len(text) and text[index + 1].isspace()
-    word = _WORD_BEFORE.search(text, 0, index)
-    if word is not None:
-        raw = word.group(1)
+    # The word before the dot, scanned backwards (a regex anchored at the end would rescan
+    # the whole text from every position).
+    begin = index
+    while begin > 0 and text[begin - 1] in _WORD_CHARS:
+        begin -= 1
+    raw = text[begin:index]
+    if raw:
         token = raw.replace(".", "").lower()
         # "Dr.", "e.g.", "p.m.", a lone initial: abbreviations, not ends.
         if token in _ABBREVIATIONS or len(token) == 1 or "." in raw:
