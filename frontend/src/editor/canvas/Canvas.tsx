@@ -37,13 +37,14 @@ function withAriaLabel(node: FlowNode, catalog: Catalog): FlowNode {
 
 export const NODE_DRAG_MIME = "application/x-betool-node-type";
 
-const DEFAULT_EDGE_OPTIONS = { type: "smoothstep", interactionWidth: 16 } as const;
+const DEFAULT_EDGE_OPTIONS = { type: "default", interactionWidth: 16 } as const;
 
 export function Canvas({ readOnly }: { readOnly: boolean }) {
   const nodes = useGraphStore((s) => s.nodes);
   const edges = useGraphStore((s) => s.edges);
   const catalog = useGraphStore((s) => s.catalog);
   const problemEdges = useGraphStore((s) => s.problemEdges);
+  const runBranches = useGraphStore((s) => s.runBranches);
   const focusRequest = useGraphStore((s) => s.focusRequest);
   const viewport = useGraphStore.getState().viewport;
   const { onNodesChange, onEdgesChange, connect, canConnect, addNode, setViewport } = useGraphStore.getState();
@@ -57,8 +58,13 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
 
   const shownNodes = useMemo(() => nodes.map((n) => withAriaLabel(n, catalog)), [nodes, catalog]);
   const shownEdges = useMemo(
-    () => edges.map((e) => (problemEdges.has(e.id) ? { ...e, className: "invalid", animated: false } : e)),
-    [edges, problemEdges],
+    () =>
+      edges.map((e) => {
+        if (problemEdges.has(e.id)) return { ...e, className: "invalid" };
+        if (e.sourceHandle && runBranches[e.source] === e.sourceHandle) return { ...e, className: "ran", animated: true };
+        return e;
+      }),
+    [edges, problemEdges, runBranches],
   );
 
   // Opening a pipeline shows all of it, once its nodes have been measured.

@@ -32,6 +32,8 @@ export interface GraphState {
   problemIndex: Map<string, NodeProblemSummary>;
   problemEdges: Set<string>;
   runStatus: Record<string, RunStatus>;
+  /** the output each node took in the test turn, to light up the edges followed */
+  runBranches: Record<string, string>;
   /** nodes the UI should bring into view (problems panel, diff) */
   focusRequest: { nodeId: string; seq: number } | null;
   /** is a drag gesture under way (recorded once, at its start) */
@@ -61,11 +63,11 @@ export interface GraphState {
   setViewport: (viewport: Viewport) => void;
   setProblems: (problems: Problem[]) => void;
   focusNode: (nodeId: string) => void;
-  setRunStatus: (nodeId: string, status: RunStatus) => void;
+  setRunStatus: (nodeId: string, status: RunStatus, branch?: string | null) => void;
   clearRunStatus: () => void;
 }
 
-const NODE_FOOTPRINT = { width: 260, height: 130 };
+const NODE_FOOTPRINT = { width: 236, height: 130 };
 
 /** The first spot at or below `wanted` that no node covers, so a new node never hides another. */
 export function freePosition(wanted: { x: number; y: number }, nodes: FlowNode[]): { x: number; y: number } {
@@ -122,6 +124,7 @@ export const useGraphStore = create<GraphState>()((set, get) => {
     problemIndex: new Map(),
     problemEdges: new Set(),
     runStatus: {},
+    runBranches: {},
     focusRequest: null,
     dragging: false,
     lastRefusal: null,
@@ -334,9 +337,13 @@ export const useGraphStore = create<GraphState>()((set, get) => {
       set((s) => ({ focusRequest: { nodeId, seq: (s.focusRequest?.seq ?? 0) + 1 } }));
     },
 
-    setRunStatus: (nodeId, status) => set((s) => ({ runStatus: { ...s.runStatus, [nodeId]: status } })),
+    setRunStatus: (nodeId, status, branch) =>
+      set((s) => ({
+        runStatus: { ...s.runStatus, [nodeId]: status },
+        runBranches: branch ? { ...s.runBranches, [nodeId]: branch } : s.runBranches,
+      })),
 
-    clearRunStatus: () => set({ runStatus: {} }),
+    clearRunStatus: () => set({ runStatus: {}, runBranches: {} }),
   };
 });
 

@@ -2,7 +2,7 @@
 import dagre from "@dagrejs/dagre";
 import type { FlowEdge, FlowNode } from "./types";
 
-const DEFAULT_WIDTH = 240;
+const DEFAULT_WIDTH = 216;
 const DEFAULT_HEIGHT = 110;
 
 export function layoutNodes(nodes: FlowNode[], edges: FlowEdge[]): FlowNode[] {

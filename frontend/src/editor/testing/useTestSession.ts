@@ -15,7 +15,7 @@ const CLOSE_REASONS: Record<number, string> = {
 function markRun(message: ServerMessage): void {
   const { setRunStatus } = useGraphStore.getState();
   if (message.type === "node_enter") setRunStatus(message.node_id, "active");
-  else if (message.type === "node_exit") setRunStatus(message.node_id, "visited");
+  else if (message.type === "node_exit") setRunStatus(message.node_id, "visited", message.branch);
   else if (message.type === "turn_end") {
     for (const step of message.trace.nodes) if (step.error) setRunStatus(step.node_id, "failed");
   }
