@@ -138,29 +138,46 @@ def langgraph_turn_runner(doc: dict[str, Any]) -> Callable[[], Any]:
     return run
 
 
+# (shape, size, builder, engine turns, LangGraph turns)
 CASES = [
-    ("walk_all", 10, chain_document, 600, 60),
-    ("walk_all", 100, chain_document, 300, 20),
-    ("walk_all", 1000, chain_document, 40, 6),
-    ("walk_5", 100, fan_document, 600, 60),
-    ("walk_5", 1000, fan_document, 600, 60),
+    ("walk_all", 10, chain_document, 1000, 100),
+    ("walk_all", 100, chain_document, 400, 40),
+    ("walk_all", 1000, chain_document, 40, 8),
+    ("walk_5", 100, fan_document, 1000, 100),
+    ("walk_5", 1000, fan_document, 1000, 100),
 ]
+
+
+async def _interleaved(
+    engine: Callable[[], Any],
+    langgraph: Callable[[], Any],
+    *,
+    engine_turns: int,
+    langgraph_turns: int,
+) -> tuple[list[float], list[float]]:
+    """Alternate blocks of both runtimes, so both meet the same machine load."""
+    engine_per_block = max(1, engine_turns // langgraph_turns)
+    await time_turns(engine, turns=0, warmup=engine_per_block)
+    await time_turns(langgraph, turns=0, warmup=2)
+    engine_ms: list[float] = []
+    langgraph_ms: list[float] = []
+    for _ in range(langgraph_turns):
+        langgraph_ms += await time_turns(langgraph, turns=1, warmup=0)
+        engine_ms += await time_turns(engine, turns=engine_per_block, warmup=0)
+    return engine_ms, langgraph_ms
 
 
 async def compare() -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for shape, size, build, engine_turns, langgraph_turns in CASES:
         doc = build(size)
-        engine = summarize(
-            await time_turns(engine_turn_runner(doc), turns=engine_turns, warmup=engine_turns // 10)
+        engine_ms, langgraph_ms = await _interleaved(
+            engine_turn_runner(doc),
+            langgraph_turn_runner(doc),
+            engine_turns=engine_turns,
+            langgraph_turns=langgraph_turns,
         )
-        langgraph = summarize(
-            await time_turns(
-                langgraph_turn_runner(doc),
-                turns=langgraph_turns,
-                warmup=max(2, langgraph_turns // 10),
-            )
-        )
+        engine, langgraph = summarize(engine_ms), summarize(langgraph_ms)
         figures[f"{shape}_{size}"] = {
             "engine_p50_ms": engine["p50_ms"],
             "engine_p99_ms": engine["p99_ms"],
