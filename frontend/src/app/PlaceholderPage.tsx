@@ -1,6 +1,11 @@
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
+import { useMe } from "./session";
+import { homePathFor } from "./navigation";
 
+/** A section whose screen is not built yet, or a path that matches nothing. */
 export function PlaceholderPage({ title, text }: { title: string; text: string }) {
+  const home = homePathFor(useMe());
+  const atHome = useLocation().pathname === home;
   return (
     <div className="page">
       <div className="page-header">
@@ -8,7 +13,7 @@ export function PlaceholderPage({ title, text }: { title: string; text: string }
       </div>
       <div className="empty-state">
         <p>{text}</p>
-        <Link to="/">Back to the start page</Link>
+        {!atHome && <Link to={home}>Go to the start page</Link>}
       </div>
     </div>
   );

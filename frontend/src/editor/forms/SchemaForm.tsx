@@ -12,9 +12,11 @@ interface SchemaFormProps {
   onChange: (value: Values) => void;
   /** field names with a problem, to mark invalid */
   invalidFields?: ReadonlySet<string>;
+  /** known values offered for text fields, by field name (e.g. the configured language models) */
+  suggestions?: Readonly<Record<string, string[]>>;
 }
 
-export function SchemaForm({ fields, value, onChange, invalidFields }: SchemaFormProps) {
+export function SchemaForm({ fields, value, onChange, invalidFields, suggestions }: SchemaFormProps) {
   return (
     <>
       {fields.map((field) => (
@@ -23,6 +25,7 @@ export function SchemaForm({ fields, value, onChange, invalidFields }: SchemaFor
           field={field}
           value={field.name in value ? value[field.name] : field.defaultValue}
           invalid={invalidFields?.has(field.name) ?? false}
+          suggestions={suggestions}
           onChange={(next) => {
             const copy = { ...value };
             if (next === undefined) delete copy[field.name];
@@ -40,6 +43,7 @@ interface FieldControlProps {
   value: unknown;
   invalid: boolean;
   onChange: (value: unknown) => void;
+  suggestions?: Readonly<Record<string, string[]>>;
 }
 
 function FieldLabel({ field, htmlFor }: { field: FieldDescriptor; htmlFor?: string }) {
@@ -55,7 +59,7 @@ function FieldLabel({ field, htmlFor }: { field: FieldDescriptor; htmlFor?: stri
   );
 }
 
-export function FieldControl({ field, value, invalid, onChange }: FieldControlProps) {
+export function FieldControl({ field, value, invalid, onChange, suggestions }: FieldControlProps) {
   const id = useId();
   const helpId = `${id}-help`;
   const help = field.description ? (
@@ -137,6 +141,7 @@ export function FieldControl({ field, value, invalid, onChange }: FieldControlPr
             describedBy={describedBy}
             placeholder={field.placeholder}
             invalid={invalid}
+            options={suggestions?.[field.name]}
             onChange={(text) => onChange(text === "" && field.nullable ? null : text)}
           />
           {help}
@@ -145,13 +150,13 @@ export function FieldControl({ field, value, invalid, onChange }: FieldControlPr
     case "stringList":
       return <StringListField field={field} value={Array.isArray(value) ? (value as unknown[]) : []} onChange={onChange} describedBy={describedBy} help={help} />;
     case "objectList":
-      return <ObjectListField field={field} value={Array.isArray(value) ? (value as unknown[]) : []} onChange={onChange} help={help} />;
+      return <ObjectListField field={field} value={Array.isArray(value) ? (value as unknown[]) : []} onChange={onChange} help={help} suggestions={suggestions} />;
     case "object":
       return (
         <fieldset className="fieldset">
           <legend>{field.label}</legend>
           {help}
-          <SchemaForm fields={field.fields} value={isRecord(value) ? value : {}} onChange={onChange} />
+          <SchemaForm fields={field.fields} value={isRecord(value) ? value : {}} onChange={onChange} suggestions={suggestions} />
         </fieldset>
       );
     default:
@@ -211,7 +216,19 @@ function itemTitle(field: FieldDescriptor, item: unknown, index: number): string
   return `${field.label.replace(/s$/, "")} ${index + 1}`;
 }
 
-function ObjectListField({ field, value, onChange, help }: { field: FieldDescriptor; value: unknown[]; onChange: (v: unknown) => void; help: React.ReactNode }) {
+function ObjectListField({
+  field,
+  value,
+  onChange,
+  help,
+  suggestions,
+}: {
+  field: FieldDescriptor;
+  value: unknown[];
+  onChange: (v: unknown) => void;
+  help: React.ReactNode;
+  suggestions?: Readonly<Record<string, string[]>>;
+}) {
   const move = (from: number, to: number) => {
     if (to < 0 || to >= value.length) return;
     const next = [...value];
@@ -242,7 +259,12 @@ function ObjectListField({ field, value, onChange, help }: { field: FieldDescrip
                   </button>
                 </span>
               </div>
-              <SchemaForm fields={field.fields} value={isRecord(item) ? item : {}} onChange={(next) => onChange(value.map((v, i) => (i === index ? next : v)))} />
+              <SchemaForm
+                fields={field.fields}
+                value={isRecord(item) ? item : {}}
+                suggestions={suggestions}
+                onChange={(next) => onChange(value.map((v, i) => (i === index ? next : v)))}
+              />
             </div>
           );
         })}

@@ -11,9 +11,11 @@ interface TemplateInputProps {
   describedBy?: string;
   placeholder?: string;
   invalid?: boolean;
+  /** values to offer in the browser's own list, e.g. model names */
+  options?: string[];
 }
 
-export function TemplateInput({ id, value, onChange, multiline, describedBy, placeholder, invalid }: TemplateInputProps) {
+export function TemplateInput({ id, value, onChange, multiline, describedBy, placeholder, invalid, options }: TemplateInputProps) {
   const listId = useId();
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const [context, setContext] = useState<CompletionContext | null>(null);
@@ -83,7 +85,18 @@ export function TemplateInput({ id, value, onChange, multiline, describedBy, pla
 
   return (
     <div className="template-input">
-      {multiline ? <textarea className="textarea" rows={4} {...common} /> : <input className="input" {...common} />}
+      {multiline ? (
+        <textarea className="textarea" rows={4} {...common} />
+      ) : (
+        <input className="input" list={options?.length ? `${listId}-options` : undefined} {...common} />
+      )}
+      {!multiline && options && options.length > 0 && (
+        <datalist id={`${listId}-options`}>
+          {options.map((o) => (
+            <option key={o} value={o} />
+          ))}
+        </datalist>
+      )}
       {open && (
         <ul className="suggestions" id={listId} role="listbox" aria-label="Template names">
           {suggestions.map((s, i) => (

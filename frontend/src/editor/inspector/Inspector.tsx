@@ -8,6 +8,7 @@ import { fieldsFromSchema, type FieldDescriptor } from "../forms/schemaFields";
 import { SchemaForm } from "../forms/SchemaForm";
 import { useGraphStore } from "../store/graphStore";
 import type { FlowNode } from "../store/types";
+import { useModelSuggestions } from "./useModelSuggestions";
 
 const fieldCache = new WeakMap<NodeTypeSpec, FieldDescriptor[]>();
 
@@ -37,6 +38,7 @@ function NodeInspector({ node }: { node: FlowNode }) {
   const problems = useGraphStore((s) => s.problemIndex.get(node.id));
   const { updateConfig, updateLabel, duplicate, deleteSelection } = useGraphStore.getState();
   const labelId = useId();
+  const suggestions = useModelSuggestions();
   if (!spec) {
     return (
       <div className="panel-body">
@@ -89,6 +91,7 @@ function NodeInspector({ node }: { node: FlowNode }) {
             fields={fieldsOf(spec)}
             value={node.data.config}
             invalidFields={new Set(problems?.fields ?? [])}
+            suggestions={suggestions}
             onChange={(config) => updateConfig(node.id, config)}
           />
         </div>
