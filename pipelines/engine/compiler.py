@@ -111,7 +111,6 @@ def _effective_settings(settings: PipelineSettings, options: EngineOptions) -> P
 
 def _build_nodes(analysis: GraphAnalysis) -> dict[str, CompiledNode]:
     assert analysis.document is not None
-    settings = analysis.settings.model_dump()
     nodes: dict[str, CompiledNode] = {}
     for parsed in analysis.nodes.values():
         build = parsed.node_type.build
@@ -123,7 +122,6 @@ def _build_nodes(analysis: GraphAnalysis) -> dict[str, CompiledNode]:
                 node_id=parsed.id,
                 config=parsed.config,
                 phone_upstream=parsed.id in analysis.phone_reachable,
-                settings=settings,
             )
         )
         nodes[parsed.id] = CompiledNode(

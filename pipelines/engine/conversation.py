@@ -56,6 +56,8 @@ class Conversation:
         self._providers = providers or ProviderRegistry()
         self._voice = voice or VoiceActions()
         self._turn_count = 0
+        # The turn whose events are being handed on, until it is recorded.
+        self._open_turn: TurnState | None = None
 
     @property
     def variables(self) -> Mapping[str, Any]:
@@ -78,6 +80,10 @@ class Conversation:
     def _new_turn(
         self, user_message: str, digits: str | None, *, greeting: bool = False
     ) -> TurnState:
+        if self._open_turn is not None:
+            # The session stopped reading the last turn without closing it (its task was
+            # cancelled between events): record it now, before this turn changes the state.
+            self._record(self._open_turn)
         # The greeting is turn 0; caller turns count from 1.
         self._turn_count += 0 if greeting else 1
         session = self._session
@@ -87,7 +93,7 @@ class Conversation:
         exchange["digits"] = digits
         resumed = session.waiting_node_id
         session.waiting_node_id = None
-        return TurnState(
+        turn = TurnState(
             session=session,
             providers=self._providers,
             voice=self._voice,
@@ -96,14 +102,21 @@ class Conversation:
             digits=digits,
             resumed_node_id=resumed,
         )
+        self._open_turn = turn
+        return turn
 
-    def _record(self, turn: TurnState, *, caller_text: str) -> None:
+    def _record(self, turn: TurnState) -> None:
+        """Put the turn in the history, once: what the caller said, what was handed on."""
+        if turn.recorded:
+            return
+        turn.recorded = True
+        if self._open_turn is turn:
+            self._open_turn = None
         history = self._session.history
-        if caller_text:
-            history.append({"role": "caller", "text": caller_text})
+        if turn.trace.user_message:
+            history.append({"role": "caller", "text": turn.trace.user_message})
         if turn.spoken:
             history.append({"role": "agent", "text": " ".join(turn.spoken)})
-        turn.spoken = []
 
     async def greet(self) -> AsyncIterator[Event]:
         """The Start node's greeting (empty greeting: just the turn_end)."""
@@ -126,7 +139,7 @@ class Conversation:
             for event in events:
                 yield event
         finally:
-            self._record(turn, caller_text="")
+            self._record(turn)
         turn.trace.reason = reason
         turn.trace.ms = (perf_counter() - began) * 1000
         yield TurnEndEvent(turn.trace, turn.usage, reason, reason != "completed")
@@ -207,7 +220,7 @@ class Conversation:
         finally:
             # Also reached when the session stops listening (barge-in): history keeps what
             # was handed on before the interruption.
-            self._record(turn, caller_text=user_message)
+            self._record(turn)
         trace.reason = reason
         trace.ms = (perf_counter() - began) * 1000
         yield TurnEndEvent(trace, turn.usage, reason, fallback)

@@ -22,11 +22,15 @@ class ProviderRegistry:
         llms: Mapping[str, LLMClient] | None = None,
         default_model: str | None = None,
         http: httpx.AsyncClient | None = None,
+        allow_private_network: bool = False,
     ) -> None:
         self._llms = dict(llms or {})
         self._default_model = default_model
         self._http = http
         self._owns_http = http is None
+        # HTTP nodes and tools may call loopback and private addresses only when the operator
+        # allows it (a designer's graph must not probe the server's own network).
+        self.allow_private_network = allow_private_network
 
     def llm(self, model: str) -> LLMClient:
         client = self._llms.get(model)

@@ -61,9 +61,9 @@ class TurnState:
         "branch",
         "deadline",
         "digits",
-        "interrupted_text",
         "pending",
         "providers",
+        "recorded",
         "resumed_node_id",
         "session",
         "spoken",
@@ -96,7 +96,8 @@ class TurnState:
         self.usage = TurnUsage()
         self.branch: str | None = None
         self.step: NodeStep = NodeStep("", "")
-        self.interrupted_text = ""
+        # Set once the turn is in the history (see Conversation._record).
+        self.recorded = False
 
     @property
     def scope(self) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from pipelines.nodes.http_support import send
 from pipelines.templating import compile_template
 from voice_models.llm.types import ToolCall, ToolSpec
 
-ToolName = str
 EXTRACT_TOOL = "save_details"
 VOICE_TOOL_NAMES = frozenset({"end_call", "transfer_call", "hold_call", "set_barge_in"})
 RESERVED_TOOL_NAMES = VOICE_TOOL_NAMES | {EXTRACT_TOOL}

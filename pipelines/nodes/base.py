@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -27,7 +27,6 @@ class BuildContext(Generic[ConfigT]):
     config: ConfigT
     # True when a Start with receiver phone_gateway reaches this node: voice tools apply.
     phone_upstream: bool
-    settings: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,6 @@ class NodeType(Generic[ConfigT]):
     # a loop through it is not endless.
     can_end_turn: bool = False
     icon: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def parse(self, raw: object) -> ConfigT:
         """Validate raw config; raises pydantic.ValidationError."""
@@ -89,7 +87,6 @@ class NodeType(Generic[ConfigT]):
             "defaults": self.config_model().model_dump(mode="json")
             if _has_defaults(self.config_model)
             else None,
-            **self.extra,
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,31 @@ def read_path(document: Any, path: str) -> Any:
     return value
 
 
+def refused_host(url: str) -> str | None:
+    """The host, when it names this machine or a private network (designers must not reach
+    the server's own services or cloud metadata). Hostnames are not resolved: that check
+    belongs to an egress proxy, which a deployment should add."""
+    try:
+        host = httpx.URL(url).host
+    except (httpx.InvalidURL, ValueError):
+        return None  # the request itself reports the bad URL
+    if host == "localhost" or host.endswith(".localhost"):
+        return host
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    internal = (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+    )
+    return host if internal else None
+
+
 async def send(
     turn: TurnState,
     *,
@@ -50,6 +76,10 @@ async def send(
     params: Mapping[str, Any] | None = None,
 ) -> HttpOutcome:
     """One request under both its own timeout and the turn's deadline; never raises."""
+    if not turn.providers.allow_private_network:
+        host = refused_host(url)
+        if host is not None:
+            return HttpOutcome(False, None, None, "", f"requests to {host} are not allowed")
     loop = asyncio.get_running_loop()
     budget = min(timeout_s, max(0.0, turn.deadline - loop.time()))
     try:
@@ -64,7 +94,7 @@ async def send(
             )
     except TimeoutError:
         return HttpOutcome(False, None, None, "", f"no answer within {budget:.1f}s")
-    except (httpx.HTTPError, ValueError) as error:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
         return HttpOutcome(False, None, None, "", f"request failed: {error}")
     text = response.text
     try:

@@ -451,3 +451,20 @@ async def test_an_async_node_failing_midstream_gives_the_fallback() -> None:
     events = await collect(Conversation(compiled, channel=Channel("browser_test")).run_turn("x"))
     assert turn_end(events).reason == "node_error"
     assert texts(events) == ["Sorry, I did not catch that.", "Could you say it again?"]
+
+
+async def test_a_turn_left_open_is_recorded_before_the_next_one() -> None:
+    nodes = [start(), node("a", "say", text="First. Second.")]
+    talk = conversation(document(nodes, chain("start", "a")))
+    abandoned = talk.run_turn("one")
+    async for event in abandoned:
+        if event.type == "text":
+            break  # the session's task moved on without closing the iterator
+    await collect(talk.run_turn("two"))
+    await abandoned.aclose()  # finalised late: must not record it twice
+    assert talk.history == [
+        {"role": "caller", "text": "one"},
+        {"role": "agent", "text": "First. Second."},
+        {"role": "caller", "text": "two"},
+        {"role": "agent", "text": "First. Second."},
+    ]

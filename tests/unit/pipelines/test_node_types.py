@@ -286,5 +286,39 @@ def test_every_executable_type_builds_from_its_defaults_or_minimal_config(node_t
     assert spec.build is not None
     from pipelines.nodes import BuildContext
 
-    runtime = spec.build(BuildContext(node_id="n", config=config, phone_upstream=True, settings={}))
+    runtime = spec.build(BuildContext(node_id="n", config=config, phone_upstream=True))
     assert runtime.node_id == "n"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5432/",
+        "http://localhost/admin",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.7/",
+        "http://[::1]/",
+    ],
+)
+async def test_http_request_refuses_the_servers_own_network(url: str) -> None:
+    reached: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        reached.append(request)
+        return httpx.Response(200)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    doc = _http_doc(url=url)
+    events = await collect(conversation(doc, providers=ProviderRegistry(http=http)).run_turn("x"))
+    assert reached == []
+    assert turn_end(events).trace.steps[0].branch == "error"
+    assert "not allowed" in turn_end(events).trace.steps[0].output
+
+
+async def test_private_network_can_be_allowed_by_the_operator() -> None:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={})))
+    providers = ProviderRegistry(http=http, allow_private_network=True)
+    events = await collect(
+        conversation(_http_doc(url="http://10.0.0.7/"), providers=providers).run_turn("x")
+    )
+    assert turn_end(events).trace.steps[0].branch == "success"
