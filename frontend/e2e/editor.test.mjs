@@ -126,9 +126,42 @@ describe("pipeline editor", () => {
     await snapshot(page, "editor-history");
   });
 
-  it("exports the pipeline as JSON", async () => {
+  it("shows what the draft changed since a version, on the canvas, and restores it", async () => {
+    const history = page.getByRole("complementary", { name: "Version history" });
+    await history.getByRole("button", { name: "Close version history" }).click();
+    await page.getByLabel("Search node types").fill("");
+    await page.getByRole("button", { name: /Add Hold/ }).click();
+    await waitSaved(page);
+    await page.getByRole("button", { name: "History" }).click();
+    await history.getByRole("button", { name: /Version 1/ }).click();
+    await history.getByText("1 node added").waitFor();
+    await page.locator(".react-flow__node-hold .flow-node.diff-added").waitFor();
+    await snapshot(page, "editor-diff");
+    await history.getByRole("button", { name: "View version 1" }).click();
+    const preview = page.getByRole("dialog", { name: "Version 1" });
+    await preview.locator(".react-flow__node").first().waitFor();
+    assert.equal(await preview.locator(".react-flow__node").count(), 2);
+    await page.waitForTimeout(300);
+    await snapshot(page, "editor-version-preview");
+    await page.keyboard.press("Escape");
+    await preview.waitFor({ state: "detached" });
+    await history.getByRole("button", { name: "Restore version 1 as the draft" }).click();
+    await page.getByRole("dialog", { name: "Restore version 1?" }).getByRole("button", { name: "Restore" }).click();
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node-hold").length === 0);
+    assert.equal((await draft(page, pipeline.id)).nodes.some((n) => n.type === "hold"), false);
+  });
+
+  it("exports the pipeline as JSON and imports it as a new pipeline", async () => {
     await page.getByRole("button", { name: "More actions" }).click();
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "Export JSON" }).click()]);
     assert.match(download.suggestedFilename(), /\.betool\.json$/);
+    const file = await download.path();
+    await page.getByLabel("Pipeline file to import").setInputFiles(file);
+    await page.waitForURL((url) => /\/pipelines\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${pipeline.id}`));
+    const importedId = Number(page.url().split("/").pop());
+    const imported = (await apiCall(page, "GET", `/pipelines/${importedId}`)).body;
+    await deletePipeline(page, importedId);
+    assert.equal(imported.graph.nodes.length, 2);
+    assert.ok(imported.graph.nodes.some((n) => n.type === "say"));
   });
 });

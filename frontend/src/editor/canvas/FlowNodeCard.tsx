@@ -7,11 +7,13 @@ import { TypeIcon } from "../catalog/TypeIcon";
 import { useGraphStore } from "../store/graphStore";
 import type { FlowNode } from "../store/types";
 import { useNodeDiffClass } from "./diffHighlight";
+import { useIsPreview } from "./previewContext";
 
 function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   const spec = useGraphStore((s) => s.catalog[type]);
-  const problems = useGraphStore((s) => s.problemIndex.get(id));
-  const run = useGraphStore((s) => s.runStatus[id]);
+  const preview = useIsPreview();
+  const problems = useGraphStore((s) => (preview ? undefined : s.problemIndex.get(id)));
+  const run = useGraphStore((s) => (preview ? undefined : s.runStatus[id]));
   const diffClass = useNodeDiffClass(id);
   const outputs = useMemo(() => outputHandles(spec, data.config), [spec, data.config]);
   const inputs = inputHandles(spec);

@@ -8,6 +8,7 @@ import { dateTime } from "../../ui/format";
 import { Icon } from "../../ui/Icon";
 import { useDiffHighlight } from "../canvas/diffHighlight";
 import { useGraphStore } from "../store/graphStore";
+import { VersionPreview } from "./VersionPreview";
 
 interface VersionsPanelProps {
   pipelineId: number;
@@ -23,6 +24,7 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
   const [chosen, setChosen] = useState<number | null>(null);
   const [diff, setDiff] = useState<GraphDiff | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [previewing, setPreviewing] = useState(false);
   const setHighlight = useDiffHighlight((s) => s.set);
 
   useEffect(() => {
@@ -79,12 +81,18 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
           ))}
         </ul>
         {chosen !== null && diff && <DiffSummary version={chosen} diff={diff} />}
+        {chosen !== null && (
+          <button type="button" className="btn" style={{ width: "100%", marginTop: 8 }} onClick={() => setPreviewing(true)}>
+            View version {chosen}
+          </button>
+        )}
         {chosen !== null && canRestore && (
           <button type="button" className="btn" style={{ width: "100%", marginTop: 8 }} onClick={() => setConfirming(true)}>
             <Icon name="history" /> Restore version {chosen} as the draft
           </button>
         )}
       </div>
+      {previewing && chosen !== null && <VersionPreview pipelineId={pipelineId} number={chosen} onClose={() => setPreviewing(false)} />}
       {confirming && chosen !== null && (
         <ConfirmDialog
           title={`Restore version ${chosen}?`}
@@ -103,10 +111,16 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
   );
 }
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
 function DiffSummary({ version, diff }: { version: number; diff: GraphDiff }) {
   const nodes = useGraphStore((s) => s.nodes);
+  const catalog = useGraphStore((s) => s.catalog);
   const focusNode = useGraphStore.getState().focusNode;
-  const name = (id: string) => nodes.find((n) => n.id === id)?.data.label ?? id;
+  const name = (id: string) => {
+    const node = nodes.find((n) => n.id === id);
+    return node?.data.label || catalog[node?.type ?? ""]?.label || id;
+  };
   const total = diff.nodes.added.length + diff.nodes.removed.length + diff.nodes.changed.length + diff.edges.added.length + diff.edges.removed.length;
   return (
     <section aria-label={`Changes since version ${version}`} style={{ marginTop: 8 }}>
@@ -116,12 +130,14 @@ function DiffSummary({ version, diff }: { version: number; diff: GraphDiff }) {
       ) : (
         <>
           <div className="diff-summary">
-            <span className="badge badge-success">+{diff.nodes.added.length} nodes</span>
-            <span className="badge badge-warning">~{diff.nodes.changed.length} changed</span>
-            <span className="badge badge-danger">−{diff.nodes.removed.length} removed</span>
-            <span className="badge">
-              +{diff.edges.added.length} / −{diff.edges.removed.length} links
-            </span>
+            {diff.nodes.added.length > 0 && <span className="badge badge-success">{plural(diff.nodes.added.length, "node")} added</span>}
+            {diff.nodes.changed.length > 0 && <span className="badge badge-warning">{plural(diff.nodes.changed.length, "node")} changed</span>}
+            {diff.nodes.removed.length > 0 && <span className="badge badge-danger">{plural(diff.nodes.removed.length, "node")} removed</span>}
+            {diff.edges.added.length + diff.edges.removed.length > 0 && (
+              <span className="badge">
+                {plural(diff.edges.added.length, "connection")} added, {diff.edges.removed.length} removed
+              </span>
+            )}
           </div>
           <ul className="diff-list">
             {diff.nodes.added.map((id) => (
