@@ -1,0 +1,27 @@
+"""Celery tasks of the core.
+
+``ping`` proves that a real worker is consuming the queue: it answers from the worker's own
+process (its pid, host name and database vendor), which an eager in-process run cannot fake.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(name="betool.ping")
+def ping(token: str) -> dict[str, object]:
+    """Echo ``token`` with where it ran. Touches the database so a broken one shows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {
+        "token": token,
+        "pid": os.getpid(),
+        "hostname": socket.gethostname(),
+        "database": connection.vendor,
+    }
