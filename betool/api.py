@@ -1,9 +1,8 @@
-"""Core API: the signed-in member, workspace members and roles, API tokens, credits."""
+"""Core API: the signed-in member, workspace members and roles, API tokens, health."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -14,7 +13,6 @@ from betool import selectors, services
 from betool.access import WORKSPACE_SESSION_KEY, actor_of, require
 from betool.errors import ApiError, CoreErrorCode
 from betool.health import health_report
-from betool.models import LedgerKind
 from betool.roles import ROLE_PERMISSIONS, Permission, Role
 
 router = Router(tags=["core"])
@@ -72,24 +70,6 @@ class TokenCreatedOut(TokenOut):
 
 class SwitchIn(Schema):
     slug: str
-
-
-class BalanceOut(Schema):
-    balance: Decimal
-
-
-class CreditIn(Schema):
-    credits: Decimal = Field(max_digits=14, decimal_places=2)
-    kind: LedgerKind = LedgerKind.TOP_UP
-    reason: str = Field(min_length=1, max_length=200)
-
-
-class LedgerEntryOut(Schema):
-    id: int
-    kind: str
-    credits: Decimal
-    reason: str
-    occurred_at: datetime
 
 
 def _member_out(m: Any) -> MemberOut:
@@ -193,24 +173,3 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCrea
 def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
     services.api_token_revoke(membership=actor_of(request).membership, token_id=token_id)
     return 204, None
-
-
-@router.get("/credits/balance", response=BalanceOut)
-def balance(request: HttpRequest) -> BalanceOut:
-    actor = require(request, Permission.USAGE_VIEW)
-    return BalanceOut(balance=selectors.workspace_balance(workspace=actor.workspace))
-
-
-@router.post("/credits/entries", response={201: LedgerEntryOut})
-def credit(request: HttpRequest, payload: CreditIn) -> tuple[int, Any]:
-    actor = require(request, Permission.BALANCE_MANAGE)
-    if payload.kind not in (LedgerKind.TOP_UP, LedgerKind.ADJUSTMENT):
-        raise ApiError(CoreErrorCode.INVALID_INPUT, "Only top-ups and adjustments are manual.")
-    entry = services.ledger_credit(
-        workspace=actor.workspace,
-        credits=payload.credits,
-        kind=payload.kind,
-        reason=payload.reason,
-        user=actor.user,
-    )
-    return 201, entry

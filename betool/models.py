@@ -96,6 +96,7 @@ class LedgerEntry(models.Model):
     source = models.CharField(max_length=80, help_text="What produced it: call id, test session…")
     kind = models.CharField(max_length=24, choices=LedgerKind.choices)
     sequence = models.PositiveIntegerField(default=0)
+    # What this entry adds: usage entries hold the quantity and credits of one meter step.
     quantity = models.DecimalField(max_digits=16, decimal_places=3, default=Decimal(0))
     credits = models.DecimalField(max_digits=14, decimal_places=2)
     model_name = models.CharField(max_length=120, blank=True)

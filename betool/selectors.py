@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from enum import StrEnum
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
@@ -53,3 +54,17 @@ def token_list(*, membership: Membership) -> QuerySet[ApiToken]:
 def workspace_balance(*, workspace: Workspace) -> Decimal:
     total = LedgerEntry.objects.filter(workspace=workspace).aggregate(total=Sum("credits"))
     return (total["total"] or Decimal(0)).quantize(CREDIT_CENT)
+
+
+class CallRefusal(StrEnum):
+    NO_CREDITS = "no_credits"
+
+
+def workspace_call_refusal(*, workspace: Workspace) -> tuple[CallRefusal, str] | None:
+    """Why the workspace may not start a new call, or None. Asked before every call."""
+    if workspace_balance(workspace=workspace) <= 0:
+        return (
+            CallRefusal.NO_CREDITS,
+            "The workspace has no credits left: top up to place or take calls again.",
+        )
+    return None

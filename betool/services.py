@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from betool.errors import ApiError, CoreErrorCode, not_found
 from betool.models import (
     ApiToken,
+    BalanceAlert,
     LedgerEntry,
     LedgerKind,
     Membership,
@@ -24,6 +26,8 @@ from betool.models import (
 )
 from betool.roles import Role
 from betool.selectors import token_digest
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "btk_"
 QUANTITY_STEP = Decimal("0.001")  # the precision of metered quantities
@@ -181,7 +185,7 @@ def ledger_meter_usage(
         if cumulative_quantity <= meter.quantity:
             return MeterResult(None, meter.quantity, meter.credits)
         total = price(cumulative_quantity)
-        delta = total - meter.credits
+        added_quantity, added_credits = cumulative_quantity - meter.quantity, total - meter.credits
         meter.quantity, meter.credits = cumulative_quantity, total
         meter.steps += 1
         meter.last_report = max(meter.last_report, report_sequence)
@@ -191,8 +195,8 @@ def ledger_meter_usage(
             source=source,
             kind=kind,
             sequence=meter.steps,
-            quantity=cumulative_quantity,
-            credits=-delta,
+            quantity=added_quantity,
+            credits=-added_credits,
             occurred_at=occurred_at,
             model_name=model_name,
             pipeline_id=pipeline_id,
@@ -200,3 +204,26 @@ def ledger_meter_usage(
             is_test=is_test,
         )
         return MeterResult(entry, meter.quantity, meter.credits)
+
+
+def balance_alerts_check(*, workspace: Workspace) -> BalanceAlert | None:
+    """Opens an alert when the balance is under the threshold, resolves it once it is not.
+    At most one alert is open per workspace."""
+    from betool.selectors import workspace_balance
+
+    balance = workspace_balance(workspace=workspace)
+    open_alert = BalanceAlert.objects.filter(workspace=workspace, resolved_at__isnull=True).first()
+    if balance >= workspace.low_balance_threshold:
+        if open_alert is not None:
+            open_alert.resolved_at = timezone.now()
+            open_alert.save(update_fields=["resolved_at"])
+        return None
+    if open_alert is not None:
+        return open_alert
+    alert = BalanceAlert.objects.create(
+        workspace=workspace, balance=balance, threshold=workspace.low_balance_threshold
+    )
+    logger.warning(
+        "workspace %s is low on credits: %s < %s", workspace.slug, balance, alert.threshold
+    )
+    return alert

@@ -5,16 +5,20 @@ from django.urls import path, re_path
 from betool import views
 from betool.api import router as core_router
 from betool.api_base import build_api
+from betool.credits_api import router as credits_router
 from pipelines.api import router as pipelines_router
 from telephony.api import router as telephony_router
+from voice_models.api import prices_router
 from voice_models.api import router as voice_models_router
 
 api = build_api(
     [
         ("", core_router),
+        ("/credits", credits_router),
         ("/pipelines", pipelines_router),
         ("", telephony_router),
         ("/voice-models", voice_models_router),
+        ("/prices", prices_router),
     ]
 )
 

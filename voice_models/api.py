@@ -1,5 +1,205 @@
-"""Voice models API: ASR, TTS and LLM configurations, usage counters, price book."""
+"""Voice models API: ASR, TTS and LLM configurations (keys are write-only), usage counters,
+connection tests and provider catalogs; and the price book."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from betool.access import require
+from betool.errors import not_found
+from betool.roles import Permission
+from voice_models import selectors, services
+from voice_models.adapters import ModelConfig
+from voice_models.catalog import connection_test
+from voice_models.models import VoiceModel, VoiceModelKind, VoiceProvider
+from voice_models.pricing import BILLABLE_KINDS, DEFAULT_RATES, UNITS, PriceBookEntry
 
 router = Router(tags=["voice models"])
+prices_router = Router(tags=["prices"])
+
+
+class CountersOut(Schema):
+    today: Decimal
+    month: Decimal
+    total: Decimal
+    unit: str
+
+
+class VoiceModelOut(Schema):
+    id: int
+    name: str
+    kind: VoiceModelKind
+    provider: VoiceProvider
+    model: str
+    voice: str
+    language: str
+    base_url: str
+    enabled: bool
+    has_api_key: bool
+    usage: CountersOut
+    updated_at: datetime
+
+
+class VoiceModelIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    kind: VoiceModelKind
+    provider: VoiceProvider
+    model: str = Field(default="", max_length=120)
+    voice: str = Field(default="", max_length=120)
+    language: str = Field(default="en", max_length=16)
+    base_url: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
+    api_key: str = Field(default="", max_length=500, description="Write-only.")
+    enabled: bool = True
+
+
+class VoiceModelPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    model: str | None = Field(default=None, max_length=120)
+    voice: str | None = Field(default=None, max_length=120)
+    language: str | None = Field(default=None, max_length=16)
+    base_url: str | None = Field(default=None, max_length=300, pattern=r"^(https?://\S+)?$")
+    api_key: str | None = Field(
+        default=None, max_length=500, description="Write-only; empty string removes the key."
+    )
+    enabled: bool | None = None
+
+
+class CatalogItemOut(Schema):
+    id: str
+    name: str
+
+
+class ConnectionOut(Schema):
+    ok: bool
+    message: str
+    ms: float
+    models: list[CatalogItemOut] = []
+    voices: list[CatalogItemOut] = []
+
+
+class PriceOut(Schema):
+    id: int | None
+    kind: str
+    unit: str
+    model_name: str
+    credits: Decimal
+    effective_from: date | None
+    note: str
+
+
+class PriceIn(Schema):
+    kind: str = Field(pattern="^(" + "|".join(BILLABLE_KINDS) + ")$")
+    model_name: str = Field(default="", max_length=120)
+    credits: Decimal = Field(ge=0, max_digits=12, decimal_places=4)
+    effective_from: date
+    note: str = Field(default="", max_length=200)
+
+
+def _out(voice_model: VoiceModel, counters: Any) -> dict[str, Any]:
+    return {
+        "id": voice_model.pk,
+        "name": voice_model.name,
+        "kind": voice_model.kind,
+        "provider": voice_model.provider,
+        "model": voice_model.model,
+        "voice": voice_model.voice,
+        "language": voice_model.language,
+        "base_url": voice_model.base_url,
+        "enabled": voice_model.enabled,
+        "has_api_key": bool(voice_model.api_key),
+        "usage": counters,
+        "updated_at": voice_model.updated_at,
+    }
+
+
+def _with_counters(workspace: Any, models: list[VoiceModel]) -> list[dict[str, Any]]:
+    counters = selectors.usage_counters(workspace=workspace, models=models)
+    return [_out(m, counters[m.pk]) for m in models]
+
+
+@router.get("", response=list[VoiceModelOut])
+def voice_model_list(request: HttpRequest, kind: VoiceModelKind | None = None) -> Any:
+    actor = require(request, Permission.VOICE_MODELS_VIEW)
+    models = list(selectors.voice_model_list(workspace=actor.workspace, kind=kind))
+    return _with_counters(actor.workspace, models)
+
+
+@router.post("", response={201: VoiceModelOut})
+def voice_model_create(request: HttpRequest, payload: VoiceModelIn) -> tuple[int, Any]:
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    voice_model = services.voice_model_create(workspace=actor.workspace, **payload.dict())
+    return 201, _with_counters(actor.workspace, [voice_model])[0]
+
+
+@router.patch("/{int:voice_model_id}", response=VoiceModelOut)
+def voice_model_update(request: HttpRequest, voice_model_id: int, payload: VoiceModelPatch) -> Any:
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    voice_model = services.voice_model_update(
+        workspace=actor.workspace, voice_model_id=voice_model_id, **payload.dict()
+    )
+    return _with_counters(actor.workspace, [voice_model])[0]
+
+
+@router.delete("/{int:voice_model_id}", response={204: None})
+def voice_model_delete(request: HttpRequest, voice_model_id: int) -> tuple[int, None]:
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    services.voice_model_delete(workspace=actor.workspace, voice_model_id=voice_model_id)
+    return 204, None
+
+
+@router.post("/{int:voice_model_id}/test", response=ConnectionOut)
+def voice_model_test(request: HttpRequest, voice_model_id: int) -> dict[str, Any]:
+    """Reaches the provider with the stored key and lists what it offers."""
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    voice_model = (
+        selectors.voice_model_list(workspace=actor.workspace).filter(pk=voice_model_id).first()
+    )
+    if voice_model is None:
+        raise not_found("Voice model")
+    result = async_to_sync(connection_test)(ModelConfig.from_model(voice_model))
+    catalog = result.catalog
+    return {
+        "ok": result.ok,
+        "message": result.message,
+        "ms": round(result.ms, 1),
+        "models": [vars(i) for i in catalog.models] if catalog else [],
+        "voices": [vars(i) for i in catalog.voices] if catalog else [],
+    }
+
+
+@prices_router.get("", response=list[PriceOut])
+def price_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every dated price, and the built-in default of each kind (id null)."""
+    actor = require(request, Permission.USAGE_VIEW)
+    entries = PriceBookEntry.objects.filter(workspace=actor.workspace)
+    defaults = [
+        {"id": None, "kind": kind, "unit": UNITS[kind].label, "model_name": "",
+         "credits": DEFAULT_RATES[kind], "effective_from": None, "note": "Built-in default"}
+        for kind in BILLABLE_KINDS
+    ]  # fmt: skip
+    return defaults + [
+        {"id": e.pk, "kind": e.kind, "unit": UNITS[e.kind].label, "model_name": e.model_name,
+         "credits": e.credits, "effective_from": e.effective_from, "note": e.note}
+        for e in entries
+    ]  # fmt: skip
+
+
+@prices_router.post("", response={201: PriceOut})
+def price_set(request: HttpRequest, payload: PriceIn) -> tuple[int, dict[str, Any]]:
+    actor = require(request, Permission.PRICES_MANAGE)
+    entry = services.price_set(workspace=actor.workspace, user=actor.user, **payload.dict())
+    return 201, {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "unit": UNITS[entry.kind].label,
+        "model_name": entry.model_name,
+        "credits": entry.credits,
+        "effective_from": entry.effective_from,
+        "note": entry.note,
+    }

@@ -31,6 +31,24 @@ AREAS: list[tuple[str, str, str, dict[str, Any] | None, set[Role]]] = [
         {OWN, FIN},
     ),
     ("own tokens", "get", "/api/tokens", None, {OWN, ADM, DES, FIN}),
+    ("read usage by day", "get", "/api/credits/usage", None, {OWN, ADM, FIN}),
+    ("export usage", "get", "/api/credits/usage.csv", None, {OWN, ADM, FIN}),
+    ("read voice models", "get", "/api/voice-models", None, {OWN, ADM, DES}),
+    (
+        "add voice models",
+        "post",
+        "/api/voice-models",
+        {"name": "espeak", "kind": "tts", "provider": "local_espeak"},
+        {OWN, ADM},
+    ),
+    ("read prices", "get", "/api/prices", None, {OWN, ADM, FIN}),
+    (
+        "set prices",
+        "post",
+        "/api/prices",
+        {"kind": "call_seconds", "credits": "180", "effective_from": "2026-12-01"},
+        {OWN, ADM},
+    ),
     ("who am I", "get", "/api/me", None, {OWN, ADM, DES, FIN}),
 ]
 

@@ -1,0 +1,132 @@
+"""The finance API: usage by day, pipeline, number and model; CSV equal to the rows; test
+usage apart; balance and alerts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.test import Client
+from django.utils import timezone
+
+from betool.models import BalanceAlert, LedgerEntry, LedgerKind, Workspace
+from betool.roles import Role
+from voice_models.metering import usage_report_apply
+
+pytestmark = pytest.mark.django_db
+
+
+def _call(workspace: Workspace, source: str, days_ago: int, seconds: int, **extra: object) -> None:
+    when = timezone.now() - timedelta(days=days_ago)
+    usage_report_apply(
+        workspace=workspace,
+        source=source,
+        sequence=1,
+        usage={"call_seconds": seconds, "tts_characters": seconds * 10,
+               "llm_tokens": {"gpt-4o-mini": {"input_tokens": 1000, "output_tokens": 250}}},
+        priced_on=when.date(),
+        occurred_at=when,
+        tts_model="espeak",
+        **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def usage(workspace: Workspace) -> Workspace:
+    _call(workspace, "c1", 1, 60, pipeline_id=None, phone_number="+15550100")
+    _call(workspace, "c2", 1, 30, phone_number="+15550100")
+    _call(workspace, "c3", 3, 90, phone_number="+15550199")
+    _call(workspace, "t1", 1, 45, is_test=True)
+    return workspace
+
+
+def _ledger_spent(workspace: Workspace, *, is_test: bool) -> Decimal:
+    total = LedgerEntry.objects.filter(
+        workspace=workspace, is_test=is_test, kind__in=["call_seconds", "asr_seconds",
+        "tts_characters", "llm_input_tokens", "llm_output_tokens"]
+    ).aggregate(s=Sum("credits"))["s"]  # fmt: skip
+    return -total
+
+
+def test_usage_by_day_matches_the_ledger_and_leaves_tests_apart(
+    client_as: Callable[[Role], Client], usage: Workspace
+) -> None:
+    body = client_as(Role.FINANCE).get("/api/credits/usage?group_by=day").json()
+    assert Decimal(body["totals"]["total_credits"]) == _ledger_spent(usage, is_test=False)
+    assert len(body["rows"]) == 2
+    assert body["totals"]["calls"] == 3
+    assert Decimal(body["totals"]["call_minutes"]) == Decimal("3.00")
+    tests_only = client_as(Role.FINANCE).get("/api/credits/usage?only_test=true").json()
+    assert Decimal(tests_only["totals"]["total_credits"]) == _ledger_spent(usage, is_test=True)
+
+
+def test_usage_by_number_and_model(client_as: Callable[[Role], Client], usage: Workspace) -> None:
+    finance = client_as(Role.FINANCE)
+    by_number = finance.get("/api/credits/usage?group_by=number").json()["rows"]
+    assert [r["label"] for r in by_number] == ["+15550100", "+15550199"]
+    assert Decimal(by_number[0]["call_credits"]) == Decimal("300.00")  # 90 s at 200/min
+    by_model = finance.get("/api/credits/usage?group_by=model").json()["rows"]
+    assert {r["label"] for r in by_model} == {"Call time", "espeak", "gpt-4o-mini"}
+
+
+def test_csv_is_exactly_what_is_shown(
+    client_as: Callable[[Role], Client], usage: Workspace
+) -> None:
+    finance = client_as(Role.FINANCE)
+    shown = finance.get("/api/credits/usage?group_by=number").json()
+    exported = finance.get("/api/credits/usage.csv?group_by=number")
+    assert exported["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert [r["label"] for r in rows] == [r["label"] for r in shown["rows"]] + ["Total"]
+    for row, shown_row in zip(rows, [*shown["rows"], shown["totals"]], strict=True):
+        assert Decimal(row["total_credits"]) == Decimal(shown_row["total_credits"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start=2026-02-10&end=2026-01-01", "start=2020-01-01&end=2026-01-01", "group_by=planet",
+     "start=yesterday"],
+)  # fmt: skip
+def test_bad_filters_are_clear_4xx(client_as: Callable[[Role], Client], query: str) -> None:
+    response = client_as(Role.FINANCE).get(f"/api/credits/usage?{query}")
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"]["message"]
+
+
+def test_low_balance_opens_one_alert_and_a_top_up_resolves_it(
+    client_as: Callable[[Role], Client], usage: Workspace
+) -> None:
+    finance = client_as(Role.FINANCE)
+    balance = finance.get("/api/credits/balance").json()
+    assert Decimal(balance["balance"]) < 0
+    assert balance["low"] is True
+    from betool.services import balance_alerts_check
+
+    first = balance_alerts_check(workspace=usage)
+    assert balance_alerts_check(workspace=usage) == first
+    topped_up = finance.post(
+        "/api/credits/entries",
+        {"credits": "5000", "reason": "PO 7"},
+        content_type="application/json",
+    )
+    assert topped_up.status_code == 201
+    assert topped_up.json()["created_by"] == "finance-user"
+    first.refresh_from_db()  # type: ignore[union-attr]
+    assert first.resolved_at is not None  # type: ignore[union-attr]
+    assert not BalanceAlert.objects.filter(resolved_at__isnull=True).exists()
+    history = finance.get("/api/credits/entries").json()
+    assert history[0]["reason"] == "PO 7"
+    assert history[0]["kind"] == LedgerKind.TOP_UP
+
+
+def test_no_credits_refuses_new_calls(usage: Workspace) -> None:
+    from betool.selectors import workspace_call_refusal
+
+    refusal = workspace_call_refusal(workspace=usage)
+    assert refusal is not None
+    assert "top up" in refusal[1]

@@ -1,0 +1,9 @@
+"""Error codes of the voice models app."""
+
+from enum import StrEnum
+
+
+class VoiceModelErrorCode(StrEnum):
+    PROVIDER_KIND = "provider_cannot_do_kind"
+    NAME_TAKEN = "name_taken"
+    CONNECTION_FAILED = "connection_failed"
