@@ -69,6 +69,7 @@ export interface GraphSettings {
   fallback_line: string;
   iteration_limit: number;
   turn_timeout_s: number;
+  input_variables?: string[];
   [key: string]: unknown;
 }
 

@@ -26,7 +26,8 @@ export function TemplateInput({ id, value, onChange, multiline, describedBy, pla
   const refresh = (text: string, caret: number) => {
     const ctx = completionContext(text, caret);
     setContext(ctx);
-    setSuggestions(ctx ? suggestionsFor(ctx.partial, pipelineVariables(useGraphStore.getState().nodes)) : []);
+    const { nodes, settings } = useGraphStore.getState();
+    setSuggestions(ctx ? suggestionsFor(ctx.partial, pipelineVariables(nodes, settings.input_variables)) : []);
     setActive(0);
   };
 

@@ -35,5 +35,6 @@ describe("{{ }} autocomplete", () => {
       node("agent", { extract: [{ variable: "email" }] }),
     ]);
     expect(names).toEqual(["account", "customer", "email", "plan", "status"]);
+    expect(pipelineVariables([], ["customer_id", "bad name"])).toEqual(["customer_id"]);
   });
 });

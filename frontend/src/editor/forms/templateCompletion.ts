@@ -18,9 +18,9 @@ const VARIABLE_KEY = /^(variable|variable_name|status_variable|save_as|store_as|
 const VARIABLE_LIST_KEY = /^(variables|assignments|mappings|extract|save)$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Variable names the graph sets, read from its nodes' configs. */
-export function pipelineVariables(nodes: FlowNode[]): string[] {
-  const names = new Set<string>();
+/** Variable names the graph sets, read from its nodes' configs, plus those given at call start. */
+export function pipelineVariables(nodes: FlowNode[], inputVariables: unknown = []): string[] {
+  const names = new Set<string>(Array.isArray(inputVariables) ? inputVariables.filter((v): v is string => typeof v === "string" && NAME.test(v)) : []);
   for (const node of nodes) {
     for (const [key, value] of Object.entries(node.data.config ?? {})) {
       if (typeof value === "string" && VARIABLE_KEY.test(key) && NAME.test(value)) names.add(value);

@@ -7,7 +7,6 @@ import type { JsonSchema, NodeTypeSpec } from "../catalog/types";
 import { fieldsFromSchema, type FieldDescriptor } from "../forms/schemaFields";
 import { SchemaForm } from "../forms/SchemaForm";
 import { useGraphStore } from "../store/graphStore";
-import type { FlowNode } from "../store/types";
 import { useModelSuggestions } from "./useModelSuggestions";
 
 const fieldCache = new WeakMap<NodeTypeSpec, FieldDescriptor[]>();
@@ -22,27 +21,31 @@ function fieldsOf(spec: NodeTypeSpec): FieldDescriptor[] {
 }
 
 export function Inspector({ readOnly }: { readOnly: boolean }) {
-  const selected = useGraphStore(useShallow((s) => s.nodes.filter((n) => n.selected)));
+  // Ids only: dragging a node changes its position every frame, which the form does not show.
+  const selected = useGraphStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const only = selected.length === 1 ? selected[0] : undefined;
   return (
     <aside className="side-panel" aria-label="Inspector">
       <fieldset disabled={readOnly} style={{ border: 0, margin: 0, padding: 0, display: "contents" }}>
-        {only ? <NodeInspector node={only} /> : selected.length > 1 ? <MultiSelection count={selected.length} /> : <PipelineSettings />}
+        {only ? <NodeInspector key={only} nodeId={only} /> : selected.length > 1 ? <MultiSelection count={selected.length} /> : <PipelineSettings />}
       </fieldset>
     </aside>
   );
 }
 
-function NodeInspector({ node }: { node: FlowNode }) {
-  const spec = useGraphStore((s) => s.catalog[node.type ?? ""]);
-  const problems = useGraphStore((s) => s.problemIndex.get(node.id));
+function NodeInspector({ nodeId }: { nodeId: string }) {
+  const type = useGraphStore((s) => s.nodes.find((n) => n.id === nodeId)?.type ?? "");
+  const data = useGraphStore((s) => s.nodes.find((n) => n.id === nodeId)?.data);
+  const spec = useGraphStore((s) => s.catalog[type]);
+  const problems = useGraphStore((s) => s.problemIndex.get(nodeId));
   const { updateConfig, updateLabel, duplicate, deleteSelection } = useGraphStore.getState();
   const labelId = useId();
   const suggestions = useModelSuggestions();
+  if (!data) return null;
   if (!spec) {
     return (
       <div className="panel-body">
-        <div className="alert alert-warning">This node's type “{node.type}” is unknown to this version of betool.</div>
+        <div className="alert alert-warning">This node's type “{type}” is unknown to this version of betool.</div>
       </div>
     );
   }
@@ -82,21 +85,21 @@ function NodeInspector({ node }: { node: FlowNode }) {
             <label className="field-label" htmlFor={labelId}>
               Name on canvas
             </label>
-            <input id={labelId} className="input" value={node.data.label ?? ""} placeholder={spec.label} onChange={(e) => updateLabel(node.id, e.target.value)} />
+            <input id={labelId} className="input" value={data.label ?? ""} placeholder={spec.label} onChange={(e) => updateLabel(nodeId, e.target.value)} />
           </div>
         )}
         <div className="inspector-section">
           {spec.type !== "note" && <div className="inspector-section-title">Configuration</div>}
           <SchemaForm
             fields={fieldsOf(spec)}
-            value={node.data.config}
+            value={data.config}
             invalidFields={new Set(problems?.fields ?? [])}
             suggestions={suggestions}
-            onChange={(config) => updateConfig(node.id, config)}
+            onChange={(config) => updateConfig(nodeId, config)}
           />
         </div>
         <p className="muted mono" style={{ fontSize: 11 }}>
-          id: {node.id}
+          id: {nodeId}
         </p>
       </div>
     </>
@@ -135,7 +138,13 @@ const SETTINGS_SCHEMA: JsonSchema = {
       "x-widget": "textarea",
     },
     iteration_limit: { type: "integer", title: "Visits of one node per turn", minimum: 1, maximum: 10, description: "Past this, the turn ends with the fallback line." },
-    turn_timeout_s: { type: "number", title: "Turn timeout (seconds)", minimum: 1, maximum: 60 },
+    turn_timeout_s: { type: "number", title: "Turn timeout (seconds)", minimum: 1, maximum: 120 },
+    input_variables: {
+      type: "array",
+      items: { type: "string" },
+      title: "Variables given at call start",
+      description: "Names the call provides before the first turn (e.g. customer_id), so templates may use them.",
+    },
   },
 };
 const SETTINGS_FIELDS = fieldsFromSchema(SETTINGS_SCHEMA);
