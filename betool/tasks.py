@@ -25,3 +25,16 @@ def ping(token: str) -> dict[str, object]:
         "hostname": socket.gethostname(),
         "database": connection.vendor,
     }
+
+
+@shared_task(name="betool.balance_alerts_sweep")
+def balance_alerts_sweep() -> int:
+    """Every few minutes (Celery beat): open or resolve each workspace's low-balance alert.
+    Returns how many alerts are open."""
+    from betool.models import Workspace
+    from betool.services import balance_alerts_check
+
+    return sum(
+        balance_alerts_check(workspace=workspace) is not None
+        for workspace in Workspace.objects.all()
+    )

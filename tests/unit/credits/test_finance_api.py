@@ -130,3 +130,16 @@ def test_no_credits_refuses_new_calls(usage: Workspace) -> None:
     refusal = workspace_call_refusal(workspace=usage)
     assert refusal is not None
     assert "top up" in refusal[1]
+
+
+def test_the_periodic_sweep_raises_alerts_for_low_workspaces(usage: Workspace) -> None:
+    from betool.tasks import balance_alerts_sweep
+
+    healthy = Workspace.objects.create(name="Healthy", slug="healthy")
+    from betool.services import ledger_credit
+
+    ledger_credit(
+        workspace=healthy, credits=Decimal(10**6), kind=LedgerKind.TOP_UP, reason="x", user=None
+    )
+    assert balance_alerts_sweep.delay().get() == 1  # eager here; a real worker in integration
+    assert list(BalanceAlert.objects.values_list("workspace__slug", flat=True)) == [usage.slug]
