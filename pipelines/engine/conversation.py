@@ -147,7 +147,11 @@ class Conversation:
     async def run_turn(
         self, user_message: str, *, digits: str | None = None
     ) -> AsyncIterator[Event]:
-        """Run one caller turn; yields events and always ends with one ``turn_end``."""
+        """Run one caller turn; yields events and always ends with one ``turn_end``.
+
+        The walk is written out in one function on purpose: a helper generator per node
+        would add a frame and a yield hop to every event of every node.
+        """
         began = perf_counter()
         graph = self._graph
         turn = self._new_turn(user_message, digits)
