@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.graph.document import DEFAULT_SETTINGS, GraphDocumentError, migrate_document
 from pipelines.nodes import NODE_TYPES, NodeType, TemplateRef
+from pipelines.nodes.config_errors import describe_config_errors
 from pipelines.nodes.fields import VariableName
 from pipelines.nodes.start import PHONE_GATEWAY
 from pipelines.templating import TemplateProblem, template_variables
@@ -213,28 +214,11 @@ def _read_node(index: int, item: object, analysis: GraphAnalysis) -> ParsedNode 
     return ParsedNode(node_id, node_type, label, config)
 
 
-def _field_title(model: type[BaseModel], location: tuple[int | str, ...]) -> str:
-    """The form label of the first field of ``location`` (what the designer sees)."""
-    if location and isinstance(location[0], str) and location[0] in model.model_fields:
-        title = model.model_fields[location[0]].title
-        if title:
-            return title
-    return str(location[0]) if location else "Settings"
-
-
 def _report_config_errors(
     node_id: str, node_type: NodeType[Any], error: ValidationError, analysis: GraphAnalysis
 ) -> None:
-    for detail in error.errors(include_url=False):
-        location = tuple(detail["loc"])
-        dotted = ".".join(str(part) for part in location) or None
-        title = _field_title(node_type.config_model, location)
-        if len(location) > 1:
-            title = f"{title} ({'.'.join(str(p) for p in location[1:])})"
-        message = detail["msg"].removeprefix("Value error, ")
-        if detail["type"] == "missing":
-            message = "this field is required"
-        analysis.report("invalid_config", f"{title}: {message}.", node_id=node_id, field=dotted)
+    for problem in describe_config_errors(node_type.config_model, error):
+        analysis.report("invalid_config", problem.message, node_id=node_id, field=problem.field)
 
 
 def _outputs_of(node: ParsedNode) -> tuple[str, ...] | None:

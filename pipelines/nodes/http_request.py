@@ -30,7 +30,12 @@ class ResponseMapping(BaseModel):
 
 class HttpRequestConfig(NodeConfig):
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = Field("GET", title="Method")
-    url: str = template_field(..., title="URL", pattern=r"^\s*(https?://|\{\{)")
+    url: str = template_field(
+        ...,
+        title="URL",
+        description="A web address starting with https:// (may use {{ }}).",
+        pattern=r"^\s*(https?://|\{\{)",
+    )
     headers: list[HeaderEntry] = Field(default_factory=list, title="Headers")
     body: str = template_field("", title="Body", description="JSON or text; may use {{ }}.")
     timeout_s: float = Field(3.0, title="Timeout (seconds)", gt=0, le=30)

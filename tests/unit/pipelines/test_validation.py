@@ -58,7 +58,7 @@ def test_invalid_config_reports_each_field_with_its_form_label() -> None:
     )
     by_field = {p.field: p for p in problems}
     assert set(by_field) == {"mission", "model", "temperature"}
-    assert by_field["mission"].message.startswith("Mission: this field is required")
+    assert by_field["mission"].message == "Mission: this is required."
     assert by_field["temperature"].message.startswith("Temperature:")
     assert all(p.node_id == "a" and p.severity == "error" for p in problems)
 
@@ -402,3 +402,19 @@ def test_any_json_gives_a_list_of_problems(doc: Any) -> None:
 def test_near_valid_graphs_give_a_list_of_problems(doc: dict[str, Any]) -> None:
     problems = validate_graph(doc)
     assert all(isinstance(p, Problem) and p.message for p in problems)
+
+
+def test_config_messages_use_form_labels_and_plain_words() -> None:
+    nodes = [
+        start(),
+        node("r", "router", conditions=[{"name": "ok", "field": "plan"}, {"name": "bad name!"}]),
+        node("h", "http_request", url="ftp://files", save=[{"variable": "1st"}]),
+    ]
+    doc = document(nodes, chain("start", "r"), input_variables=["plan"])
+    messages = {p.field: p.message for p in only(validate_graph(doc), "invalid_config")}
+    assert messages["conditions.1.name"].startswith("Conditions #2, Name: this is not allowed")
+    assert "letters, digits" in messages["conditions.1.name"]
+    assert messages["url"] == (
+        "URL: this is not allowed here (A web address starting with https:// (may use {{ }}))."
+    )
+    assert messages["save.0.variable"].startswith("Save from the answer #1, Variable:")
