@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "btk_"
 QUANTITY_STEP = Decimal("0.001")  # the precision of metered quantities
+METER_ATTEMPTS = 3
 
 
 @transaction.atomic
@@ -176,6 +178,42 @@ def ledger_meter_usage(
     quantity to its cumulative credits; ``report_sequence`` is the reporter's numbering.
     """
     cumulative_quantity = cumulative_quantity.quantize(QUANTITY_STEP)
+    for attempt in range(METER_ATTEMPTS):
+        try:
+            return _meter_step(
+                workspace=workspace,
+                source=source,
+                kind=kind,
+                report_sequence=report_sequence,
+                cumulative_quantity=cumulative_quantity,
+                price=price,
+                entry_fields={
+                    "occurred_at": occurred_at,
+                    "model_name": model_name,
+                    "pipeline_id": pipeline_id,
+                    "phone_number": phone_number,
+                    "is_test": is_test,
+                },
+            )
+        except IntegrityError:
+            # Another report took this step first (possible where rows cannot be locked):
+            # read the meter again and bill what is still left, if anything.
+            if attempt == METER_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _meter_step(
+    *,
+    workspace: Workspace,
+    source: str,
+    kind: LedgerKind,
+    report_sequence: int,
+    cumulative_quantity: Decimal,
+    price: Callable[[Decimal], Decimal],
+    entry_fields: dict[str, Any],
+) -> MeterResult:
+    model_name = entry_fields["model_name"]
     with transaction.atomic():
         meter, _ = UsageMeter.objects.get_or_create(
             workspace=workspace, source=source, kind=kind, model_name=model_name
@@ -197,11 +235,7 @@ def ledger_meter_usage(
             sequence=meter.steps,
             quantity=added_quantity,
             credits=-added_credits,
-            occurred_at=occurred_at,
-            model_name=model_name,
-            pipeline_id=pipeline_id,
-            phone_number=phone_number,
-            is_test=is_test,
+            **entry_fields,
         )
         return MeterResult(entry, meter.quantity, meter.credits)
 
