@@ -81,14 +81,28 @@ describe("pipeline editor", () => {
     await snapshot(page, "editor-problems");
   });
 
+  it("connects an output by choosing where it leads, from the keyboard", async () => {
+    await page.locator(".react-flow__node-say").click();
+    const inspector = page.getByRole("complementary", { name: "Inspector" });
+    await inspector.getByLabel("Next", { exact: true }).selectOption({ label: "Hang up" });
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 2);
+    await page.locator('.react-flow__node-hangup [data-problems="0"]').waitFor();
+    await waitSaved(page);
+    const graph = await draft(page, pipeline.id);
+    assert.ok(graph.edges.some((e) => e.source.startsWith("say_") && e.target.startsWith("hangup_")));
+  });
+
   it("undoes and redoes, copies and pastes, and deletes", async () => {
     const count = () => page.locator(".react-flow__node").count();
     assert.equal(await count(), 3);
     await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
     await page.keyboard.press(`${MOD}+z`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 1);
+    await page.keyboard.press(`${MOD}+z`);
     await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
     await page.keyboard.press(`${MOD}+Shift+z`);
-    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 3);
+    await page.keyboard.press(`${MOD}+Shift+z`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 3 && document.querySelectorAll(".react-flow__edge").length === 2);
     await page.locator(".react-flow__node-hangup").click();
     await page.keyboard.press(`${MOD}+c`);
     await page.keyboard.press(`${MOD}+v`);

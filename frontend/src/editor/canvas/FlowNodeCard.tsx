@@ -63,7 +63,7 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
         <div className="flow-node-outputs">
           {outputs.map((h) => (
             <div key={h.id} className="flow-node-output">
-              {outputs.length > 1 || h.id !== "out" ? h.label || handleLabel(h.id) : "next"}
+              {h.label || handleLabel(h.id)}
               <Handle id={h.id} type="source" position={Position.Right} className="flow-handle" aria-label={`${label} output ${h.label}`} />
             </div>
           ))}

@@ -26,6 +26,11 @@ export function humanize(id: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** "out" reads as "Next" on a card and in the inspector; other handles by their name. */
+function handleName(id: string): string {
+  return id === "out" ? "Next" : humanize(id);
+}
+
 const PLACEHOLDER = /^(.*?)(<[^>]+>|\{[^}]+\}|\*)$/;
 
 function dynamicFromString(id: string): DynamicOutputs | null {
@@ -54,7 +59,7 @@ function readHandles(raw: unknown): { fixed: HandleSpec[]; dynamic: DynamicOutpu
     if (typeof item === "string") {
       const dyn = dynamicFromString(item);
       if (dyn) dynamic.push(dyn);
-      else fixed.push({ id: item, label: humanize(item) });
+      else fixed.push({ id: item, label: handleName(item) });
     } else if (isObj(item)) {
       const dyn = item.dynamic || item.from_config || item.for_each || item.config_field ? dynamicFromObject(item) : null;
       if (dyn) {
@@ -62,7 +67,7 @@ function readHandles(raw: unknown): { fixed: HandleSpec[]; dynamic: DynamicOutpu
         continue;
       }
       const id = str(item.id) ?? str(item.name) ?? str(item.handle);
-      if (id) fixed.push({ id, label: str(item.label) ?? str(item.title) ?? humanize(id) });
+      if (id) fixed.push({ id, label: str(item.label) ?? str(item.title) ?? handleName(id) });
     }
   }
   return { fixed, dynamic };

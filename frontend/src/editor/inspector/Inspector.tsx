@@ -7,6 +7,7 @@ import type { JsonSchema, NodeTypeSpec } from "../catalog/types";
 import { fieldsFromSchema, type FieldDescriptor } from "../forms/schemaFields";
 import { SchemaForm } from "../forms/SchemaForm";
 import { useGraphStore } from "../store/graphStore";
+import { OutputsSection } from "./OutputsSection";
 import { useModelSuggestions } from "./useModelSuggestions";
 
 const fieldCache = new WeakMap<NodeTypeSpec, FieldDescriptor[]>();
@@ -98,6 +99,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
             onChange={(config) => updateConfig(nodeId, config)}
           />
         </div>
+        <OutputsSection nodeId={nodeId} spec={spec} config={data.config} />
         <p className="muted mono" style={{ fontSize: 11 }}>
           id: {nodeId}
         </p>

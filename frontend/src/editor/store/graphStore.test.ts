@@ -177,3 +177,18 @@ describe("placing new nodes", () => {
     expect(placed?.y).toBeGreaterThanOrEqual(130);
   });
 });
+
+describe("choosing where an output leads", () => {
+  it("connects, replaces and disconnects an output from a list", () => {
+    store().addNode("hangup", { x: 900, y: 300 });
+    const hangup = store().nodes.find((n) => n.type === "hangup")!.id;
+    expect(store().setOutputTarget("classify", "intent:billing", hangup).ok).toBe(true);
+    const fromBilling = () => store().edges.filter((e) => e.source === "classify" && e.sourceHandle === "intent:billing");
+    expect(fromBilling().map((e) => e.target)).toEqual([hangup]);
+    expect(store().setOutputTarget("classify", "intent:billing", null).ok).toBe(true);
+    expect(fromBilling()).toHaveLength(0);
+    expect(store().setOutputTarget("classify", "intent:billing", "start").ok).toBe(false);
+    store().undo();
+    expect(fromBilling()).toHaveLength(1);
+  });
+});

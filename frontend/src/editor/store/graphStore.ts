@@ -6,6 +6,7 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type Viewport } from "@xyflow/react";
 import { create } from "zustand";
 import type { GraphDocument, GraphSettings, Problem } from "../../api/types";
+import { INPUT_HANDLE } from "../catalog/handles";
 import type { Catalog } from "../catalog/types";
 import { copySelection, pasteContent, type ClipboardContent } from "./clipboard";
 import { checkConnection, type ConnectionVerdict } from "./connections";
@@ -46,6 +47,8 @@ export interface GraphState {
   onEdgesChange: (changes: EdgeChange<FlowEdge>[]) => void;
   connect: (connection: Connection) => ConnectionVerdict;
   canConnect: (connection: Connection) => boolean;
+  /** where an output leads, chosen from a list (the keyboard way to connect); null disconnects */
+  setOutputTarget: (nodeId: string, handle: string, targetId: string | null) => ConnectionVerdict;
   addNode: (type: string, position: { x: number; y: number }) => string | null;
   updateConfig: (nodeId: string, config: NodeConfig) => void;
   updateLabel: (nodeId: string, label: string) => void;
@@ -208,6 +211,23 @@ export const useGraphStore = create<GraphState>()((set, get) => {
       };
       commit({ edges: [...edges, edge] });
       set({ lastRefusal: null });
+      return verdict;
+    },
+
+    setOutputTarget: (nodeId, handle, targetId) => {
+      const { nodes, edges, catalog } = get();
+      const others = edges.filter((e) => !(e.source === nodeId && e.sourceHandle === handle));
+      if (targetId === null) {
+        if (others.length !== edges.length) commit({ edges: others });
+        return { ok: true };
+      }
+      const connection = { source: nodeId, sourceHandle: handle, target: targetId, targetHandle: INPUT_HANDLE };
+      const verdict = checkConnection(connection, nodes, others, catalog);
+      if (!verdict.ok) {
+        set({ lastRefusal: verdict.reason });
+        return verdict;
+      }
+      commit({ edges: [...others, { id: edgeId(nodeId, handle, targetId, INPUT_HANDLE), ...connection }] });
       return verdict;
     },
 

@@ -1,0 +1,59 @@
+/** Where each output of the node leads: the same as drawing an edge, operable from the keyboard. */
+import { useId, useMemo } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { showToast } from "../../ui/toasts";
+import { outputHandles } from "../catalog/handles";
+import type { NodeTypeSpec } from "../catalog/types";
+import { useGraphStore } from "../store/graphStore";
+
+interface OutputsSectionProps {
+  nodeId: string;
+  spec: NodeTypeSpec;
+  config: Record<string, unknown>;
+}
+
+export function OutputsSection({ nodeId, spec, config }: OutputsSectionProps) {
+  const outputs = useMemo(() => outputHandles(spec, config), [spec, config]);
+  const nodes = useGraphStore((s) => s.nodes);
+  const catalog = useGraphStore((s) => s.catalog);
+  const options = useMemo(
+    () =>
+      nodes
+        .filter((n) => n.id !== nodeId && (catalog[n.type ?? ""]?.inputs.length ?? 0) > 0)
+        .map((n) => ({ id: n.id, label: n.data.label || catalog[n.type ?? ""]?.label || n.id })),
+    [nodes, catalog, nodeId],
+  );
+  const routes = useGraphStore(
+    useShallow((s) => Object.fromEntries(s.edges.filter((e) => e.source === nodeId).map((e) => [e.sourceHandle ?? "", e.target]))),
+  );
+  const baseId = useId();
+  if (outputs.length === 0) return null;
+  return (
+    <div className="inspector-section">
+      <div className="inspector-section-title">Leads to</div>
+      {outputs.map((output, i) => (
+        <div className="field output-route" key={output.id}>
+          <label className="field-label" htmlFor={`${baseId}-${i}`}>
+            {output.label}
+          </label>
+          <select
+            id={`${baseId}-${i}`}
+            className="select"
+            value={routes[output.id] ?? ""}
+            onChange={(e) => {
+              const verdict = useGraphStore.getState().setOutputTarget(nodeId, output.id, e.target.value || null);
+              if (!verdict.ok) showToast(verdict.reason, "error");
+            }}
+          >
+            <option value="">— Nothing (the turn ends) —</option>
+            {options.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      ))}
+    </div>
+  );
+}
