@@ -43,13 +43,13 @@ async def stream_within_deadline(
     deltas = client.stream(messages, tools=tools, temperature=temperature)
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
-    awaiting = expired = False
+    awaiting = expired = cancelled = False
 
     def expire() -> None:
-        nonlocal expired
+        nonlocal expired, cancelled
         expired = True
         if awaiting and task is not None:
-            task.cancel("turn deadline")
+            cancelled = task.cancel("turn deadline")
 
     timer = loop.call_at(turn.deadline, expire)
     try:
@@ -61,8 +61,10 @@ async def stream_within_deadline(
                 delta = await anext(deltas)
             except StopAsyncIteration:
                 return
-            except asyncio.CancelledError:
-                if expired and task is not None and task.uncancel() == 0:
+            except BaseException:
+                # Our cancellation, whatever the client turned it into, becomes a timeout;
+                # a cancellation from anyone else goes on as it came.
+                if cancelled and task is not None and task.uncancel() == 0:
                     raise TimeoutError from None
                 raise
             finally:

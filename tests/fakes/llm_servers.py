@@ -87,16 +87,19 @@ class _FakeServer:
             headers = {"retry-after": reply.retry_after} if reply.retry_after else {}
             return web.json_response(self.error_body(reply), status=reply.status, headers=headers)
         response = web.StreamResponse(headers={"content-type": "text/event-stream"})
-        await response.prepare(request)
-        first = True
-        async for payload in self.events(reply, request):
-            await response.write(payload.encode())
-            if first and reply.stall_after_first_s:
-                await asyncio.sleep(reply.stall_after_first_s)
-            first = False
-            if reply.chunk_delay_s:
-                await asyncio.sleep(reply.chunk_delay_s)
-        await response.write_eof()
+        try:
+            await response.prepare(request)
+            first = True
+            async for payload in self.events(reply, request):
+                await response.write(payload.encode())
+                if first and reply.stall_after_first_s:
+                    await asyncio.sleep(reply.stall_after_first_s)
+                first = False
+                if reply.chunk_delay_s:
+                    await asyncio.sleep(reply.chunk_delay_s)
+            await response.write_eof()
+        except ConnectionError:
+            pass  # the client gave up (a timeout under test): nothing left to send
         return response
 
     def error_body(self, reply: ScriptedReply) -> dict[str, Any]:

@@ -227,3 +227,32 @@ async def test_deadline_passing_while_the_session_is_busy_never_cancels_the_sess
     assert end_reason.endswith("Could you say it again?")
     assert asyncio.current_task() is not None
     assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+
+
+async def test_agent_on_a_real_sdk_client_streams_and_meets_the_turn_deadline() -> None:
+    from tests.fakes.llm_servers import FakeOpenAIServer, ScriptedReply
+    from voice_models.llm import OpenAIChatClient
+
+    replies = [
+        ScriptedReply(text=["Hello", " there.", " Bye."], input_tokens=30, output_tokens=4),
+        ScriptedReply(text=["Too late."], delay_s=1.0),
+    ]
+    async with FakeOpenAIServer(replies) as server:
+        client = OpenAIChatClient(model="gpt-test", api_key="k", base_url=f"{server.url}/v1")
+        doc = document(
+            [start(), node("a", "agent", mission="Help.", model="gpt-test")],
+            chain("start", "a"),
+            turn_timeout_s=0.3,
+        )
+        talk = conversation(doc, providers=ProviderRegistry(llms={"gpt-test": client}))
+        first = await collect(talk.run_turn("hi"))
+        began = time.perf_counter()
+        second = await collect(talk.run_turn("again"))
+        second_took_s = time.perf_counter() - began
+        await client.aclose()
+    assert texts(first) == ["Hello there.", "Bye."]
+    assert turn_end(first).usage.as_dict() == {
+        "llm": {"gpt-test": {"input_tokens": 30, "output_tokens": 4}}
+    }
+    assert turn_end(second).reason == "timeout"
+    assert second_took_s < 1.0
