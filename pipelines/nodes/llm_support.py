@@ -52,6 +52,7 @@ async def stream_within_deadline(
             cancelled = task.cancel("turn deadline")
 
     timer = loop.call_at(turn.deadline, expire)
+    exhausted = False
     try:
         while True:
             if expired:
@@ -60,6 +61,7 @@ async def stream_within_deadline(
             try:
                 delta = await anext(deltas)
             except StopAsyncIteration:
+                exhausted = True
                 return
             except BaseException:
                 # Our cancellation, whatever the client turned it into, becomes a timeout;
@@ -76,6 +78,8 @@ async def stream_within_deadline(
             yield delta
     finally:
         timer.cancel()
-        closer = getattr(deltas, "aclose", None)
+        # Stopped early (error, timeout, barge-in): close the client's stream now, so its
+        # HTTP response is released here rather than whenever it is garbage collected.
+        closer = None if exhausted else getattr(deltas, "aclose", None)
         if closer is not None:
             await closer()
