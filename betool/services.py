@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -149,95 +149,108 @@ def ledger_credit(
 
 
 @dataclass(frozen=True, slots=True)
-class MeterResult:
-    entry: LedgerEntry | None
-    billed_quantity: Decimal
-    billed_credits: Decimal
+class MeterLine:
+    """One kind of usage in a report: its cumulative quantity and how to price it."""
+
+    kind: LedgerKind
+    model_name: str
+    cumulative_quantity: Decimal
+    price: Callable[[Decimal], Decimal]  # cumulative quantity -> cumulative credits
 
 
 def ledger_meter_usage(
     *,
     workspace: Workspace,
     source: str,
-    kind: LedgerKind,
     report_sequence: int,
-    cumulative_quantity: Decimal,
-    price: Callable[[Decimal], Decimal],
+    lines: Sequence[MeterLine],
     occurred_at: datetime,
-    model_name: str = "",
     pipeline_id: int | None = None,
     phone_number: str = "",
     is_test: bool = False,
-) -> MeterResult:
-    """Bills a cumulative usage report: only what ``price(quantity)`` adds to what was billed.
+) -> list[LedgerEntry]:
+    """Bills a cumulative usage report: for each line, only what ``price(quantity)`` adds to
+    what its meter has billed. Returns the new ledger entries.
 
     A duplicate, a retry or a report overtaken by a later one finds nothing left to bill and
-    writes nothing. Ledger sequences count the meter's own steps, so the ledger's unique
+    writes nothing. The source's meters are locked for the report (PostgreSQL), and ledger
+    sequences count each meter's own steps, so the ledger's unique
     ``(source, kind, model_name, sequence)`` refuses a second entry for the same step even
-    where the database cannot lock the meter row (SQLite). ``price`` maps a cumulative
-    quantity to its cumulative credits; ``report_sequence`` is the reporter's numbering.
+    where rows cannot be locked (SQLite): the report is then read again and retried.
     """
-    cumulative_quantity = cumulative_quantity.quantize(QUANTITY_STEP)
+    lines = [
+        replace(line, cumulative_quantity=line.cumulative_quantity.quantize(QUANTITY_STEP))
+        for line in lines
+    ]
+    entry_fields = {
+        "occurred_at": occurred_at,
+        "pipeline_id": pipeline_id,
+        "phone_number": phone_number,
+        "is_test": is_test,
+    }
     for attempt in range(METER_ATTEMPTS):
         try:
-            return _meter_step(
+            return _meter_report(
                 workspace=workspace,
                 source=source,
-                kind=kind,
                 report_sequence=report_sequence,
-                cumulative_quantity=cumulative_quantity,
-                price=price,
-                entry_fields={
-                    "occurred_at": occurred_at,
-                    "model_name": model_name,
-                    "pipeline_id": pipeline_id,
-                    "phone_number": phone_number,
-                    "is_test": is_test,
-                },
+                lines=lines,
+                entry_fields=entry_fields,
             )
         except IntegrityError:
-            # Another report took this step first (possible where rows cannot be locked):
-            # read the meter again and bill what is still left, if anything.
             if attempt == METER_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _meter_step(
+def _meter_report(
     *,
     workspace: Workspace,
     source: str,
-    kind: LedgerKind,
     report_sequence: int,
-    cumulative_quantity: Decimal,
-    price: Callable[[Decimal], Decimal],
+    lines: list[MeterLine],
     entry_fields: dict[str, Any],
-) -> MeterResult:
-    model_name = entry_fields["model_name"]
+) -> list[LedgerEntry]:
+    keys = sorted({(line.kind, line.model_name) for line in lines})
     with transaction.atomic():
-        meter, _ = UsageMeter.objects.get_or_create(
-            workspace=workspace, source=source, kind=kind, model_name=model_name
+        UsageMeter.objects.bulk_create(
+            [UsageMeter(workspace=workspace, source=source, kind=k, model_name=m) for k, m in keys],
+            ignore_conflicts=True,
         )
-        # The row lock serialises concurrent reports of the same usage (PostgreSQL).
-        meter = UsageMeter.objects.select_for_update().get(pk=meter.pk)
-        if cumulative_quantity <= meter.quantity:
-            return MeterResult(None, meter.quantity, meter.credits)
-        total = price(cumulative_quantity)
-        added_quantity, added_credits = cumulative_quantity - meter.quantity, total - meter.credits
-        meter.quantity, meter.credits = cumulative_quantity, total
-        meter.steps += 1
-        meter.last_report = max(meter.last_report, report_sequence)
-        meter.save(update_fields=["quantity", "credits", "steps", "last_report", "updated_at"])
-        entry = LedgerEntry.objects.create(
-            workspace=workspace,
-            source=source,
-            kind=kind,
-            sequence=meter.steps,
-            quantity=added_quantity,
-            credits=-added_credits,
-            **entry_fields,
-        )
-        return MeterResult(entry, meter.quantity, meter.credits)
+        locked = UsageMeter.objects.select_for_update().filter(workspace=workspace, source=source)
+        meters = {(m.kind, m.model_name): m for m in locked.order_by("kind", "model_name")}
+        now = timezone.now()
+        entries, changed = [], {}
+        for line in lines:
+            meter = meters[(line.kind, line.model_name)]
+            if line.cumulative_quantity <= meter.quantity:
+                continue
+            total = line.price(line.cumulative_quantity)
+            added_quantity = line.cumulative_quantity - meter.quantity
+            added_credits = total - meter.credits
+            meter.quantity, meter.credits = line.cumulative_quantity, total
+            meter.steps += 1
+            meter.last_report = max(meter.last_report, report_sequence)
+            meter.updated_at = now
+            changed[meter.pk] = meter
+            entries.append(
+                LedgerEntry(
+                    workspace=workspace,
+                    source=source,
+                    kind=line.kind,
+                    model_name=line.model_name,
+                    sequence=meter.steps,
+                    quantity=added_quantity,
+                    credits=-added_credits,
+                    **entry_fields,
+                )
+            )
+        if changed:
+            UsageMeter.objects.bulk_update(
+                changed.values(), ["quantity", "credits", "steps", "last_report", "updated_at"]
+            )
+            LedgerEntry.objects.bulk_create(entries)
+    return entries
 
 
 def balance_alerts_check(*, workspace: Workspace) -> BalanceAlert | None:

@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from betool.models import LedgerKind, Workspace
-from betool.services import ledger_meter_usage
-from voice_models.pricing import pricer
+from betool.services import MeterLine, ledger_meter_usage
+from voice_models.pricing import rate_card
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,24 +67,28 @@ def usage_report_apply(
     phone_number: str = "",
     is_test: bool = False,
 ) -> Decimal:
-    """Bills what this report adds; returns the credits it added (0 for a stale copy)."""
-    added = Decimal(0)
-    for line in usage_lines(usage, asr_model=asr_model, tts_model=tts_model):
-        result = ledger_meter_usage(
-            workspace=workspace,
-            source=source,
+    """Bills what this report adds, in one transaction; returns the credits it added
+    (0 for a duplicate or a stale copy)."""
+    card = rate_card(workspace=workspace, on=priced_on)
+    lines = [
+        MeterLine(
             kind=line.kind,
-            report_sequence=sequence,
-            cumulative_quantity=line.quantity,
-            price=pricer(
-                workspace=workspace, kind=line.kind, model_name=line.model_name, on=priced_on
-            ),
-            occurred_at=occurred_at,
             model_name=line.model_name,
-            pipeline_id=pipeline_id,
-            phone_number=phone_number,
-            is_test=is_test,
+            cumulative_quantity=line.quantity,
+            price=card.pricer(line.kind, line.model_name),
         )
-        if result.entry is not None:
-            added += -result.entry.credits
-    return added
+        for line in usage_lines(usage, asr_model=asr_model, tts_model=tts_model)
+    ]
+    if not lines:
+        return Decimal(0)
+    entries = ledger_meter_usage(
+        workspace=workspace,
+        source=source,
+        report_sequence=sequence,
+        lines=lines,
+        occurred_at=occurred_at,
+        pipeline_id=pipeline_id,
+        phone_number=phone_number,
+        is_test=is_test,
+    )
+    return -sum((entry.credits for entry in entries), Decimal(0))

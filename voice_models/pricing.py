@@ -96,18 +96,29 @@ def credits_for(kind: str, quantity: Decimal, rate: Decimal) -> Decimal:
     return raw.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True, slots=True)
+class RateCard:
+    """Every rate of a workspace in force on one day, read in one query."""
+
+    rates: dict[tuple[str, str], Decimal]
+
+    def rate(self, kind: str, model_name: str = "") -> Decimal:
+        return self.rates.get((kind, model_name), self.rates.get((kind, ""), DEFAULT_RATES[kind]))
+
+    def pricer(self, kind: str, model_name: str = "") -> Callable[[Decimal], Decimal]:
+        """The cumulative price function of one kind of usage."""
+        rate = self.rate(kind, model_name)
+        return lambda quantity: credits_for(kind, quantity, rate)
+
+
+def rate_card(*, workspace: Workspace, on: date) -> RateCard:
+    rates: dict[tuple[str, str], Decimal] = {}
+    entries = PriceBookEntry.objects.filter(workspace=workspace, effective_from__lte=on)
+    # Oldest first, so the newest entry of each (kind, model) is the one left standing.
+    for entry in entries.order_by("effective_from"):
+        rates[(entry.kind, entry.model_name)] = entry.credits
+    return RateCard(rates)
+
+
 def rate_for(*, workspace: Workspace, kind: str, model_name: str = "", on: date) -> Decimal:
-    entries = PriceBookEntry.objects.filter(
-        workspace=workspace, kind=kind, effective_from__lte=on, model_name__in={model_name, ""}
-    ).order_by("-effective_from")
-    specific = [e for e in entries if e.model_name == model_name and model_name]
-    chosen = specific[0] if specific else next((e for e in entries if not e.model_name), None)
-    return chosen.credits if chosen else DEFAULT_RATES[kind]
-
-
-def pricer(
-    *, workspace: Workspace, kind: str, model_name: str, on: date
-) -> Callable[[Decimal], Decimal]:
-    """The cumulative price function of one kind of usage, at the rate in force ``on``."""
-    rate = rate_for(workspace=workspace, kind=kind, model_name=model_name, on=on)
-    return lambda quantity: credits_for(kind, quantity, rate)
+    return rate_card(workspace=workspace, on=on).rate(kind, model_name)
