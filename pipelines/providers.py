@@ -10,6 +10,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
+
 from pipelines.engine.providers import ProviderRegistry
 from voice_models.adapters import ModelConfig, build_llm_client
 
@@ -32,4 +34,8 @@ def provider_registry(
         if config.model:
             llms.setdefault(config.model, client)
     default = default_llm or (llm_configs[0].name if llm_configs else None)
-    return ProviderRegistry(llms=llms, default_model=default)
+    return ProviderRegistry(
+        llms=llms,
+        default_model=default,
+        allow_private_network=settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK,
+    )

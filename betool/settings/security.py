@@ -15,7 +15,9 @@ _INSECURE_ENCRYPTION_KEY = "ZGV2ZWxvcG1lbnQtb25seS1rZXktMzItYnl0ZXMhISE="
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_SECRET_KEY)
 # Fernet keys for credentials at rest: the first encrypts, all decrypt (rotation).
 BETOOL_ENCRYPTION_KEYS = env_list("BETOOL_ENCRYPTION_KEYS", [_INSECURE_ENCRYPTION_KEY])
-# LiveKit signs its webhooks with the API secret; this one signs betool's outgoing ones.
+# HTTP request nodes may not reach loopback or private networks (a graph is user input)
+# unless an operator allows it, e.g. for a CRM on the company network.
+HTTP_NODES_ALLOW_PRIVATE_NETWORK = env_bool("BETOOL_HTTP_ALLOW_PRIVATE_NETWORK", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

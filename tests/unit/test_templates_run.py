@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.engine import Channel, Conversation, compile_graph
+from pipelines.engine import Channel, Conversation, ProviderRegistry, compile_graph
 from pipelines.graph.templates import template_get
 
 
@@ -32,7 +32,12 @@ async def _say(conversation: Conversation, text: str) -> tuple[str, list[dict[st
 
 
 def _conversation(graph: dict[str, Any]) -> Conversation:
-    return Conversation(compile_graph(graph), channel=Channel(source_type="browser_test"))
+    # The booking endpoint of these tests listens on loopback, which an operator must allow.
+    return Conversation(
+        compile_graph(graph),
+        channel=Channel(source_type="browser_test"),
+        providers=ProviderRegistry(allow_private_network=True),
+    )
 
 
 async def test_front_desk_transfers_a_caller_who_asks_for_a_person() -> None:
