@@ -50,7 +50,7 @@ async def test_first_sentence_is_handed_on_before_the_llm_finishes() -> None:
     first_chunk_at = handed_on[0][1]
     assert first_chunk_at < llm.finished_at - 0.1
     # handed on right when the model produced " there." (the second piece), not later
-    assert first_chunk_at - llm.piece_times[1] < 0.02
+    assert first_chunk_at - llm.piece_times[1] < 0.04  # before the next token (50 ms)
 
 
 async def test_streamed_text_is_recorded_with_tokens_in_the_trace() -> None:
@@ -235,14 +235,14 @@ async def test_agent_on_a_real_sdk_client_streams_and_meets_the_turn_deadline() 
 
     replies = [
         ScriptedReply(text=["Hello", " there.", " Bye."], input_tokens=30, output_tokens=4),
-        ScriptedReply(text=["Too late."], delay_s=1.0),
+        ScriptedReply(text=["Too late."], delay_s=2.5),
     ]
     async with FakeOpenAIServer(replies) as server:
         client = OpenAIChatClient(model="gpt-test", api_key="k", base_url=f"{server.url}/v1")
         doc = document(
             [start(), node("a", "agent", mission="Help.", model="gpt-test")],
             chain("start", "a"),
-            turn_timeout_s=0.3,
+            turn_timeout_s=1.0,
         )
         talk = conversation(doc, providers=ProviderRegistry(llms={"gpt-test": client}))
         first = await collect(talk.run_turn("hi"))
@@ -250,9 +250,10 @@ async def test_agent_on_a_real_sdk_client_streams_and_meets_the_turn_deadline() 
         second = await collect(talk.run_turn("again"))
         second_took_s = time.perf_counter() - began
         await client.aclose()
+    assert turn_end(first).trace.detail == ""
     assert texts(first) == ["Hello there.", "Bye."]
     assert turn_end(first).usage.as_dict() == {
         "llm": {"gpt-test": {"input_tokens": 30, "output_tokens": 4}}
     }
     assert turn_end(second).reason == "timeout"
-    assert second_took_s < 1.0
+    assert second_took_s < 2.0
