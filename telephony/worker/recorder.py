@@ -25,6 +25,16 @@ logger = logging.getLogger("betool.worker.recorder")
 Operation = Callable[[], object]
 
 
+class _Marker:
+    """A queue position (``flush``), not a record."""
+
+    def __init__(self, callback: Callable[[], object]) -> None:
+        self._callback = callback
+
+    def __call__(self) -> object:
+        return self._callback()
+
+
 class CallRecorder:
     def __init__(self, call: Call, *, max_batch: int = 64) -> None:
         self.call = call
@@ -106,7 +116,7 @@ class CallRecorder:
             return
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
-        self._put(lambda: loop.call_soon_threadsafe(done.set_result, None))
+        self._put(_Marker(lambda: loop.call_soon_threadsafe(done.set_result, None)))
         await done
 
     async def aclose(self) -> None:
@@ -152,7 +162,8 @@ class CallRecorder:
         for operation in batch:
             try:
                 operation()
-                self.written += 1
+                if not isinstance(operation, _Marker):
+                    self.written += 1
             except Exception:
                 self.failed += 1
                 logger.exception("writing a call record failed (call %s)", self.call.pk)

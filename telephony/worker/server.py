@@ -16,6 +16,8 @@ logger = logging.getLogger("betool.worker")
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any call: Django, Silero VAD, the local voices."""
     ensure_django()
+    if os.environ.get("BETOOL_WORKER_DEBUG") == "1":
+        logger.setLevel(logging.DEBUG)
     from livekit.plugins import silero
 
     from voice_models.local.espeak import engine

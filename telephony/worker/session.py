@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -16,14 +17,14 @@ from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
 from telephony.worker.bootstrap import ensure_django
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
-from telephony.worker.state import NOT_IN_SERVICE_LINE, CallState, TurnTiming
+from telephony.worker.state import NOT_IN_SERVICE_LINE, CallPlan, CallState, TurnTiming
 from voice_models.adapters import build_llm_client, build_stt, build_tts
 from voice_models.local.tts import EspeakTTS
 
 logger = logging.getLogger("betool.worker")
 
 # Barge-in by voice activity: a caller who talks over the agent for this long stops it.
-INTERRUPTION_MIN_S = 0.2
+INTERRUPTION_MIN_S = 0.1
 ENDPOINTING_MIN_S = 0.3
 
 
@@ -68,6 +69,15 @@ def build_conversation(state: CallState) -> Any:
         voice=VoiceActions(**tools.voice_handlers(state)),
         variables={"call_id": plan.call_id, "called_number": plan.number_e164},
     )
+
+
+def default_speech(plan: CallPlan, vad: Any) -> tuple[Any, Any]:
+    """The call's STT (segmented by ``vad`` when batch) and TTS, from the number's models."""
+    return build_stt(plan.asr, vad=vad, language=plan.language), build_tts(plan.tts)
+
+
+# Which STT and TTS a call gets; the latency benchmark swaps in fixed-latency stubs.
+build_speech: Callable[[CallPlan, Any], tuple[Any, Any]] = default_speech
 
 
 async def entrypoint(ctx: JobContext) -> None:
@@ -115,10 +125,10 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
 
         vad = silero.VAD.load()
         ctx.proc.userdata["vad"] = vad
-    stt = await asyncio.to_thread(build_stt, plan.asr, vad=vad, language=plan.language)
+    stt, tts = await asyncio.to_thread(build_speech, plan, vad)
     session: AgentSession = AgentSession(
         stt=stt,
-        tts=build_tts(plan.tts),
+        tts=tts,
         vad=vad,
         llm=GraphLLM(),
         turn_handling=turn_handling(),  # type: ignore[arg-type]
@@ -286,14 +296,14 @@ async def finalize(state: CallState, reason: str) -> None:
         transfer_target=state.transfer_target_done,
     )
     try:
-        await asyncio.wait_for(state.recorder.aclose(), timeout=8)
+        await asyncio.wait_for(state.recorder.aclose(), timeout=5)
     except Exception:
         logger.exception("the records of call %s could not all be written", state.plan.call_id)
     if state.background is not None:
         try:
-            await state.background.aclose()
+            await asyncio.wait_for(state.background.aclose(), timeout=2)
         except Exception:
-            logger.debug("background audio close failed", exc_info=True)
+            logger.info("hold music player did not close cleanly", exc_info=True)
     logger.info(
         "call %s ended (%s): %s",
         state.plan.call_id,

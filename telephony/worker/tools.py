@@ -403,6 +403,7 @@ async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:
 
 
 def on_user_state(state: CallState, new_state: str) -> None:
+    logger.debug("user %s at %.3f", new_state, time.perf_counter())
     now = time.monotonic()
     state.last_activity = now
     if new_state == "speaking":
@@ -414,6 +415,7 @@ def on_user_state(state: CallState, new_state: str) -> None:
 
 
 def on_agent_state(state: CallState, new_state: str) -> None:
+    logger.debug("agent %s at %.3f", new_state, time.perf_counter())
     state.last_activity = time.monotonic()
 
 

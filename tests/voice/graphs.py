@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 GREETING = "Hello, this is Acme support. How can I help you?"
-BALANCE = "Your balance is forty two dollars."
+BALANCE = "Your balance is positive and your account is up to date."
 NOT_UNDERSTOOD = "Sorry, I did not understand that."
 TRANSFER = "Let me transfer you to a colleague."
 GOODBYE = "Thank you for calling. Goodbye!"
 HOLD = "Please hold for a moment."
-AFTER_HOLD = "Thank you for waiting. Your order has shipped."
+AFTER_HOLD = "Thank you for waiting. Your order is on its way."
 STORY = (
     "Once upon a time there was a small village by the sea. "
     "Every morning the fishermen went out in their boats before the sun came up. "
@@ -84,7 +84,7 @@ def front_desk_graph(*, hold_seconds: float = 3.0) -> dict[str, Any]:
                 "timeout_s": 15,
                 "variable": "account",
             },
-        ),  # fmt: skip
+        ),
         _node("say_digits", "say", {"text": DIGITS_DONE}),
         _node("advisor", "agent", {"mission": "Give short advice.", "model": BROKEN_MODEL}),
     ]

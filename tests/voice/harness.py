@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -63,11 +64,19 @@ def words(text: str) -> list[str]:
 
 
 def similarity(heard: str, expected: str) -> float:
-    """Share of the expected words that were heard (order-free, tolerant of ASR slips)."""
+    """Share of the expected words that were heard, each matched to its closest heard word
+    (order-free; "accountive" counts for "account": espeak through Opus to Whisper slips)."""
     want = set(words(expected))
     if not want:
         return 1.0
-    return len(want & set(words(heard))) / len(want)
+    got = set(words(heard))
+    if not got:
+        return 0.0
+
+    def close(word: str) -> bool:
+        return word in got or max(SequenceMatcher(None, word, g).ratio() for g in got) >= 0.75
+
+    return sum(1 for word in want if close(word)) / len(want)
 
 
 def to_frames(pcm: bytes, rate: int) -> list[rtc.AudioFrame]:
@@ -127,6 +136,8 @@ class Caller:
     agent_left: asyncio.Event = field(default_factory=asyncio.Event)
     disconnected: asyncio.Event = field(default_factory=asyncio.Event)
     speech_sent: list[tuple[float, float]] = field(default_factory=list)
+    cursor: int = 0  # received frames up to here were taken by an earlier ``hear``
+    _drained: asyncio.Event = field(default_factory=asyncio.Event)
 
     def token(self) -> str:
         return (
@@ -181,6 +192,7 @@ class Caller:
                 frame = self._queue.get_nowait()
             except asyncio.QueueEmpty:
                 frame = silence
+                self._drained.set()
             with contextlib.suppress(Exception):
                 await self._source.capture_frame(frame)
             next_at += FRAME_MS / 1000
@@ -201,13 +213,11 @@ class Caller:
     async def say(self, text: str, *, rate_wpm: int = 140) -> tuple[float, float]:
         """Speak ``text``; returns (first speech frame sent, last one sent), perf_counter."""
         frames = speech_frames(text, rate_wpm=rate_wpm)
+        self._drained.clear()
         started = time.perf_counter()
         for frame in frames:
             self._queue.put_nowait(frame)
-        duration = len(frames) * FRAME_MS / 1000
-        await asyncio.sleep(duration)
-        while not self._queue.empty():
-            await asyncio.sleep(FRAME_MS / 1000)
+        await self._drained.wait()
         ended = time.perf_counter()
         self.speech_sent.append((started, ended))
         return started, ended
@@ -231,14 +241,18 @@ class Caller:
         self,
         *,
         since: int | None = None,
-        timeout: float = 20.0,
+        within: float = 20.0,
         silence_s: float = 1.2,
         transcribe: bool = True,
     ) -> Heard:
-        """The next thing the agent says: from its first loud frame to ``silence_s`` of quiet."""
-        start_index = self.mark() if since is None else since
+        """The next thing the agent says: from its first loud frame to ``silence_s`` of quiet.
+
+        It starts where the previous ``hear`` stopped (or at ``since``), so speech that began
+        while the previous one was being transcribed is not lost.
+        """
+        start_index = self.cursor if since is None else since
         loop = asyncio.get_running_loop()
-        give_up = loop.time() + timeout
+        give_up = loop.time() + within
         first: int | None = None
         last_loud: float | None = None
         index = start_index
@@ -255,6 +269,7 @@ class Caller:
             if self.disconnected.is_set() and first is None:
                 break
             await asyncio.sleep(0.05)
+        self.cursor = index
         if first is None:
             return Heard(b"", None, None)
         chunk = self.received[first:index]
@@ -266,6 +281,11 @@ class Caller:
 
     def last_loud_after(self, moment: float) -> float | None:
         loud = [r.at for r in self.received if r.at >= moment and r.rms >= SPEECH_RMS]
+        return max(loud) if loud else None
+
+    def last_loud_before(self, index: int, moment: float) -> float | None:
+        """The last loud frame from ``index`` on that arrived before ``moment``."""
+        loud = [r.at for r in self.received[index:] if r.at <= moment and r.rms >= SPEECH_RMS]
         return max(loud) if loud else None
 
     def first_loud_after(self, moment: float) -> float | None:
@@ -335,13 +355,16 @@ class WorkerProcess:
             return ""
 
     def stop(self) -> None:
+        """SIGTERM to the worker (it drains and closes its job processes), then the group."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # nothing of it may outlive the tests
 
 
 def start_worker(
@@ -369,10 +392,10 @@ def start_worker(
     return WorkerProcess(process, log_path)
 
 
-async def wait_for_worker(worker: WorkerProcess, *, timeout: float = 90.0) -> None:
+async def wait_for_worker(worker: WorkerProcess, *, within: float = 90.0) -> None:
     """Until the worker is registered with LiveKit and its warm job process is ready."""
     loop = asyncio.get_running_loop()
-    give_up = loop.time() + timeout
+    give_up = loop.time() + within
     while loop.time() < give_up:
         if worker.process.poll() is not None:
             raise RuntimeError(f"the worker exited early:\n{worker.log()}")
@@ -380,7 +403,7 @@ async def wait_for_worker(worker: WorkerProcess, *, timeout: float = 90.0) -> No
         if "registered worker" in text and "process initialized" in text:
             return
         await asyncio.sleep(0.25)
-    raise RuntimeError(f"the worker did not register in {timeout:g}s:\n{worker.log()}")
+    raise RuntimeError(f"the worker did not register in {within:g}s:\n{worker.log()}")
 
 
 @contextlib.asynccontextmanager

@@ -1,0 +1,257 @@
+"""Parts of the voice worker that need no LiveKit server: plan, recorder, DTMF, adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from betool.models import Workspace
+from pipelines.models import Pipeline, PipelineVersion
+from telephony.models import Call, CallEndReason, CallEventKind, CallStatus, PhoneNumber
+from telephony.selectors import CallRejected
+from telephony.worker import tools
+from telephony.worker.plan import caller_number, dialled_number, load_plan, parse_metadata
+from telephony.worker.recorder import CallRecorder
+from telephony.worker.state import CallPlan, CallState, TurnTiming
+from voice_models.adapters import ModelConfig, build_stt, build_tts
+from voice_models.models import VoiceModel, VoiceModelKind, VoiceProvider
+
+
+@pytest.fixture
+def number(workspace: Workspace) -> PhoneNumber:
+    graph = {"schema_version": 2, "nodes": [], "edges": [], "settings": {"fallback_line": "Oops."}}
+    pipeline = Pipeline.objects.create(workspace=workspace, name="P", draft=graph)
+    PipelineVersion.objects.create(pipeline=pipeline, number=1, graph=graph)
+    tts = VoiceModel.objects.create(
+        workspace=workspace, name="Voice", kind=VoiceModelKind.TTS,
+        provider=VoiceProvider.LOCAL_ESPEAK, voice="en-us",
+    )  # fmt: skip
+    VoiceModel.objects.create(
+        workspace=workspace, name="gpt", kind=VoiceModelKind.LLM,
+        provider=VoiceProvider.OPENAI_COMPATIBLE, model="llama", base_url="http://127.0.0.1:9/v1",
+        api_key="k",
+    )  # fmt: skip
+    return PhoneNumber.objects.create(
+        workspace=workspace, e164="+15550100", pipeline=pipeline, tts_model=tts,
+        silence_timeout_s=7, max_call_duration_s=60, transfer_target="+15550199",
+    )  # fmt: skip
+
+
+def test_metadata_and_sip_attributes() -> None:
+    assert parse_metadata('{"number": "+1555", "call_id": 3}') == {"number": "+1555", "call_id": 3}
+    assert parse_metadata("not json") == {}
+    assert parse_metadata("[1]") == {}
+    attributes = {"sip.trunkPhoneNumber": "+15550100", "sip.phoneNumber": "+15551234"}
+    assert dialled_number({}, attributes) == "+15550100"
+    assert dialled_number({"number": "+15550111"}, attributes) == "+15550111"
+    assert caller_number({}, attributes) == "+15551234"
+    assert caller_number({"from": "+1999"}, {}) == "+1999"
+
+
+def test_plan_of_an_inbound_call_creates_the_call(number: PhoneNumber) -> None:
+    plan = load_plan(
+        room_name="call-1",
+        metadata={},
+        attributes={"sip.trunkPhoneNumber": number.e164, "sip.phoneNumber": "+15551234"},
+    )
+    call = Call.objects.get(pk=plan.call_id)
+    assert call.status == CallStatus.CONNECTED
+    assert call.connected_at is not None
+    assert call.from_number == "+15551234"
+    assert call.to_number == number.e164
+    assert plan.silence_timeout_s == 7
+    assert plan.max_call_duration_s == 60
+    assert plan.transfer_target == "+15550199"
+    assert plan.fallback_line == "Oops."
+    assert plan.tts is not None
+    assert plan.tts.provider == "local_espeak"
+    assert plan.asr is None
+    assert [m.name for m in plan.llms] == ["gpt"]
+    assert plan.llms[0].api_key == "k"
+
+
+def test_plan_of_an_outbound_call_uses_the_call_made_beforehand(number: PhoneNumber) -> None:
+    from telephony.services import call_start
+
+    version = PipelineVersion.objects.get()
+    call = call_start(
+        workspace=number.workspace, room_name="pending", number=number, pipeline_version=version
+    )
+    plan = load_plan(room_name="call-2", metadata={"call_id": call.pk}, attributes={})
+    assert plan.call_id == call.pk
+    call.refresh_from_db()
+    assert call.room_name == "call-2"
+    assert call.status == CallStatus.CONNECTED
+
+
+def test_plan_of_an_unknown_number_is_rejected(number: PhoneNumber) -> None:
+    with pytest.raises(CallRejected):
+        load_plan(room_name="call-3", metadata={"number": "+19999999"}, attributes={})
+
+
+def test_turn_timing_figures() -> None:
+    timing = TurnTiming(user_speech_end=1.0, engine_start=1.5, first_text=1.502)
+    timing.first_audio = 1.6
+    timing.engine_end = 1.51
+    assert timing.as_latencies() == {
+        "engine_first_text_ms": 2.0,
+        "engine_total_ms": 10.0,
+        "tts_first_audio_ms": 98.0,
+        "end_of_speech_to_engine_ms": 500.0,
+        "end_to_end_ms": 600.0,
+    }
+
+
+def test_recorder_writes_in_batches_off_the_caller_path(transactional_db: None) -> None:
+    from betool.models import User
+    from betool.services import workspace_create
+    from telephony.services import call_start
+
+    owner = User.objects.create_user("rec", "r@example.com", "x")
+    workspace = workspace_create(name="Rec", owner=owner)
+    call = call_start(workspace=workspace, room_name="call-rec", status=CallStatus.CONNECTED)
+
+    async def scenario() -> CallRecorder:
+        recorder = CallRecorder(call)
+        recorder.start()
+        recorder.status(CallStatus.ACTIVE)
+        for n in range(1, 6):
+            recorder.turn(sequence=n, user_text=f"u{n}", agent_text=f"a{n}")
+        recorder.event(CallEventKind.TOOL, "lookup", {"ok": True})
+        await recorder.flush()
+        recorder.end(CallEndReason.AGENT_HANGUP, usage_fn=lambda: {"call_seconds": 1.5})
+        await recorder.aclose()
+        return recorder
+
+    recorder = asyncio.run(scenario())
+    call.refresh_from_db()
+    assert call.status == CallStatus.ENDED
+    assert call.end_reason == CallEndReason.AGENT_HANGUP
+    assert call.usage == {"call_seconds": 1.5}
+    assert call.active_at is not None
+    assert list(call.turns.values_list("agent_text", flat=True)) == [f"a{n}" for n in range(1, 6)]
+    assert recorder.written == 8
+    assert recorder.failed == 0
+    assert recorder.batches < recorder.written  # batched, not one trip per record
+
+
+class FakeSession:
+    def __init__(self) -> None:
+        self.replies: list[Any] = []
+        self.interrupted = 0
+
+    def interrupt(self, **_: Any) -> None:
+        self.interrupted += 1
+
+    def generate_reply(self, **kwargs: Any) -> None:
+        self.replies.append(kwargs)
+
+
+class FakeRecorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+
+    def event(self, kind: str, name: str, data: dict[str, Any] | None = None) -> None:
+        self.events.append((kind, name, data or {}))
+
+    def status(self, status: str, **_: Any) -> None:
+        self.events.append(("status", status, {}))
+
+
+def fake_state() -> CallState:
+    plan = CallPlan(
+        call_id=1, workspace_id=1, room_name="r", number_e164="+1", caller_number="+2",
+        pipeline_id=1, version_id=1, version_number=1, graph={}, language="en",
+        max_call_duration_s=0, silence_timeout_s=0, transfer_target="", is_test=True,
+        asr=None, tts=None, llms=(), default_llm=None,
+    )  # fmt: skip
+    state = CallState(plan=plan, ctx=None, recorder=FakeRecorder())  # type: ignore[arg-type]
+    state.session = FakeSession()  # type: ignore[assignment]
+    return state
+
+
+def test_dtmf_digits_are_delivered_on_the_finish_key() -> None:
+    async def scenario() -> CallState:
+        state = fake_state()
+        state.collecting = {"max_digits": 8, "terminator": "#", "timeout_s": 5}
+        for digit in "123#":
+            tools.on_dtmf(state, digit)
+        return state
+
+    state = asyncio.run(scenario())
+    assert state.pending_digits == "123"
+    assert state.session.replies == [{"user_input": "123"}]  # type: ignore[union-attr]
+    assert state.collecting is None
+    assert [e[1] for e in state.recorder.events] == ["digit"] * 4  # type: ignore[attr-defined]
+
+
+def test_dtmf_digits_are_delivered_at_the_expected_count_or_after_a_pause() -> None:
+    async def scenario() -> tuple[CallState, CallState]:
+        counted = fake_state()
+        counted.collecting = {"max_digits": 2}
+        tools.on_dtmf(counted, "4")
+        tools.on_dtmf(counted, "2")
+        paused = fake_state()
+        paused.collecting = {"timeout_s": 0.05}
+        tools.on_dtmf(paused, "7")
+        await asyncio.sleep(0.2)
+        return counted, paused
+
+    counted, paused = asyncio.run(scenario())
+    assert counted.pending_digits == "42"
+    assert paused.pending_digits == "7"
+
+
+def test_a_key_resumes_a_hold() -> None:
+    async def scenario() -> CallState:
+        state = fake_state()
+        state.on_hold = True
+        tools.on_dtmf(state, "5")
+        return state
+
+    state = asyncio.run(scenario())
+    assert state.hold_resume.is_set()
+    assert state.pending_digits is None
+
+
+def test_transfer_targets_become_sip_uris() -> None:
+    assert tools.sip_uri("+15550199") == "tel:+15550199"
+    assert tools.sip_uri("sip:desk@example.com") == "sip:desk@example.com"
+
+
+def test_failed_transfer_lets_the_conversation_go_on() -> None:
+    class Session:
+        ended = True
+
+    class Conversation:
+        _session = Session()
+
+    state = fake_state()
+    state.conversation = Conversation()
+    tools.resume_conversation(state)
+    assert Conversation._session.ended is False
+
+
+def test_speech_providers_default_to_the_offline_voices() -> None:
+    from livekit.agents import stt as agents_stt
+    from livekit.agents import tts as agents_tts
+    from livekit.plugins import silero
+
+    from voice_models.local.stt import WhisperSTT
+    from voice_models.local.tts import EspeakTTS
+
+    vad = silero.VAD.load()
+    recognizer = build_stt(None, vad=vad)
+    assert isinstance(recognizer, agents_stt.StreamAdapter)
+    assert isinstance(recognizer.wrapped_stt, WhisperSTT)
+    assert isinstance(build_tts(None), EspeakTTS)
+    cloud = ModelConfig(name="dg", kind="tts", provider="deepgram", api_key="key")
+    fallback = build_tts(cloud)
+    assert isinstance(fallback, agents_tts.FallbackAdapter)
+    assert [type(t).__name__ for t in fallback._tts_instances] == ["TTS", "EspeakTTS"]
+    cloud_asr = ModelConfig(name="dg", kind="asr", provider="deepgram", api_key="key")
+    assert isinstance(build_stt(cloud_asr, vad=vad), agents_stt.FallbackAdapter)
+    assert json.dumps(cloud.__dict__)  # plain data, safe to hand to the event loop
