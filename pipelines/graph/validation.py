@@ -281,9 +281,12 @@ def _read_edge(edge_id: str, item: dict[str, Any], analysis: GraphAnalysis) -> N
         )
         return
     outputs = _outputs_of(source)
-    if outputs is None:
-        return  # the source's config problems are already reported
     handle = item.get("sourceHandle")
+    if outputs is None:
+        # The source's config problems are reported already; keep the route as drawn so its
+        # downstream nodes are not also reported as unreachable.
+        analysis.routes.setdefault((source.id, str(handle or "out")), target.id)
+        return
     if handle is None and len(outputs) == 1:
         handle = outputs[0]  # React Flow saves no handle id for a node's only output
     if not isinstance(handle, str) or handle not in outputs:

@@ -418,3 +418,9 @@ def test_config_messages_use_form_labels_and_plain_words() -> None:
         "URL: this is not allowed here (A web address starting with https:// (may use {{ }}))."
     )
     assert messages["save.0.variable"].startswith("Save from the answer #1, Variable:")
+
+
+def test_a_broken_node_does_not_make_its_successors_unreachable() -> None:
+    nodes = [start(), node("a", "agent", model="m"), node("after", "say", text="Hi.")]
+    problems = validate_graph(document(nodes, chain("start", "a", "after")))
+    assert codes(problems) == ["invalid_config"]
