@@ -8,6 +8,7 @@ from betool.api_base import build_api
 from betool.credits_api import router as credits_router
 from pipelines.api import router as pipelines_router
 from telephony.api import router as telephony_router
+from telephony.webhooks import livekit_webhook
 from voice_models.api import prices_router
 from voice_models.api import router as voice_models_router
 
@@ -23,6 +24,7 @@ api = build_api(
 )
 
 urlpatterns = [
+    path("api/livekit/webhook", livekit_webhook, name="livekit-webhook"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path(

@@ -26,4 +26,5 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "low-balance-alerts": {"task": "betool.balance_alerts_sweep", "schedule": 300.0},
+    "reap-stale-calls": {"task": "telephony.reap_stale_calls", "schedule": 60.0},
 }
