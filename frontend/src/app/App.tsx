@@ -3,6 +3,7 @@ import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { errorMessage } from "../api/client";
 import { coreApi } from "../api/core";
 import type { Me } from "../api/types";
+import { FinancePage } from "../finance/FinancePage";
 import { PipelinesPage } from "../pipelines/PipelinesPage";
 import { ToastStack } from "../ui/ToastStack";
 import { AppShell } from "./AppShell";
@@ -55,10 +56,7 @@ export function App() {
               path="calls"
               element={<PlaceholderPage title="Calls" text="Live and past calls, with their transcripts and traces, will appear here." />}
             />
-            <Route
-              path="finance"
-              element={<PlaceholderPage title="Finance" text="Credit usage by day, pipeline, number and model will appear here." />}
-            />
+            <Route path="finance" element={<FinancePage />} />
             <Route path="no-access" element={<PlaceholderPage title="Nothing to show" text="Your role has no sections in this workspace. Ask an admin." />} />
             <Route path="*" element={<PlaceholderPage title="Page not found" text="This address does not match any page." />} />
           </Route>
