@@ -33,6 +33,8 @@ class ScriptedReply:
     stall_after_first_s: float = 0.0
     input_tokens: int = 12
     output_tokens: int = 7
+    # Send the provider's in-stream error event after the first text piece.
+    error_midstream: bool = False
 
 
 def _fragments(arguments: dict[str, Any], size: int = 7) -> Iterator[str]:
@@ -129,6 +131,10 @@ class FakeOpenAIServer(_FakeServer):
         yield chunk({"role": "assistant", "content": ""})
         for piece in reply.text:
             yield chunk({"content": piece})
+            if reply.error_midstream:
+                error = {"message": "The server had an error", "type": "server_error"}
+                yield f"data: {json.dumps({'error': error})}\n\n"
+                return
         for index, (name, arguments) in enumerate(reply.tool_calls):
             call_id = f"call_{index}"
             head = {"index": index, "id": call_id, "type": "function"}
@@ -181,6 +187,10 @@ class FakeAnthropicServer(_FakeServer):
             for piece in reply.text:
                 delta = {"type": "text_delta", "text": piece}
                 yield event("content_block_delta", {"index": text_index, "delta": delta})
+                if reply.error_midstream:
+                    error = {"type": "overloaded_error", "message": "Overloaded"}
+                    yield event("error", {"error": error})
+                    return
             yield event("content_block_stop", {"index": text_index})
         for number, (name, arguments) in enumerate(reply.tool_calls):
             block_index = next(index)

@@ -10,8 +10,7 @@ import anthropic
 from voice_models.llm.errors import (
     TRANSPORT_ERRORS,
     from_transport,
-    kind_for_status,
-    retry_after_seconds,
+    status_error,
 )
 from voice_models.llm.openai_chat import parse_arguments
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
@@ -65,11 +64,12 @@ def _map_error(error: Exception) -> LLMError:
     if isinstance(error, anthropic.APITimeoutError):
         return LLMError(f"{_PROVIDER} took too long to answer.", kind="timeout")
     if isinstance(error, anthropic.APIStatusError):
-        return LLMError(
-            f"{_PROVIDER} refused the request ({error.status_code}): {error.message}",
-            kind=kind_for_status(error.status_code),
+        return status_error(
+            provider=_PROVIDER,
             status=error.status_code,
-            retry_after_s=retry_after_seconds(error.response.headers),
+            message=error.message,
+            body=error.body,
+            headers=error.response.headers,
         )
     if isinstance(error, anthropic.APIConnectionError):
         return LLMError(f"{_PROVIDER} could not be reached.", kind="connection")

@@ -1,4 +1,4 @@
-"""Mapping of transport-level failures shared by every SDK-based client."""
+"""Provider failures (HTTP status, in-stream error events, transport) mapped to LLMError."""
 
 from __future__ import annotations
 
@@ -6,6 +6,35 @@ import httpx
 import httpx2
 
 from voice_models.llm.types import LLMError, LLMErrorKind
+
+_IN_STREAM_KINDS: dict[str, LLMErrorKind] = {
+    "rate_limit_error": "rate_limited",
+    "overloaded_error": "server",
+    "api_error": "server",
+    "server_error": "server",
+    "timeout_error": "timeout",
+}
+
+
+def in_stream_kind(body: object) -> LLMErrorKind:
+    """Kind of an error event inside a 200 stream, from its ``error.type``."""
+    error = body.get("error", body) if isinstance(body, dict) else None
+    error_type = error.get("type") if isinstance(error, dict) else None
+    return _IN_STREAM_KINDS.get(str(error_type), "server")
+
+
+def status_error(
+    *, provider: str, status: int, message: str, body: object, headers: httpx2.Headers
+) -> LLMError:
+    """An SDK status error: a refused request, or (status 200) an error event mid-answer."""
+    if status < 400:
+        return LLMError(f"{provider} failed while answering: {message}", kind=in_stream_kind(body))
+    return LLMError(
+        f"{provider} refused the request ({status}): {message}",
+        kind=kind_for_status(status),
+        status=status,
+        retry_after_s=retry_after_seconds(headers),
+    )
 
 
 def kind_for_status(status: int) -> LLMErrorKind:

@@ -12,8 +12,7 @@ import openai
 from voice_models.llm.errors import (
     TRANSPORT_ERRORS,
     from_transport,
-    kind_for_status,
-    retry_after_seconds,
+    status_error,
 )
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
 
@@ -75,11 +74,12 @@ def _map_error(error: Exception) -> LLMError:
     if isinstance(error, openai.APITimeoutError):
         return LLMError(f"{_PROVIDER} took too long to answer.", kind="timeout")
     if isinstance(error, openai.APIStatusError):
-        return LLMError(
-            f"{_PROVIDER} refused the request ({error.status_code}): {error.message}",
-            kind=kind_for_status(error.status_code),
+        return status_error(
+            provider=_PROVIDER,
             status=error.status_code,
-            retry_after_s=retry_after_seconds(error.response.headers),
+            message=error.message,
+            body=error.body,
+            headers=error.response.headers,
         )
     if isinstance(error, openai.APIConnectionError):
         return LLMError(f"{_PROVIDER} could not be reached.", kind="connection")

@@ -175,3 +175,20 @@ async def test_openai_asks_for_usage_in_the_stream() -> None:
 def test_clients_satisfy_the_protocol() -> None:
     assert isinstance(_openai("http://127.0.0.1:1", 1), LLMClient)
     assert isinstance(_anthropic("http://127.0.0.1:1", 1), LLMClient)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_error_in_the_middle_of_the_stream_becomes_llm_error(provider: Provider) -> None:
+    server_type, make_client = provider
+    reply = ScriptedReply(text=["Hello.", " More."], error_midstream=True)
+    received: list[LLMDelta] = []
+
+    async def consume(stream: AsyncIterator[LLMDelta]) -> None:
+        async for delta in stream:
+            received.append(delta)
+
+    async with server_type([reply]) as server:
+        with pytest.raises(LLMError) as caught:
+            await consume(make_client(server.url, 5).stream(MESSAGES))
+    assert _text(received) == "Hello."
+    assert caught.value.kind in ("server", "protocol")
