@@ -65,4 +65,21 @@ describe("autosave conflicts", () => {
     const theirs = (await apiCall(page, "GET", `/pipelines/${pipeline.id}`)).body;
     assert.equal(theirs.graph.nodes[0].data.config.greeting, "Theirs");
   });
+
+  it("refuses to publish an invalid graph and says what to fix", async () => {
+    const pipeline = await createPipeline(page, uniqueName("E2E invalid"), (graph) => {
+      graph.nodes.push({ id: "classify", type: "classifier", position: { x: 400, y: 200 }, data: { config: { mode: "keywords", intents: [] } } });
+      graph.edges.push({ id: "e1", source: "start", sourceHandle: "out", target: "classify", targetHandle: "in" });
+    });
+    made.push(pipeline.id);
+    await openEditor(page, pipeline.id);
+    await page.locator('.react-flow__node[data-id="classify"] [data-problems]:not([data-problems="0"])').waitFor();
+    await page.getByRole("button", { name: "Publish" }).click();
+    const dialog = page.getByRole("dialog", { name: "Publish" });
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await dialog.getByRole("alert").filter({ hasText: /Intents/ }).waitFor();
+    const versions = await apiCall(page, "GET", `/pipelines/${pipeline.id}/versions`);
+    assert.equal(versions.body.length, 0);
+    await snapshot(page, "publish-invalid");
+  });
 });

@@ -29,8 +29,9 @@ export function PublishDialog({ pipelineId, flush, onClose, onPublished, onProbl
       onClose();
     } catch (e) {
       if (e instanceof ApiError && e.code === "graph_invalid" && Array.isArray(e.details)) {
+        const problems = (e.details as Problem[]).filter((p) => p.severity === "error");
         onProblems(e.details as Problem[]);
-        setError(`${e.message} See the problems panel: ${(e.details as Problem[]).length} to fix.`);
+        setError(`${e.message} ${problems.slice(0, 3).map((p) => p.message).join(" ")} The problems panel lists them all; click one to go to its node.`);
       } else setError(errorMessage(e));
       setBusy(false);
     }
