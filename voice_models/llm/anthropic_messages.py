@@ -17,6 +17,7 @@ from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, To
 
 _PROVIDER = "The Anthropic model"
 _DEFAULT_MAX_TOKENS = 1024
+_CALL_CONNECTED = "(The call has connected.)"
 
 
 def _wire_messages(messages: Sequence[ChatMessage]) -> tuple[str, list[dict[str, Any]]]:
@@ -53,6 +54,10 @@ def _wire_messages(messages: Sequence[ChatMessage]) -> tuple[str, list[dict[str,
             wire.append({"role": "assistant", "content": content})
             continue
         wire.append({"role": message.role, "content": message.content})
+    if wire and wire[0]["role"] == "assistant":
+        # The conversation opens with the agent's greeting, but Anthropic wants a user turn
+        # first: stand in for the moment the call connected.
+        wire.insert(0, {"role": "user", "content": _CALL_CONNECTED})
     return system, wire
 
 

@@ -192,3 +192,15 @@ async def test_error_in_the_middle_of_the_stream_becomes_llm_error(provider: Pro
             await consume(make_client(server.url, 5).stream(MESSAGES))
     assert _text(received) == "Hello."
     assert caught.value.kind in ("server", "protocol")
+
+
+async def test_anthropic_conversation_opening_with_the_greeting_starts_with_a_user_turn() -> None:
+    conversation = [
+        ChatMessage("system", "Be brief."),
+        ChatMessage("assistant", "Hello, how can I help?"),
+        ChatMessage("user", "My bill."),
+    ]
+    async with FakeAnthropicServer([ScriptedReply(text=["Sure."])]) as server:
+        await _collect(_anthropic(server.url, 5).stream(conversation))
+    roles = [message["role"] for message in server.requests[0]["messages"]]
+    assert roles == ["user", "assistant", "user"]
