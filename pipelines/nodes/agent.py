@@ -117,6 +117,13 @@ class AgentRuntime(NodeRuntime):
                     calls.append(delta.tool_call)
             if not calls:
                 break
+            # Say what came before the tool calls now ("Let me check"), while the tools run,
+            # and so that the next round's text does not run on from an unfinished sentence.
+            pending_text = chunker.flush()
+            if pending_text:
+                said.append(pending_text)
+                turn.spoken.append(pending_text)
+                yield TextEvent(pending_text, self.node_id, self._interruptible)
             messages.append(ChatMessage("assistant", "".join(text), tool_calls=tuple(calls)))
             leaving = False
             for call in calls:

@@ -257,3 +257,15 @@ async def test_agent_on_a_real_sdk_client_streams_and_meets_the_turn_deadline() 
     }
     assert turn_end(second).reason == "timeout"
     assert second_took_s < 2.0
+
+
+async def test_text_before_a_tool_call_is_said_before_the_tool_runs() -> None:
+    llm = ScriptedLLM(
+        Script(text=["Let me", " check"], tool_calls=[("save_details", {"name": "Ada"})]),
+        Script(text=["Done, Ada."]),
+    )
+    doc = agent_doc(extract=[{"variable": "name", "description": "caller name"}])
+    events = await collect(conversation(doc, providers=registry(llm)).run_turn("I'm Ada"))
+    assert texts(events) == ["Let me check", "Done, Ada."]
+    order = [e.type for e in events if e.type in ("text", "tool")]
+    assert order == ["text", "tool", "text"]
