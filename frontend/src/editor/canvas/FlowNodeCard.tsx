@@ -35,15 +35,15 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
   return (
     <div className={classes} data-testid={`node-${id}`} data-run={run} data-problems={problems?.count ?? 0}>
       {inputs.map((h) => (
-        <Handle key={h.id} id={h.id} type="target" position={Position.Left} className="flow-handle" aria-label={`${label} input`} />
+        <Handle key={h.id} id={h.id} type="target" position={Position.Left} className="flow-handle" />
       ))}
       {problems && problems.count > 0 && (
-        <span className={`node-problem-badge ${problems.severity ?? ""}`} title={problemText} aria-label={`${problems.count} problem(s): ${problemText}`}>
+        <span className={`node-problem-badge ${problems.severity ?? ""}`} title={problemText} role="img" aria-label={`${problems.count} problem(s): ${problemText}`}>
           {problems.count}
         </span>
       )}
       {run && (
-        <span className="node-run-badge" aria-label={`Test run: ${run}`}>
+        <span className="node-run-badge" role="img" aria-label={`Test run: ${run}`}>
           {run === "active" ? "running" : run === "failed" ? "failed" : "ran"}
         </span>
       )}
@@ -64,7 +64,7 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
           {outputs.map((h) => (
             <div key={h.id} className="flow-node-output">
               {h.label || handleLabel(h.id)}
-              <Handle id={h.id} type="source" position={Position.Right} className="flow-handle" aria-label={`${label} output ${h.label}`} />
+              <Handle id={h.id} type="source" position={Position.Right} className="flow-handle" />
             </div>
           ))}
         </div>
