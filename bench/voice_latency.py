@@ -217,12 +217,15 @@ async def run(turns: int, env: Any) -> dict[str, Any]:
         idle_processes=1,
         executor="thread",
     )
+    registered = asyncio.Event()
+    server.on("worker_registered", lambda *_: registered.set())
     server_task = asyncio.create_task(server.run(devmode=True))
     room = f"bench-{uuid.uuid4().hex[:8]}"
     totals: list[float] = []
     betool_ms: list[float] = []
     try:
-        await asyncio.sleep(3)  # registration and the warm job runner
+        await asyncio.wait_for(registered.wait(), 90)
+        await asyncio.sleep(2)  # the warm job runner
         caller = harness.Caller(
             env, room, attributes={"sip.trunkPhoneNumber": number, "sip.phoneNumber": "+1555000"}
         )

@@ -13,11 +13,35 @@ from telephony.worker.bootstrap import ensure_django
 logger = logging.getLogger("betool.worker")
 
 
+PLUGINS = (
+    "livekit.plugins.silero",
+    "livekit.plugins.deepgram",
+    "livekit.plugins.openai",
+    "livekit.plugins.elevenlabs",
+)
+
+
+def import_plugins() -> None:
+    """livekit plugins register themselves and must be imported on a main thread: the job
+    process's (prewarm), or the worker's when calls run in threads."""
+    import importlib
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for module in PLUGINS:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            logger.warning("the plugin %s is not installed", module)
+
+
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any call: Django, Silero VAD, the local voices."""
     ensure_django()
     if os.environ.get("BETOOL_WORKER_DEBUG") == "1":
         logger.setLevel(logging.DEBUG)
+    import_plugins()
     from livekit.plugins import silero
 
     from voice_models.local.espeak import engine
@@ -73,6 +97,8 @@ def build_server(
     http_port: int = 0,
     load_threshold: float = 0.99,
 ) -> AgentServer:
+    if executor == "thread":
+        import_plugins()
     server = AgentServer(
         ws_url=ws_url,
         api_key=api_key,
