@@ -37,6 +37,7 @@ function withAriaLabel(node: FlowNode, catalog: Catalog): FlowNode {
 
 export const NODE_DRAG_MIME = "application/x-betool-node-type";
 
+const SNAP_GRID: [number, number] = [10, 10];
 const DEFAULT_EDGE_OPTIONS = { type: "default", interactionWidth: 16 } as const;
 
 export function Canvas({ readOnly }: { readOnly: boolean }) {
@@ -110,48 +111,57 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
   );
 
   return (
-    <ReactFlow<FlowNode, FlowEdge>
-      nodes={shownNodes}
-      edges={shownEdges}
-      nodeTypes={nodeTypes}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
-      onConnect={connect}
-      onConnectEnd={onConnectEnd}
-      isValidConnection={isValidConnection}
-      onDrop={onDrop}
-      onDragOver={(e) => {
-        if (e.dataTransfer.types.includes(NODE_DRAG_MIME)) {
-          e.preventDefault();
-          e.dataTransfer.dropEffect = "copy";
-        }
-      }}
-      onMoveEnd={(_, vp) => setViewport(vp)}
-      defaultViewport={viewport}
-      defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
-      deleteKeyCode={null}
-      selectionKeyCode="Shift"
-      multiSelectionKeyCode={["Meta", "Control", "Shift"]}
-      nodesDraggable={!readOnly}
-      nodesConnectable={!readOnly}
-      edgesFocusable
-      nodesFocusable
-      minZoom={0.2}
-      maxZoom={2}
-      proOptions={{ hideAttribution: true }}
-      aria-label="Pipeline canvas"
-    >
-      <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cfd4dc" />
-      <Controls position="bottom-right" showInteractive={false} aria-label="Zoom controls" />
-      <MiniMap
-        position="bottom-left"
-        pannable
-        zoomable
-        ariaLabel="Minimap"
-        nodeColor={(n) => appearanceOf(catalog[n.type ?? ""]).color}
-        nodeStrokeWidth={2}
-        style={{ width: 160, height: 100 }}
-      />
-    </ReactFlow>
+    <>
+      {!readOnly && nodes.filter((n) => n.type !== "note").length <= 1 && (
+        <div className="canvas-hint alert alert-info" role="note">
+          Drag a node from the left onto the canvas (or press <kbd>/</kbd> to search), then drag from an output dot to an input dot to connect them.
+        </div>
+      )}
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={shownNodes}
+        edges={shownEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={connect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onDrop={onDrop}
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes(NODE_DRAG_MIME)) {
+            e.preventDefault();
+            e.dataTransfer.dropEffect = "copy";
+          }
+        }}
+        onMoveEnd={(_, vp) => setViewport(vp)}
+        defaultViewport={viewport}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Meta", "Control", "Shift"]}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesFocusable
+        nodesFocusable
+        snapToGrid
+        snapGrid={SNAP_GRID}
+        minZoom={0.2}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+        aria-label="Pipeline canvas"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cfd4dc" />
+        <Controls position="bottom-right" showInteractive={false} aria-label="Zoom controls" />
+        <MiniMap
+          position="bottom-left"
+          pannable
+          zoomable
+          ariaLabel="Minimap"
+          nodeColor={(n) => appearanceOf(catalog[n.type ?? ""]).color}
+          nodeStrokeWidth={2}
+          style={{ width: 160, height: 100 }}
+        />
+      </ReactFlow>
+    </>
   );
 }
