@@ -76,3 +76,14 @@ describe("autosave", () => {
     expect(save).not.toHaveBeenCalled();
   });
 });
+
+describe("leaving the editor", () => {
+  it("saves a pending edit at once instead of dropping it", async () => {
+    const save = vi.spyOn(pipelinesApi, "saveDraft").mockResolvedValue({ revision: 4, updated_at: "", problems: [] });
+    const { unmount } = renderHook(() => useAutosave(7, 3, true));
+    act(() => store().updateConfig("say", { text: "Typed just before leaving" }));
+    unmount();
+    expect(save).toHaveBeenCalledTimes(1);
+    expect(save.mock.calls[0]?.[1].nodes.find((n) => n.id === "say")?.data.config.text).toBe("Typed just before leaving");
+  });
+});

@@ -113,7 +113,14 @@ export function useAutosave(pipelineId: number, initialRevision: number, enabled
     timer.current = setTimeout(() => void save(), SAVE_DEBOUNCE_MS);
   }, [changeSeq, enabled, save]);
 
-  useEffect(() => () => clearTimeout(timer.current), []);
+  // Leaving the editor (Back, another page) saves what is pending at once instead of dropping it.
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      if (enabled && !blocked.current && useGraphStore.getState().changeSeq !== savedSeq.current) void saveAgain.current();
+    },
+    [enabled],
+  );
 
   // Leaving with unsaved work asks first; coming back online saves at once.
   useEffect(() => {
