@@ -28,22 +28,35 @@ LOOKUP = ToolSpec(
 MESSAGES = [ChatMessage("system", "Be brief."), ChatMessage("user", "Where is my order?")]
 
 Provider = tuple[type[FakeOpenAIServer] | type[FakeAnthropicServer], Callable[..., LLMClient]]
+_opened: list[OpenAIChatClient | AnthropicClient] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    """Each test's SDK clients are closed after it, connections included."""
+    yield
+    while _opened:
+        await _opened.pop().aclose()
 
 
 def _openai(server_url: str, timeout_s: float) -> LLMClient:
-    return OpenAIChatClient(
+    client = OpenAIChatClient(
         model="gpt-test", api_key="sk-test", base_url=f"{server_url}/v1", timeout_s=timeout_s
     )
+    _opened.append(client)
+    return client
 
 
 def _anthropic(server_url: str, timeout_s: float) -> LLMClient:
-    return AnthropicClient(
+    client = AnthropicClient(
         model="claude-test",
         api_key="sk-ant-test",
         base_url=server_url,
         timeout_s=timeout_s,
         send_temperature=True,
     )
+    _opened.append(client)
+    return client
 
 
 PROVIDERS = [
