@@ -44,9 +44,14 @@ def new_document() -> dict[str, Any]:
 
 
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
-    """v1 kept node configs flat in ``data`` and had no ``settings``; v2 nests ``config``."""
-    for node in doc.get("nodes", []):
-        data = node.get("data") or {}
+    """v1 kept node configs flat in ``data`` and had no ``settings``; v2 nests ``config``.
+
+    Anything that is not shaped like a node is left as it is, for validation to report."""
+    nodes = doc.get("nodes")
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict) or not isinstance(node.get("data"), dict):
+            continue
+        data = node["data"]
         if "config" not in data:
             label = data.pop("label", None)
             node["data"] = {"config": data} | ({"label": label} if label is not None else {})

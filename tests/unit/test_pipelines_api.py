@@ -259,3 +259,15 @@ def test_node_type_catalog_serves_json_schema(designer: Client) -> None:
     } <= types
     say = next(entry for entry in catalog if entry["type"] == "say")
     assert say["config_schema"]["type"] == "object"
+
+
+@pytest.mark.parametrize(
+    "nodes", [None, [3], [{"data": 5}], [{"id": "a", "type": "say", "data": None}], "x"]
+)
+def test_malformed_old_schema_imports_get_a_verdict_not_a_500(
+    designer: Client, nodes: object
+) -> None:
+    document = {"format": "betool.pipeline", "name": "Old",
+                "graph": {"schema_version": 1, "nodes": nodes}}  # fmt: skip
+    response = designer.post("/api/pipelines/import", document, content_type=JSON)
+    assert response.status_code in (201, 422), response.content
