@@ -6,7 +6,8 @@ import { errorMessage } from "../api/client";
 import { pipelinesApi } from "../api/pipelines";
 import type { PipelineDetail } from "../api/types";
 import { PERMISSIONS, useCan } from "../app/session";
-import { downloadExport, readJsonFile } from "../pipelines/importExport";
+import { downloadExport } from "../pipelines/importExport";
+import { useImportPipeline } from "../pipelines/useImportPipeline";
 import { showToast } from "../ui/toasts";
 import { Canvas } from "./canvas/Canvas";
 import { EditorHeader, type SidePanel } from "./EditorHeader";
@@ -59,7 +60,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
   const [versionsKey, setVersionsKey] = useState(0);
   const autosave = useAutosave(pipeline.id, pipeline.revision, canEdit);
   const paletteSearch = useRef<HTMLInputElement>(null);
-  const importInput = useRef<HTMLInputElement>(null);
+  const { chooseFile, fileInput } = useImportPipeline();
   const flow = useReactFlow();
   const navigate = useNavigate();
   const store = useGraphStore.getState();
@@ -116,17 +117,6 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
     }
   };
 
-  const onImportFile = async (file: File | undefined) => {
-    if (!file) return;
-    try {
-      const created = await pipelinesApi.importDocument(await readJsonFile(file));
-      showToast(`Imported “${created.name}”`);
-      navigate(`/pipelines/${created.id}`);
-    } catch (e) {
-      showToast(`Import failed: ${errorMessage(e)}`, "error");
-    }
-  };
-
   return (
     <div className="editor">
       <EditorHeader
@@ -141,9 +131,9 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
         onPublish={() => setDialog("publish")}
         onHelp={() => setDialog("help")}
         onExport={() => void flush().then(() => downloadExport(pipeline.id)).catch((e: unknown) => showToast(errorMessage(e), "error"))}
-        onImportFile={() => importInput.current?.click()}
+        onImportFile={chooseFile}
       />
-      <input ref={importInput} type="file" accept="application/json,.json" hidden aria-label="Pipeline file to import" onChange={(e) => void onImportFile(e.target.files?.[0])} />
+      {fileInput}
       <div className="editor-body">
         <Palette ref={paletteSearch} onAdd={addAtCenter} disabled={!canEdit} />
         <div className="editor-center">

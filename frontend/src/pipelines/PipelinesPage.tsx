@@ -8,10 +8,10 @@ import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Icon } from "../ui/Icon";
 import { showToast } from "../ui/toasts";
 import { CreatePipelineDialog } from "./CreatePipelineDialog";
-import { ImportButton } from "./ImportButton";
 import { downloadExport } from "./importExport";
 import { PipelineRow, type RowActions } from "./PipelineRow";
 import { RenamePipelineDialog } from "./RenamePipelineDialog";
+import { useImportPipeline } from "./useImportPipeline";
 import { usePipelineList } from "./usePipelineList";
 
 type Modal = { kind: "create" } | { kind: "rename"; pipeline: PipelineSummary } | { kind: "delete"; pipeline: PipelineSummary } | null;
@@ -23,6 +23,7 @@ export function PipelinesPage() {
   const { pipelines, error, reload } = usePipelineList(search);
   const canEdit = useCan(PERMISSIONS.pipelinesEdit);
   const navigate = useNavigate();
+  const { chooseFile, fileInput } = useImportPipeline();
   const open = (p: PipelineDetail) => navigate(`/pipelines/${p.id}`);
 
   const actions: RowActions = {
@@ -49,7 +50,10 @@ export function PipelinesPage() {
         </div>
         {canEdit && (
           <div style={{ display: "flex", gap: 8 }}>
-            <ImportButton onImported={open} />
+            <button type="button" className="btn" onClick={chooseFile}>
+              <Icon name="upload" /> Import
+            </button>
+            {fileInput}
             <button type="button" className="btn btn-primary" onClick={() => setModal({ kind: "create" })}>
               <Icon name="plus" /> New pipeline
             </button>
