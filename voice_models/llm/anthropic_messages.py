@@ -7,11 +7,7 @@ from typing import Any
 
 import anthropic
 
-from voice_models.llm.errors import (
-    TRANSPORT_ERRORS,
-    from_transport,
-    status_error,
-)
+from voice_models.llm.errors import from_sdk, sdk_failures
 from voice_models.llm.openai_chat import parse_arguments
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
 
@@ -61,26 +57,11 @@ def _wire_messages(messages: Sequence[ChatMessage]) -> tuple[str, list[dict[str,
     return system, wire
 
 
-# ValueError: a malformed SSE payload the SDK could not decode.
-_FAILURES: tuple[type[Exception], ...] = (anthropic.AnthropicError, *TRANSPORT_ERRORS, ValueError)
+_FAILURES = sdk_failures(anthropic.AnthropicError)
 
 
 def _map_error(error: Exception) -> LLMError:
-    if isinstance(error, anthropic.APITimeoutError):
-        return LLMError(f"{_PROVIDER} took too long to answer.", kind="timeout")
-    if isinstance(error, anthropic.APIStatusError):
-        return status_error(
-            provider=_PROVIDER,
-            status=error.status_code,
-            message=error.message,
-            body=error.body,
-            headers=error.response.headers,
-        )
-    if isinstance(error, anthropic.APIConnectionError):
-        return LLMError(f"{_PROVIDER} could not be reached.", kind="connection")
-    if isinstance(error, TRANSPORT_ERRORS):
-        return from_transport(error, provider=_PROVIDER)
-    return LLMError(f"{_PROVIDER} sent an unreadable answer: {error}", kind="protocol")
+    return from_sdk(error, sdk=anthropic, provider=_PROVIDER)
 
 
 class AnthropicClient:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import httpx
 import httpx2
 
@@ -68,3 +70,28 @@ def from_transport(error: Exception, *, provider: str) -> LLMError:
     if isinstance(error, httpx.TimeoutException | httpx2.TimeoutException):
         return LLMError(f"{provider} took too long to answer.", kind="timeout")
     return LLMError(f"{provider} connection failed: {error}", kind="connection")
+
+
+def sdk_failures(base: type[Exception]) -> tuple[type[Exception], ...]:
+    """What a client catches around an SDK call: the SDK's errors (``base``), transport
+    errors that escaped it, and ValueError (an SSE payload the SDK could not decode)."""
+    return (base, *TRANSPORT_ERRORS, ValueError)
+
+
+def from_sdk(error: Exception, *, sdk: ModuleType, provider: str) -> LLMError:
+    """One mapping for the openai and anthropic SDKs, which share their error classes' names."""
+    if isinstance(error, sdk.APITimeoutError):
+        return LLMError(f"{provider} took too long to answer.", kind="timeout")
+    if isinstance(error, sdk.APIStatusError):
+        return status_error(
+            provider=provider,
+            status=error.status_code,
+            message=error.message,
+            body=error.body,
+            headers=error.response.headers,
+        )
+    if isinstance(error, sdk.APIConnectionError):
+        return LLMError(f"{provider} could not be reached.", kind="connection")
+    if isinstance(error, TRANSPORT_ERRORS):
+        return from_transport(error, provider=provider)
+    return LLMError(f"{provider} sent an unreadable answer: {error}", kind="protocol")

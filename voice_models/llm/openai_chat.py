@@ -9,11 +9,7 @@ from typing import Any
 
 import openai
 
-from voice_models.llm.errors import (
-    TRANSPORT_ERRORS,
-    from_transport,
-    status_error,
-)
+from voice_models.llm.errors import from_sdk, sdk_failures
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
 
 _PROVIDER = "The OpenAI-compatible model"
@@ -66,26 +62,11 @@ class _PendingCall:
         return ToolCall(self.id, self.name, parse_arguments("".join(self.arguments)))
 
 
-# ValueError: a malformed SSE payload the SDK could not decode.
-_FAILURES: tuple[type[Exception], ...] = (openai.OpenAIError, *TRANSPORT_ERRORS, ValueError)
+_FAILURES = sdk_failures(openai.OpenAIError)
 
 
 def _map_error(error: Exception) -> LLMError:
-    if isinstance(error, openai.APITimeoutError):
-        return LLMError(f"{_PROVIDER} took too long to answer.", kind="timeout")
-    if isinstance(error, openai.APIStatusError):
-        return status_error(
-            provider=_PROVIDER,
-            status=error.status_code,
-            message=error.message,
-            body=error.body,
-            headers=error.response.headers,
-        )
-    if isinstance(error, openai.APIConnectionError):
-        return LLMError(f"{_PROVIDER} could not be reached.", kind="connection")
-    if isinstance(error, TRANSPORT_ERRORS):
-        return from_transport(error, provider=_PROVIDER)
-    return LLMError(f"{_PROVIDER} sent an unreadable answer: {error}", kind="protocol")
+    return from_sdk(error, sdk=openai, provider=_PROVIDER)
 
 
 class OpenAIChatClient:
