@@ -26,6 +26,7 @@ from telephony.models import (
     PhoneNumber,
 )
 from telephony.notifications import notify_call_on_commit
+from telephony.selectors import CallRejected, active_call_count, latest_published_version
 
 
 def _notify(call: Call, kind: str, **data: Any) -> None:
@@ -189,3 +190,61 @@ def call_event_record(
     )
     _notify(call, "event", event_kind=kind, name=name, data=data or {})
     return event
+
+
+def _dispatch_after_commit(*, room_name: str, metadata: dict[str, Any]) -> None:
+    from asgiref.sync import async_to_sync
+
+    from telephony.dispatch import dispatch_agent
+
+    def send() -> None:
+        try:
+            async_to_sync(dispatch_agent)(room_name=room_name, metadata=metadata)
+        except Exception as exc:
+            call = Call.objects.filter(pk=int(metadata["call_id"])).first()
+            if call is not None:
+                call_event_record(
+                    call=call, kind=CallEventKind.ERROR, name="dispatch_failed",
+                    data={"error": str(exc)[:500]},
+                )  # fmt: skip
+                call_end(call=call, reason=CallEndReason.ERROR)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def call_outbound_create(*, number: PhoneNumber, to_number: str, is_test: bool = False) -> Call:
+    """An outbound call from ``number`` to ``to_number``: the Call is created ringing, and
+    after the commit the worker is dispatched to dial it (it records the outcome)."""
+    import uuid
+
+    from telephony.selectors import normalize_e164
+
+    workspace = number.workspace
+    if not number.enabled:
+        raise CallRejected("number_disabled", f"The number {number.e164} is disabled.")
+    if number.pipeline_id is None:
+        raise CallRejected("no_pipeline", f"The number {number.e164} has no pipeline.")
+    version = latest_published_version(pipeline_id=number.pipeline_id)
+    if version is None:
+        raise CallRejected("not_published", f"The pipeline of {number.e164} is not published.")
+    if active_call_count(workspace=workspace) >= workspace.max_concurrent_calls:
+        raise CallRejected(
+            "too_many_calls",
+            f"The workspace already has {workspace.max_concurrent_calls} calls in progress.",
+        )
+    callee = normalize_e164(to_number)
+    if not callee:
+        raise CallRejected("bad_number", f"{to_number!r} is not a phone number.")
+    call = call_start(
+        workspace=workspace,
+        room_name=f"call-out-{uuid.uuid4().hex[:12]}",
+        direction=CallDirection.OUTBOUND,
+        from_number=number.e164,
+        to_number=callee,
+        number=number,
+        pipeline_version=version,
+        is_test=is_test,
+    )
+    _dispatch_after_commit(room_name=call.room_name, metadata={"call_id": call.pk})
+    return call

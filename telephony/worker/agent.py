@@ -136,6 +136,9 @@ class BetoolAgent(Agent):
         self._current = output
         state.turn_seq += 1
         sequence = state.turn_seq
+        logger.debug(
+            "call %s turn %s: %r digits=%r", state.plan.call_id, sequence, user_text, digits
+        )
         started_at = _now()
         async for chunk in self.run_graph(
             state.conversation.run_turn(user_text, digits=digits), output, handle

@@ -84,7 +84,9 @@ async def entrypoint(ctx: JobContext) -> None:
     ensure_django()
     metadata = parse_metadata(ctx.job.metadata)
     await ctx.connect()
-    participant = await ctx.wait_for_participant()
+    participant = await answer_or_dial(ctx, metadata)
+    if participant is None:
+        return
     attributes = dict(participant.attributes)
     from telephony.selectors import CallRejected
 
@@ -115,6 +117,35 @@ async def entrypoint(ctx: JobContext) -> None:
 
         state.end_reason = state.end_reason or CallEndReason.ERROR
         await tools.disconnect_caller(state)
+
+
+async def answer_or_dial(ctx: JobContext, metadata: dict[str, Any]) -> rtc.RemoteParticipant | None:
+    """The caller: whoever joins (inbound), or the callee once answered (outbound)."""
+    from telephony.worker import outbound
+
+    call_id = metadata.get("call_id")
+    target = None
+    if call_id not in (None, ""):
+        target = await sync_to_async(outbound.load_dial)(int(str(call_id)))
+    if target is None:
+        return await ctx.wait_for_participant()
+    reason = await outbound.dial(ctx.api, room_name=ctx.room.name, target=target)
+    if reason is not None:
+        await sync_to_async(_end_unanswered)(target.call_id, reason)
+        ctx.delete_room()
+        ctx.shutdown(reason=f"outbound call not answered: {reason}")
+        return None
+    return await ctx.wait_for_participant(identity=target.identity)
+
+
+def _end_unanswered(call_id: int, reason: str) -> None:
+    from telephony.models import CallEndReason
+    from telephony.selectors import call_get
+    from telephony.services import call_end
+
+    call = call_get(call_id=call_id)
+    if call is not None:
+        call_end(call=call, reason=CallEndReason(reason), usage={"call_seconds": 0.0})
 
 
 async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None:

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -36,9 +37,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
     if database["ENGINE"].endswith("sqlite3"):
         VOICE_DIR.mkdir(parents=True, exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(VOICE_DIR / "test-db.sqlite3")
+        test["NAME"] = str(VOICE_DIR / "test-db.sqlite3")
+    elif not test.get("NAME"):
+        # A database of its own: the voice tier may run beside the other tiers.
+        test["NAME"] = f"test_{database['NAME']}_voice"
 
 
 @pytest.fixture(scope="session")
@@ -65,8 +70,8 @@ def _database_url() -> str:
                 pytrace=False,
             )
         return f"sqlite:///{name}"
-    user = settings.get("USER") or ""
-    password = settings.get("PASSWORD") or ""
+    user = quote(settings.get("USER") or "", safe="")
+    password = quote(settings.get("PASSWORD") or "", safe="")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = settings.get("HOST") or "127.0.0.1"
     port = f":{settings['PORT']}" if settings.get("PORT") else ""

@@ -56,7 +56,7 @@ def _edge(source: str, handle: str, target: str) -> dict[str, Any]:
 def front_desk_graph(*, hold_seconds: float = 3.0) -> dict[str, Any]:
     """start → keyword classifier → say / transfer / hangup / hold."""
     intents = [
-        {"name": "balance", "keywords": ["balance", "money"]},
+        {"name": "balance", "keywords": ["balance", "money", "account"]},
         {"name": "agent", "keywords": ["agent", "person", "human", "transfer"]},
         {"name": "bye", "keywords": ["goodbye", "bye"]},
         {"name": "hold", "keywords": ["order", "hold"]},

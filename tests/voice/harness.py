@@ -204,11 +204,15 @@ class Caller:
 
     async def _listen(self, track: rtc.Track) -> None:
         stream = rtc.AudioStream(track, sample_rate=RATE, num_channels=1)
-        async for event in stream:
-            data = bytes(event.frame.data)
-            samples = np.frombuffer(data, dtype=np.int16).astype(np.float32)
-            rms = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
-            self.received.append(Received(time.perf_counter(), rms, data))
+        try:
+            async for event in stream:
+                data = bytes(event.frame.data)
+                samples = np.frombuffer(data, dtype=np.int16).astype(np.float32)
+                rms = float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
+                self.received.append(Received(time.perf_counter(), rms, data))
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(stream.aclose())
 
     async def say(self, text: str, *, rate_wpm: int = 140) -> tuple[float, float]:
         """Speak ``text``; returns (first speech frame sent, last one sent), perf_counter."""

@@ -255,3 +255,75 @@ def test_speech_providers_default_to_the_offline_voices() -> None:
     cloud_asr = ModelConfig(name="dg", kind="asr", provider="deepgram", api_key="key")
     assert isinstance(build_stt(cloud_asr, vad=vad), agents_stt.FallbackAdapter)
     assert json.dumps(cloud.__dict__)  # plain data, safe to hand to the event loop
+
+
+def test_sip_failures_become_call_outcomes() -> None:
+    from livekit import api
+
+    from telephony.worker.outbound import failure_reason
+
+    def twirp(status: str) -> Exception:
+        return api.TwirpError("unavailable", "call failed", status=503,
+                              metadata={"sip_status_code": status})  # fmt: skip
+
+    assert failure_reason(twirp("486")) == CallEndReason.BUSY
+    assert failure_reason(twirp("480")) == CallEndReason.NO_ANSWER
+    assert failure_reason(twirp("603")) == CallEndReason.REJECTED
+    assert failure_reason(RuntimeError("request timed out")) == CallEndReason.NO_ANSWER
+    assert failure_reason(RuntimeError("boom")) == CallEndReason.ERROR
+
+
+def test_an_outbound_call_is_created_ringing_then_dispatched(
+    number: PhoneNumber, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from telephony.services import call_outbound_create
+    from telephony.worker.outbound import load_dial
+
+    settings.LIVEKIT_URL = ""
+    settings.LIVEKIT_ENABLED = False
+    with django_capture_on_commit_callbacks(execute=True):
+        call = call_outbound_create(number=number, to_number="+1 (555) 010-0999")
+    call.refresh_from_db()
+    assert call.direction == "outbound"
+    assert call.to_number == "+15550100999"
+    assert call.from_number == number.e164
+    # LiveKit is not configured here: the dispatch fails, and the call says so.
+    assert call.status == CallStatus.ENDED
+    assert call.end_reason == CallEndReason.ERROR
+    assert call.events.filter(name="dispatch_failed").exists()
+    assert load_dial(call.pk) is None  # an ended call is not dialled
+
+
+def test_outbound_calls_respect_the_workspace_limit(number: PhoneNumber) -> None:
+    from telephony.services import call_outbound_create, call_start
+
+    workspace = number.workspace
+    workspace.max_concurrent_calls = 1
+    workspace.save()
+    call_start(workspace=workspace, room_name="busy", status=CallStatus.ACTIVE)
+    with pytest.raises(CallRejected) as info:
+        call_outbound_create(number=number, to_number="+15550111")
+    assert info.value.reason == "too_many_calls"
+
+
+def test_what_an_outbound_call_dials(number: PhoneNumber) -> None:
+    from telephony.models import CallDirection, Trunk
+    from telephony.services import call_start
+    from telephony.worker.outbound import load_dial
+
+    trunk = Trunk.objects.create(
+        workspace=number.workspace, name="Carrier", livekit_outbound_trunk_id="ST_out"
+    )
+    number.trunk = trunk
+    number.save()
+    call = call_start(
+        workspace=number.workspace, room_name="r", direction=CallDirection.OUTBOUND,
+        from_number=number.e164, to_number="+15550123", number=number,
+    )  # fmt: skip
+    target = load_dial(call.pk)
+    assert target is not None
+    assert (target.to_number, target.from_number, target.trunk_id) == (
+        "+15550123", number.e164, "ST_out",
+    )  # fmt: skip
+    inbound = call_start(workspace=number.workspace, room_name="r2", number=number)
+    assert load_dial(inbound.pk) is None
