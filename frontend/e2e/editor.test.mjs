@@ -92,6 +92,28 @@ describe("pipeline editor", () => {
     assert.ok(graph.edges.some((e) => e.source.startsWith("say_") && e.target.startsWith("hangup_")));
   });
 
+  it("removes a selected connection with its button", async () => {
+    // Click a point of a curve that no node covers.
+    const point = await page.evaluate(() => {
+      for (const path of document.querySelectorAll(".react-flow__edge-interaction")) {
+        const m = path.getScreenCTM();
+        for (let f = 0.1; f < 0.95; f += 0.05) {
+          const p = path.getPointAtLength(path.getTotalLength() * f);
+          const [x, y] = [p.x * m.a + m.e, p.y * m.d + m.f];
+          if (document.elementFromPoint(x, y) === path) return { x, y };
+        }
+      }
+      return null;
+    });
+    assert.ok(point, "a visible connection");
+    await page.mouse.click(point.x, point.y);
+    await snapshot(page, "edge-selected");
+    await page.getByRole("button", { name: "Remove this connection" }).click();
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 1);
+    await page.keyboard.press(`${MOD}+z`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 2);
+  });
+
   it("undoes and redoes, copies and pastes, and deletes", async () => {
     const count = () => page.locator(".react-flow__node").count();
     assert.equal(await count(), 3);

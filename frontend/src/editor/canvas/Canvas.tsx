@@ -10,6 +10,7 @@ import {
   type Connection,
   type Edge,
   type IsValidConnection,
+  type EdgeTypes,
   type NodeTypes,
   type OnConnectEnd,
 } from "@xyflow/react";
@@ -20,6 +21,7 @@ import { checkConnection } from "../store/connections";
 import { useGraphStore } from "../store/graphStore";
 import type { Catalog } from "../catalog/types";
 import type { FlowEdge, FlowNode } from "../store/types";
+import { RemovableEdge } from "./RemovableEdge";
 import { FlowNodeCard } from "./FlowNodeCard";
 import { NoteNode } from "./NoteNode";
 
@@ -38,7 +40,7 @@ function withAriaLabel(node: FlowNode, catalog: Catalog): FlowNode {
 export const NODE_DRAG_MIME = "application/x-betool-node-type";
 
 const SNAP_GRID: [number, number] = [10, 10];
-const DEFAULT_EDGE_OPTIONS = { type: "default", interactionWidth: 16 } as const;
+const EDGE_TYPES: EdgeTypes = { removable: RemovableEdge };
 
 export function Canvas({ readOnly }: { readOnly: boolean }) {
   const nodes = useGraphStore((s) => s.nodes);
@@ -61,9 +63,9 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
   const shownEdges = useMemo(
     () =>
       edges.map((e) => {
-        if (problemEdges.has(e.id)) return { ...e, className: "invalid" };
-        if (e.sourceHandle && runBranches[e.source] === e.sourceHandle) return { ...e, className: "ran", animated: true };
-        return e;
+        if (problemEdges.has(e.id)) return { ...e, type: "removable", className: "invalid" };
+        if (e.sourceHandle && runBranches[e.source] === e.sourceHandle) return { ...e, type: "removable", className: "ran", animated: true };
+        return { ...e, type: "removable" };
       }),
     [edges, problemEdges, runBranches],
   );
@@ -121,6 +123,7 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
         nodes={shownNodes}
         edges={shownEdges}
         nodeTypes={nodeTypes}
+        edgeTypes={EDGE_TYPES}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
@@ -135,7 +138,6 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
         }}
         onMoveEnd={(_, vp) => setViewport(vp)}
         defaultViewport={viewport}
-        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={["Meta", "Control", "Shift"]}

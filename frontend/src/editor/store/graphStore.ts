@@ -80,9 +80,12 @@ export function freePosition(wanted: { x: number; y: number }, nodes: FlowNode[]
       const height = n.measured?.height ?? n.height ?? NODE_FOOTPRINT.height;
       return p.x < n.position.x + width && p.x + NODE_FOOTPRINT.width > n.position.x && p.y < n.position.y + height && p.y + NODE_FOOTPRINT.height > n.position.y;
     });
-  const candidate = { ...wanted };
-  for (let tries = 0; tries < 40 && covers(candidate); tries++) candidate.y += 40;
-  return candidate;
+  // Flows read left to right: try beside the spot first, then a row lower.
+  for (let k = 0; k < 60; k++) {
+    const candidate = { x: wanted.x + (k % 4) * (NODE_FOOTPRINT.width + 24), y: wanted.y + Math.floor(k / 4) * (NODE_FOOTPRINT.height + 10) };
+    if (!covers(candidate)) return candidate;
+  }
+  return wanted;
 }
 
 const snapshotOf = (s: Pick<GraphState, "nodes" | "edges" | "settings">): GraphSnapshot => ({
