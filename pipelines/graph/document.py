@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -84,4 +86,19 @@ def migrate_document(document: Any) -> dict[str, Any]:
     doc.setdefault("viewport", {"x": 0, "y": 0, "zoom": 1})
     settings = doc.get("settings")
     doc["settings"] = DEFAULT_SETTINGS | (settings if isinstance(settings, dict) else {})
+    _ensure_storable(doc)
     return doc
+
+
+# json.dumps writes NUL as \u0000; an even run of backslashes before it is literal text.
+_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _ensure_storable(doc: dict[str, Any]) -> None:
+    """Refuses what the database's JSON columns refuse, with a message instead of a 500."""
+    try:
+        text = json.dumps(doc, allow_nan=False)
+    except ValueError as exc:
+        raise GraphDocumentError("Numbers in a graph must be finite (no Infinity or NaN).") from exc
+    if _ESCAPED_NUL.search(text):
+        raise GraphDocumentError("Text in a graph may not contain the NUL character.")

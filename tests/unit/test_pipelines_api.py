@@ -271,3 +271,14 @@ def test_malformed_old_schema_imports_get_a_verdict_not_a_500(
                 "graph": {"schema_version": 1, "nodes": nodes}}  # fmt: skip
     response = designer.post("/api/pipelines/import", document, content_type=JSON)
     assert response.status_code in (201, 422), response.content
+
+
+@pytest.mark.parametrize("bad", [float("inf"), "nul \x00 inside"])
+def test_a_graph_the_database_cannot_store_is_a_clear_422(designer: Client, bad: object) -> None:
+    pipeline = _create(designer)
+    graph = _with_say(pipeline["graph"])
+    graph["nodes"][-1]["data"]["config"]["extra"] = bad
+    response = _save(designer, pipeline, graph, pipeline["revision"])
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "graph_unreadable"
+    assert Pipeline.objects.get(pk=pipeline["id"]).draft_revision == pipeline["revision"]

@@ -40,6 +40,11 @@ def _demo_password() -> str:
 class Command(BaseCommand):
     help = "Create (or reuse) the demo workspace, users, pipeline and usage."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="Where betool is served."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         password = _demo_password()
         with transaction.atomic():
@@ -48,7 +53,7 @@ class Command(BaseCommand):
             self._demo_usage(workspace, pipeline.pk)
         self.stdout.write(self.style.SUCCESS(f"Demo workspace ready: {workspace.name}"))
         self.stdout.write(f"  demo pipeline: {pipeline.name}")
-        self.stdout.write("  sign in at http://127.0.0.1:8000/login/ with:")
+        self.stdout.write(f"  sign in at {options['base_url'].rstrip('/')}/login/ with:")
         for username, role in DEMO_USERS:
             self.stdout.write(f"    {role.value:<9} username {username:<9} password {password}")
 
