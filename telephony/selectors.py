@@ -110,4 +110,19 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
         raise CallRejected(
             "not_published", f"The pipeline of {number.e164} has no published version."
         )
-    return CallSetup(workspace=number.workspace, number=number, version=version, call=None)
+    workspace = number.workspace
+    if active_call_count(workspace=workspace) >= workspace.max_concurrent_calls:
+        raise CallRejected(
+            "too_many_calls",
+            f"The workspace already has {workspace.max_concurrent_calls} calls in progress.",
+        )
+    trunk = number.trunk
+    if (
+        trunk is not None
+        and Call.objects.filter(number__trunk=trunk).exclude(status=CallStatus.ENDED).count()
+        >= trunk.max_concurrent_calls
+    ):
+        raise CallRejected(
+            "trunk_busy", f"The trunk {trunk.name} already carries its maximum of calls."
+        )
+    return CallSetup(workspace=workspace, number=number, version=version, call=None)

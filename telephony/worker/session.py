@@ -17,7 +17,13 @@ from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
 from telephony.worker.bootstrap import ensure_django
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
-from telephony.worker.state import NOT_IN_SERVICE_LINE, CallPlan, CallState, TurnTiming
+from telephony.worker.state import (
+    NOT_IN_SERVICE_LINE,
+    REJECTION_LINES,
+    CallPlan,
+    CallState,
+    TurnTiming,
+)
 from voice_models.adapters import build_llm_client, build_stt, build_tts
 from voice_models.local.tts import EspeakTTS
 
@@ -96,7 +102,7 @@ async def entrypoint(ctx: JobContext) -> None:
         )
     except CallRejected as exc:
         logger.info("call in room %s rejected: %s", ctx.room.name, exc.message)
-        await reject(ctx, participant)
+        await reject(ctx, participant, REJECTION_LINES.get(exc.reason, NOT_IN_SERVICE_LINE))
         return
     call = await sync_to_async(load_call)(plan.call_id)
     recorder = CallRecorder(call)
@@ -245,8 +251,8 @@ def greet(state: CallState, agent: BetoolAgent) -> None:
     handle.add_done_callback(done)
 
 
-async def reject(ctx: JobContext, participant: rtc.RemoteParticipant) -> None:
-    """Nothing can answer this call: say so with the offline voice, then hang up."""
+async def reject(ctx: JobContext, participant: rtc.RemoteParticipant, line: str) -> None:
+    """Nothing can answer this call: say why with the offline voice, then hang up."""
     session: AgentSession = AgentSession(tts=EspeakTTS())
     try:
         await session.start(
@@ -257,7 +263,7 @@ async def reject(ctx: JobContext, participant: rtc.RemoteParticipant) -> None:
             ),
             record=False,
         )
-        handle = session.say(NOT_IN_SERVICE_LINE, allow_interruptions=False)
+        handle = session.say(line, allow_interruptions=False)
         await asyncio.wait_for(handle.wait_for_playout(), timeout=15)
     except Exception:
         logger.warning("could not tell the caller the number is not in service", exc_info=True)

@@ -23,6 +23,8 @@ SILENCE_GOODBYE_LINE = "I have not heard from you, so I will end the call now. G
 TRANSFER_FAILED_LINE = "Sorry, I could not transfer your call. Let's continue."
 HOLD_RESUME_LINE = "Thank you for holding."
 NOT_IN_SERVICE_LINE = "Sorry, this number is not in service. Goodbye."
+BUSY_LINE = "Sorry, all our lines are busy. Please call again later. Goodbye."
+REJECTION_LINES = {"too_many_calls": BUSY_LINE, "trunk_busy": BUSY_LINE}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ from telephony.worker.state import (
 from tests.voice import graphs, harness
 from tests.voice.harness import Caller, similarity
 
+# A call takes 20-40 s; the first test also waits for the worker to start and register.
+pytestmark = pytest.mark.timeout(300)
+
 MATCH = 0.6  # share of the expected words that must be heard (espeak → Whisper slips)
 
 

@@ -179,3 +179,25 @@ def test_credentials_are_encrypted_at_rest(workspace: Workspace) -> None:
     assert stored_key.startswith("fernet:")
     assert "sip-secret" not in stored_password
     assert VoiceModel.objects.get(pk=model.pk).api_key == "dg-secret"
+
+
+def test_a_full_workspace_or_trunk_takes_no_new_call(
+    workspace: Workspace, number: PhoneNumber, pipeline: Pipeline
+) -> None:
+    publish(pipeline, 1)
+    workspace.max_concurrent_calls = 1
+    workspace.save()
+    services.call_start(workspace=workspace, room_name="a", status=CallStatus.ACTIVE)
+    with pytest.raises(selectors.CallRejected) as info:
+        selectors.call_setup_resolve(number_e164=number.e164)
+    assert info.value.reason == "too_many_calls"
+
+    workspace.max_concurrent_calls = 10
+    workspace.save()
+    trunk = Trunk.objects.create(workspace=workspace, name="Carrier", max_concurrent_calls=1)
+    number.trunk = trunk
+    number.save()
+    services.call_start(workspace=workspace, room_name="b", number=number)
+    with pytest.raises(selectors.CallRejected) as info:
+        selectors.call_setup_resolve(number_e164=number.e164)
+    assert info.value.reason == "trunk_busy"
