@@ -17,7 +17,7 @@ from betool.roles import Permission
 from voice_models import selectors, services
 from voice_models.adapters import ModelConfig
 from voice_models.catalog import connection_test
-from voice_models.models import VoiceModel, VoiceModelKind, VoiceProvider
+from voice_models.models import VoiceModelKind, VoiceProvider
 from voice_models.pricing import BILLABLE_KINDS, DEFAULT_RATES, UNITS, PriceBookEntry
 
 router = Router(tags=["voice models"])
@@ -101,7 +101,8 @@ class PriceIn(Schema):
     note: str = Field(default="", max_length=200)
 
 
-def _out(voice_model: VoiceModel, counters: Any) -> dict[str, Any]:
+def _out(voice_model: Any) -> dict[str, Any]:
+    """``voice_model`` carries the usage annotations of ``selectors.with_usage_counters``."""
     return {
         "id": voice_model.pk,
         "name": voice_model.name,
@@ -113,28 +114,32 @@ def _out(voice_model: VoiceModel, counters: Any) -> dict[str, Any]:
         "base_url": voice_model.base_url,
         "enabled": voice_model.enabled,
         "has_api_key": bool(voice_model.api_key),
-        "usage": counters,
+        "usage": {
+            "today": voice_model.used_today,
+            "month": voice_model.used_this_month,
+            "total": voice_model.used_in_all,
+            "unit": selectors.UNIT_OF_KIND[voice_model.kind],
+        },
         "updated_at": voice_model.updated_at,
     }
 
 
-def _with_counters(workspace: Any, models: list[VoiceModel]) -> list[dict[str, Any]]:
-    counters = selectors.usage_counters(workspace=workspace, models=models)
-    return [_out(m, counters[m.pk]) for m in models]
+def _listed(workspace: Any, **filters: Any) -> list[dict[str, Any]]:
+    models = selectors.voice_model_list(workspace=workspace).filter(**filters)
+    return [_out(m) for m in selectors.with_usage_counters(models)]
 
 
 @router.get("", response=list[VoiceModelOut])
 def voice_model_list(request: HttpRequest, kind: VoiceModelKind | None = None) -> Any:
     actor = require(request, Permission.VOICE_MODELS_VIEW)
-    models = list(selectors.voice_model_list(workspace=actor.workspace, kind=kind))
-    return _with_counters(actor.workspace, models)
+    return _listed(actor.workspace, **({"kind": kind} if kind else {}))
 
 
 @router.post("", response={201: VoiceModelOut})
 def voice_model_create(request: HttpRequest, payload: VoiceModelIn) -> tuple[int, Any]:
     actor = require(request, Permission.VOICE_MODELS_MANAGE)
     voice_model = services.voice_model_create(workspace=actor.workspace, **payload.dict())
-    return 201, _with_counters(actor.workspace, [voice_model])[0]
+    return 201, _listed(actor.workspace, pk=voice_model.pk)[0]
 
 
 @router.patch("/{int:voice_model_id}", response=VoiceModelOut)
@@ -143,7 +148,7 @@ def voice_model_update(request: HttpRequest, voice_model_id: int, payload: Voice
     voice_model = services.voice_model_update(
         workspace=actor.workspace, voice_model_id=voice_model_id, **payload.dict()
     )
-    return _with_counters(actor.workspace, [voice_model])[0]
+    return _listed(actor.workspace, pk=voice_model.pk)[0]
 
 
 @router.delete("/{int:voice_model_id}", response={204: None})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from betool.models import LedgerEntry, LedgerKind, Workspace
@@ -24,44 +25,40 @@ def llm_configs(*, workspace: Workspace) -> list[ModelConfig]:
     return [ModelConfig.from_model(m) for m in models]
 
 
-@dataclass(frozen=True, slots=True)
-class UsageCounters:
-    today: Decimal
-    month: Decimal
-    total: Decimal
-    unit: str
-
-
-_COUNTED_KIND = {
-    VoiceModelKind.ASR: ([LedgerKind.ASR_SECONDS], "seconds"),
-    VoiceModelKind.TTS: ([LedgerKind.TTS_CHARACTERS], "characters"),
-    VoiceModelKind.LLM: ([LedgerKind.LLM_INPUT_TOKENS, LedgerKind.LLM_OUTPUT_TOKENS], "tokens"),
+UNIT_OF_KIND = {
+    VoiceModelKind.ASR: "seconds",
+    VoiceModelKind.TTS: "characters",
+    VoiceModelKind.LLM: "tokens",
 }
+_UNIT_KINDS = [
+    LedgerKind.ASR_SECONDS,
+    LedgerKind.TTS_CHARACTERS,
+    LedgerKind.LLM_INPUT_TOKENS,
+    LedgerKind.LLM_OUTPUT_TOKENS,
+]
 
 
-def usage_counters(*, workspace: Workspace, models: list[VoiceModel]) -> dict[int, UsageCounters]:
-    """Units used by each voice model today, this month and in all, from the ledger.
+def _used_since(since: datetime | None) -> Subquery:
+    """Units recorded for the outer voice model since a moment. Usage is recorded under the
+    name the session used for the model: its configuration name, or for language models
+    the provider's model id; both count."""
+    entries = LedgerEntry.objects.filter(
+        Q(model_name=OuterRef("name")) | Q(model_name=OuterRef("model"), model_name__gt=""),
+        workspace=OuterRef("workspace"),
+        kind__in=_UNIT_KINDS,
+    )
+    if since is not None:
+        entries = entries.filter(occurred_at__gte=since)
+    total = entries.values("workspace").annotate(units=Sum("quantity")).values("units")
+    return Subquery(total, output_field=DecimalField(max_digits=18, decimal_places=3))
 
-    Usage is recorded under the name the session used for the model: its configuration
-    name, or for language models the provider's model id; both count."""
-    now = timezone.localtime()
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    month = today.replace(day=1)
-    counters = {}
-    for voice_model in models:
-        kinds, unit = _COUNTED_KIND[VoiceModelKind(voice_model.kind)]
-        names = {voice_model.name, voice_model.model} - {""}
-        sums = LedgerEntry.objects.filter(
-            workspace=workspace, kind__in=kinds, model_name__in=names
-        ).aggregate(
-            today=Sum("quantity", filter=Q(occurred_at__gte=today)),
-            month=Sum("quantity", filter=Q(occurred_at__gte=month)),
-            total=Sum("quantity"),
-        )
-        counters[voice_model.pk] = UsageCounters(
-            today=sums["today"] or Decimal(0),
-            month=sums["month"] or Decimal(0),
-            total=sums["total"] or Decimal(0),
-            unit=unit,
-        )
-    return counters
+
+def with_usage_counters(queryset: QuerySet[VoiceModel]) -> QuerySet[VoiceModel]:
+    """Annotates ``used_today``, ``used_this_month`` and ``used_in_all`` (units, in one query)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    zero = Value(Decimal(0))
+    return queryset.annotate(
+        used_today=Coalesce(_used_since(today), zero),
+        used_this_month=Coalesce(_used_since(today.replace(day=1)), zero),
+        used_in_all=Coalesce(_used_since(None), zero),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from collections.abc import Callable
 
 import pytest
@@ -79,3 +80,51 @@ def test_designers_read_but_cannot_change_voice_models(
     assert designer.get("/api/voice-models").status_code == 200
     assert designer.delete(f"/api/voice-models/{created['id']}").status_code == 403
     assert VoiceModel.objects.filter(pk=created["id"]).exists()
+
+
+def test_usage_counters_count_units_by_model_today_month_and_in_all(
+    client_as: Callable[[Role], Client],
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from betool.models import Workspace
+    from voice_models.metering import usage_report_apply
+
+    admin = client_as(Role.ADMIN)
+    created = _create(admin, name="Espeak", kind="tts", provider="local_espeak", api_key="")
+    workspace = Workspace.objects.get(name="Acme Support")
+    for source, days_ago, characters in [("a", 0, 120), ("b", 0, 30), ("c", 40, 1000)]:
+        when = timezone.now() - timedelta(days=days_ago)
+        usage_report_apply(workspace=workspace, source=source, sequence=1,
+                           usage={"tts_characters": characters}, priced_on=when.date(),
+                           occurred_at=when, tts_model="Espeak")  # fmt: skip
+    usage = next(m for m in admin.get("/api/voice-models").json() if m["id"] == created["id"])
+    assert Decimal(usage["usage"]["today"]) == 150
+    assert Decimal(usage["usage"]["month"]) == 150  # 40 days ago is never this month
+    assert Decimal(usage["usage"]["total"]) == 1150
+    assert usage["usage"]["unit"] == "characters"
+
+
+def test_the_admin_lists_voice_models_with_their_counters(
+    client_as: Callable[[Role], Client],
+) -> None:
+    from betool.models import User
+
+    _create(client_as(Role.ADMIN))
+    owner = User.objects.get(username="owner")
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    browser = Client()
+    browser.force_login(owner)
+    page = browser.get("/admin/voice_models/voicemodel/")
+    assert page.status_code == 200
+    assert b"GPT mini" in page.content
+    assert b"This month" in page.content
+    assert (
+        SECRET.encode()
+        not in browser.get(
+            f"/admin/voice_models/voicemodel/{VoiceModel.objects.get().pk}/change/"
+        ).content
+    )
