@@ -50,7 +50,9 @@ class VoiceModel(models.Model):
     model = models.CharField(max_length=120, blank=True, help_text="e.g. nova-3, gpt-4o-mini")
     voice = models.CharField(max_length=120, blank=True, help_text="TTS voice name or id")
     language = models.CharField(max_length=16, blank=True, default="en")
-    base_url = models.URLField(max_length=300, blank=True)
+    base_url = models.CharField(
+        max_length=300, blank=True, help_text="API base URL, e.g. http://127.0.0.1:8000/v1"
+    )
     api_key = EncryptedTextField(blank=True, default="")
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

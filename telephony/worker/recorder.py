@@ -92,18 +92,37 @@ class CallRecorder:
         when = timezone.now()
 
         def operation() -> None:
+            from django.db import transaction
+
+            from telephony.billing import call_close_bill
+
             usage = usage_fn() if usage_fn else None
-            self._refresh(
-                call_end(
+
+            def end() -> Call:
+                return call_end(
                     call=self.call,
                     reason=reason,
                     usage=usage,
                     transfer_target=transfer_target,
                     at=when,
                 )
-            )
+
+            try:  # the end and its closing bill together, exactly once
+                with transaction.atomic():
+                    call = end()
+                    call_close_bill(call=call)
+            except Exception:
+                logger.exception("the closing bill of call %s failed", self.call.pk)
+                call = end()  # the call is still recorded as ended, with its usage
+            self._refresh(call)
 
         self._put(operation)
+
+    def usage_report(self, usage: dict[str, Any], *, sequence: int) -> None:
+        """An interval report of the cumulative usage so far (billed; a crash loses little)."""
+        from telephony.billing import call_usage_bill
+
+        self._put(lambda: call_usage_bill(call=self.call, usage=usage, sequence=sequence))
 
     def _refresh(self, call: Call) -> None:
         self.call.status = call.status

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -29,6 +30,7 @@ logger = logging.getLogger("betool.worker")
 
 DEFAULT_HOLD_S = 60.0
 INTER_DIGIT_TIMEOUT_S = 3.0
+USAGE_REPORT_INTERVAL_S = float(os.environ.get("BETOOL_USAGE_REPORT_S", "30"))
 
 
 def _kinds() -> Any:
@@ -369,6 +371,20 @@ def start_limits(state: CallState) -> None:
         state.spawn(too_long(), name="betool.max_duration")
     if plan.silence_timeout_s > 0:
         state.spawn(silence_watch(state), name="betool.silence")
+    state.spawn(usage_reports(state), name="betool.usage_reports")
+
+
+async def usage_reports(state: CallState) -> None:
+    """Cumulative usage reports while the call runs (interval sequences count from 1)."""
+    from telephony.worker.session import collect_usage
+
+    sequence = 0
+    while not state.ending:
+        await asyncio.sleep(USAGE_REPORT_INTERVAL_S)
+        if state.ending:
+            return
+        sequence += 1
+        state.recorder.usage_report(collect_usage(state), sequence=sequence)
 
 
 async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from betool.models import LedgerEntry, LedgerKind
 from telephony.models import Call, CallEndReason, CallEventKind, CallStatus
 from telephony.worker.state import (
     NOT_IN_SERVICE_LINE,
@@ -110,6 +111,12 @@ def test_caller_hears_the_greeting_and_the_answer(worker, voice_env, call_setup)
     assert usage["tts_characters"] >= len(graphs.GREETING) + len(graphs.BALANCE)
     assert usage["llm_input_tokens"] == 0  # rule-only pipeline
     assert usage["turns"] == 1
+    # ...and billed through the credit metering when the call closed.
+    billed = {
+        entry.kind: entry.quantity for entry in LedgerEntry.objects.filter(source=f"call-{call.pk}")
+    }
+    assert billed[LedgerKind.CALL_SECONDS] > 0
+    assert billed[LedgerKind.TTS_CHARACTERS] == usage["tts_characters"]
 
 
 def test_hangup_says_goodbye_then_ends_the_room_and_the_job(worker, voice_env, call_setup) -> None:

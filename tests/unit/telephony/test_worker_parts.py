@@ -121,8 +121,12 @@ def test_recorder_writes_in_batches_off_the_caller_path(transactional_db: None) 
         for n in range(1, 6):
             recorder.turn(sequence=n, user_text=f"u{n}", agent_text=f"a{n}")
         recorder.event(CallEventKind.TOOL, "lookup", {"ok": True})
+        recorder.usage_report({"call_seconds": 1.0, "tts_characters": 40}, sequence=1)
         await recorder.flush()
-        recorder.end(CallEndReason.AGENT_HANGUP, usage_fn=lambda: {"call_seconds": 1.5})
+        recorder.end(
+            CallEndReason.AGENT_HANGUP,
+            usage_fn=lambda: {"call_seconds": 1.5, "tts_characters": 90, "asr_seconds": 2.0},
+        )
         await recorder.aclose()
         return recorder
 
@@ -130,12 +134,27 @@ def test_recorder_writes_in_batches_off_the_caller_path(transactional_db: None) 
     call.refresh_from_db()
     assert call.status == CallStatus.ENDED
     assert call.end_reason == CallEndReason.AGENT_HANGUP
-    assert call.usage == {"call_seconds": 1.5}
+    assert call.usage == {"call_seconds": 1.5, "tts_characters": 90, "asr_seconds": 2.0}
     assert call.active_at is not None
     assert list(call.turns.values_list("agent_text", flat=True)) == [f"a{n}" for n in range(1, 6)]
-    assert recorder.written == 8
+    assert recorder.written == 9
     assert recorder.failed == 0
     assert recorder.batches < recorder.written  # batched, not one trip per record
+    # Billed through the metering: the interval report, then the closing one on top.
+    from betool.models import LedgerEntry, LedgerKind
+
+    assert (
+        sum(
+            e.quantity
+            for e in LedgerEntry.objects.filter(
+                source=f"call-{call.pk}", kind=LedgerKind.TTS_CHARACTERS
+            )
+        )
+        == 90
+    )
+    assert LedgerEntry.objects.filter(
+        source=f"call-{call.pk}", kind=LedgerKind.ASR_SECONDS
+    ).exists()
 
 
 class FakeSession:
