@@ -73,7 +73,11 @@ def max_calls() -> int:
 
 def job_load(server: AgentServer) -> float:
     """Load by calls in progress, not CPU: a busy shared machine must not refuse calls."""
-    return min(1.0, len(server.active_jobs) / max_calls())
+    try:
+        active = len(server.active_jobs)
+    except AttributeError:  # not running yet
+        active = 0
+    return min(1.0, active / max_calls())
 
 
 async def on_request(request: JobRequest) -> None:
