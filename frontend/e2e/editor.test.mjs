@@ -138,6 +138,25 @@ describe("pipeline editor", () => {
     assert.equal((await draft(page, pipeline.id)).nodes.length, 2);
   });
 
+  it("creates a connected node by dropping a connection on empty canvas", async () => {
+    const handle = page.locator(".react-flow__node-say .react-flow__handle.source");
+    const box = await handle.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    // Drop low in the middle of the canvas, where no node, minimap or control sits.
+    const pane = await page.locator(".react-flow__pane").boundingBox();
+    await page.mouse.move(box.x + 40, box.y + 40, { steps: 5 });
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height - 60, { steps: 8 });
+    await page.mouse.up();
+    const menu = page.getByRole("dialog", { name: "Add a connected node" });
+    await menu.getByLabel("Search node types").fill("hang");
+    await menu.getByLabel("Search node types").press("Enter");
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node-hangup").length === 1 && document.querySelectorAll(".react-flow__edge").length === 2);
+    await page.keyboard.press(`${MOD}+z`);
+    await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2 && document.querySelectorAll(".react-flow__edge").length === 1);
+    await waitSaved(page);
+  });
+
   it("lists every shortcut in the help overlay", async () => {
     await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
     await page.keyboard.press("Shift+?");

@@ -14,7 +14,7 @@ import {
   type NodeTypes,
   type OnConnectEnd,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { appearanceOf } from "../catalog/appearance";
 import { showToast } from "../../ui/toasts";
 import { checkConnection } from "../store/connections";
@@ -24,6 +24,7 @@ import type { FlowEdge, FlowNode } from "../store/types";
 import { RemovableEdge } from "./RemovableEdge";
 import { FlowNodeCard } from "./FlowNodeCard";
 import { NoteNode } from "./NoteNode";
+import { QuickAddMenu, type QuickAddRequest } from "./QuickAddMenu";
 
 /** Each node as a screen reader announces it ("Say: Billing answer"); same input, same object. */
 const labelled = new WeakMap<FlowNode, FlowNode>();
@@ -90,16 +91,36 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
     [canConnect],
   );
 
-  // A dropped connection that was refused says why, instead of silently snapping back.
+  // A connection dropped on empty canvas offers to create the next node there; one that was
+  // refused says why, instead of silently snapping back.
+  const [quickAdd, setQuickAdd] = useState<QuickAddRequest | null>(null);
   const onConnectEnd = useCallback<OnConnectEnd>(
-    (_, state) => {
-      if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
-      const [from, to] = state.fromHandle.type === "source" ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+    (event, state) => {
+      const origin = state.fromHandle;
+      if (!readOnly && origin?.type === "source" && !state.toHandle && !state.isValid && "clientX" in event) {
+        const taken = useGraphStore.getState().edges.some((e) => e.source === origin.nodeId && e.sourceHandle === origin.id);
+        if (taken) {
+          showToast("That output already leads somewhere: a turn follows one connection per output.", "error");
+          return;
+        }
+        const target = event.target instanceof Element ? event.target : null;
+        const pane = target?.closest(".react-flow")?.getBoundingClientRect();
+        if (pane && !target?.closest(".react-flow__node, .react-flow__panel")) {
+          setQuickAdd({
+            at: { x: event.clientX - pane.left, y: event.clientY - pane.top },
+            position: flow.screenToFlowPosition({ x: event.clientX, y: event.clientY - 30 }),
+            from: { nodeId: origin.nodeId, handle: origin.id ?? "out" },
+          });
+        }
+        return;
+      }
+      if (state.isValid !== false || !origin || !state.toHandle) return;
+      const [from, to] = origin.type === "source" ? [origin, state.toHandle] : [state.toHandle, origin];
       const { nodes: all, edges: existing, catalog: types } = useGraphStore.getState();
       const verdict = checkConnection({ source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }, all, existing, types);
       if (!verdict.ok) showToast(verdict.reason, "error");
     },
-    [],
+    [flow, readOnly],
   );
 
   const onDrop = useCallback(
@@ -164,6 +185,7 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
           style={{ width: 160, height: 100 }}
         />
       </ReactFlow>
+      {quickAdd && <QuickAddMenu request={quickAdd} onClose={() => setQuickAdd(null)} />}
     </>
   );
 }

@@ -34,3 +34,12 @@ describe("the node-type catalog", () => {
     expect(outputHandles(catalog.menu, { options: ["1", "2"] }).map((h) => h.id)).toEqual(["option:1", "option:2", "timeout"]);
   });
 });
+
+describe("searching node types", () => {
+  it("ranks names that start with the query first", async () => {
+    const { rankedTypes } = await import("../palette/paletteGroups");
+    expect(rankedTypes(CATALOG, "hang")[0]?.type).toBe("hangup");
+    expect(rankedTypes(CATALOG, "say")[0]?.type).toBe("say");
+    expect(rankedTypes(CATALOG, "").some((t) => t.type === "start")).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@ import { Icon } from "../../ui/Icon";
 import { NODE_DRAG_MIME } from "../canvas/Canvas";
 import { TypeIcon } from "../catalog/TypeIcon";
 import { useGraphStore } from "../store/graphStore";
-import { paletteGroups } from "./paletteGroups";
+import { paletteGroups, rankedTypes } from "./paletteGroups";
 
 interface PaletteProps {
   onAdd: (type: string) => void;
@@ -16,7 +16,7 @@ export const Palette = forwardRef<HTMLInputElement, PaletteProps>(function Palet
   const [query, setQuery] = useState("");
   const listRef = useRef<HTMLDivElement>(null);
   const groups = paletteGroups(catalog, query);
-  const flat = groups.flatMap((g) => g.types);
+  const best = rankedTypes(catalog, query)[0];
 
   const items = () => Array.from(listRef.current?.querySelectorAll<HTMLButtonElement>(".palette-item") ?? []);
 
@@ -49,9 +49,9 @@ export const Palette = forwardRef<HTMLInputElement, PaletteProps>(function Palet
               if (e.key === "ArrowDown") {
                 e.preventDefault();
                 items()[0]?.focus();
-              } else if (e.key === "Enter" && flat[0] && !disabled) {
+              } else if (e.key === "Enter" && best && !disabled) {
                 e.preventDefault();
-                onAdd(flat[0].type);
+                onAdd(best.type);
               } else if (e.key === "Escape") {
                 setQuery("");
               }

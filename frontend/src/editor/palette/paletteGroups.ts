@@ -8,6 +8,21 @@ export interface PaletteGroup {
   types: NodeTypeSpec[];
 }
 
+/** Matching types, best first: the name starting with the query, then containing it, then elsewhere. */
+export function rankedTypes(catalog: Catalog, query: string): NodeTypeSpec[] {
+  const q = query.trim().toLowerCase();
+  const score = (t: NodeTypeSpec) => {
+    const label = t.label.toLowerCase();
+    if (!q) return 0;
+    if (label.startsWith(q)) return 0;
+    if (label.includes(q) || t.type.includes(q)) return 1;
+    return `${t.description} ${t.category}`.toLowerCase().includes(q) ? 2 : 3;
+  };
+  return Object.values(catalog)
+    .filter((t) => t.type !== "start" && score(t) < 3)
+    .sort((a, b) => score(a) - score(b));
+}
+
 export function paletteGroups(catalog: Catalog, query: string): PaletteGroup[] {
   const q = query.trim().toLowerCase();
   const matches = Object.values(catalog).filter(

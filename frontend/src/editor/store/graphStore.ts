@@ -49,7 +49,8 @@ export interface GraphState {
   canConnect: (connection: Connection) => boolean;
   /** where an output leads, chosen from a list (the keyboard way to connect); null disconnects */
   setOutputTarget: (nodeId: string, handle: string, targetId: string | null) => ConnectionVerdict;
-  addNode: (type: string, position: { x: number; y: number }) => string | null;
+  /** a new node of that type; `from` also connects that output to it, in the same undo step */
+  addNode: (type: string, position: { x: number; y: number }, from?: { nodeId: string; handle: string }) => string | null;
   updateConfig: (nodeId: string, config: NodeConfig) => void;
   updateLabel: (nodeId: string, label: string) => void;
   updateSettings: (settings: Partial<GraphSettings>) => void;
@@ -234,8 +235,8 @@ export const useGraphStore = create<GraphState>()((set, get) => {
       return verdict;
     },
 
-    addNode: (type, position) => {
-      const { catalog, nodes } = get();
+    addNode: (type, position, from) => {
+      const { catalog, nodes, edges } = get();
       const spec = catalog[type];
       if (!spec) return null;
       if (limitReached(type)) {
@@ -250,7 +251,13 @@ export const useGraphStore = create<GraphState>()((set, get) => {
         data: { config: structuredClone(spec.defaults) },
         selected: true,
       };
-      commit({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
+      const nextNodes = [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+      const link = from ? { source: from.nodeId, sourceHandle: from.handle, target: id, targetHandle: INPUT_HANDLE } : null;
+      const linked = link && checkConnection(link, nextNodes, edges, catalog).ok;
+      commit({
+        nodes: nextNodes,
+        edges: link && linked ? [...edges, { id: edgeId(link.source, link.sourceHandle, id, INPUT_HANDLE), ...link }] : edges,
+      });
       return id;
     },
 
