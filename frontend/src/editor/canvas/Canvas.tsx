@@ -107,7 +107,11 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
         const pane = target?.closest(".react-flow")?.getBoundingClientRect();
         if (pane && !target?.closest(".react-flow__node, .react-flow__panel")) {
           setQuickAdd({
-            at: { x: event.clientX - pane.left, y: event.clientY - pane.top },
+            // Kept inside the canvas: the menu is about 250 by 330 pixels.
+            at: {
+              x: Math.max(8, Math.min(event.clientX - pane.left, pane.width - 258)),
+              y: Math.max(8, Math.min(event.clientY - pane.top, pane.height - 338)),
+            },
             position: flow.screenToFlowPosition({ x: event.clientX, y: event.clientY - 30 }),
             from: { nodeId: origin.nodeId, handle: origin.id ?? "out" },
           });

@@ -27,7 +27,8 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
       </div>
       <p className="muted" style={{ marginTop: 18, fontSize: 13 }}>
         On the canvas: drag a node to move it, drag the background to pan, scroll to zoom, Shift-drag to select an area, Ctrl/⌘-click to add to the selection.
-        Drag from an output dot to an input dot to connect. Tab moves between nodes, Enter selects the focused one, arrow keys move the selection.
+        Drag from an output dot to an input dot to connect, or drop it on empty canvas to add a connected node; a node's “Leads to” list in the
+        inspector connects from the keyboard. Tab moves between nodes, Enter selects the focused one, arrow keys move the selection.
       </p>
     </Dialog>
   );
