@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from telephony.voice_test_api import router as voice_test_router
+
 router = Router(tags=["telephony"])
+router.add_router("", voice_test_router)

@@ -132,6 +132,10 @@ class Call(models.Model):
     pipeline_version = models.ForeignKey(
         PipelineVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
+    # A browser voice test of the draft has a pipeline and no version: it runs the draft.
+    pipeline = models.ForeignKey(
+        Pipeline, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
     room_name = models.CharField(max_length=128, db_index=True)
     status = models.CharField(max_length=12, choices=CallStatus.choices, default=CallStatus.RINGING)
     end_reason = models.CharField(max_length=16, choices=CallEndReason.choices, blank=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
 from betool.models import Workspace
-from pipelines.models import PipelineVersion
+from pipelines.models import Pipeline, PipelineVersion
 from telephony.models import Call, CallStatus, PhoneNumber
 
 
@@ -23,12 +24,29 @@ class CallRejected(Exception):
 
 @dataclass(frozen=True)
 class CallSetup:
-    """What a call runs: the number it came in on (if any) and a published version."""
+    """What a call runs: the number it came in on (if any) and a published version, or,
+    for a browser voice test of the draft, the pipeline whose draft it runs."""
 
     workspace: Workspace
     number: PhoneNumber | None
-    version: PipelineVersion
+    version: PipelineVersion | None
     call: Call | None
+    draft_of: Pipeline | None = None
+
+    @property
+    def graph(self) -> dict[str, Any]:
+        if self.version is not None:
+            return dict(self.version.graph)
+        assert self.draft_of is not None
+        from pipelines.graph.document import migrate_document
+
+        return migrate_document(self.draft_of.draft)
+
+    @property
+    def pipeline_id(self) -> int | None:
+        if self.version is not None:
+            return self.version.pipeline_id
+        return self.draft_of.pk if self.draft_of is not None else None
 
 
 def normalize_e164(raw: str) -> str:
@@ -92,6 +110,11 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
             raise CallRejected("call_ended", f"Call {call_id} has already ended.")
         version = call.pipeline_version
         number = call.number
+        if version is None and call.is_test and call.pipeline is not None:
+            return CallSetup(
+                workspace=call.workspace, number=number, version=None, call=call,
+                draft_of=call.pipeline,
+            )  # fmt: skip
         if version is None and number is not None and number.pipeline_id is not None:
             version = latest_published_version(pipeline_id=number.pipeline_id)
         if version is None:

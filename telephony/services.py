@@ -6,6 +6,7 @@ notifications go out after the transaction commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -248,3 +249,54 @@ def call_outbound_create(*, number: PhoneNumber, to_number: str, is_test: bool =
     )
     _dispatch_after_commit(room_name=call.room_name, metadata={"call_id": call.pk})
     return call
+
+
+@dataclass(frozen=True)
+class VoiceTestSession:
+    """What the browser needs to talk to the pipeline: the server, the room, its token."""
+
+    url: str
+    room: str
+    token: str
+    call: Call
+
+
+@transaction.atomic
+def voice_test_start(
+    *, workspace: Workspace, user: Any, pipeline: Any, version_number: int | None = None
+) -> VoiceTestSession:
+    """A browser voice test: a test Call (the draft, or a published version), a LiveKit
+    token for the tester, and the worker dispatched after the commit. Metered as test usage."""
+    import uuid
+
+    from django.conf import settings
+    from livekit import api
+
+    from telephony.dispatch import LiveKitNotConfigured
+
+    if not settings.LIVEKIT_ENABLED:
+        raise LiveKitNotConfigured("Voice tests need a LiveKit server; none is configured.")
+    version = None
+    if version_number is not None:
+        version = pipeline.versions.filter(number=version_number).first()
+        if version is None:
+            raise CallRejected("unknown_version", f"Version {version_number} does not exist.")
+    room = f"test-{uuid.uuid4().hex[:12]}"
+    call = call_start(
+        workspace=workspace,
+        room_name=room,
+        from_number=f"browser:{getattr(user, 'username', '')}"[:40],
+        pipeline_version=version,
+        is_test=True,
+    )
+    call.pipeline = pipeline
+    call.save(update_fields=["pipeline"])
+    token = (
+        api.AccessToken(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET)
+        .with_identity(f"tester-{getattr(user, 'pk', 0)}-{uuid.uuid4().hex[:6]}")
+        .with_name(str(getattr(user, "username", "tester")))
+        .with_grants(api.VideoGrants(room_join=True, room=room))
+        .to_jwt()
+    )
+    _dispatch_after_commit(room_name=room, metadata={"call_id": call.pk})
+    return VoiceTestSession(url=settings.LIVEKIT_URL, room=room, token=token, call=call)

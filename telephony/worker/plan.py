@@ -76,7 +76,7 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
     asr = number.asr_model if number and number.asr_model and number.asr_model.enabled else None
     tts = number.tts_model if number and number.tts_model and number.tts_model.enabled else None
     default_llm = number.llm_model.name if number and number.llm_model else None
-    graph = setup.version.graph
+    graph = setup.graph
     settings = graph.get("settings") if isinstance(graph, dict) else None
     fallback = (settings or {}).get("fallback_line") or ""
     return CallPlan(
@@ -85,9 +85,9 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
         room_name=room_name,
         number_e164=number.e164 if number else "",
         caller_number=call.from_number or from_number,
-        pipeline_id=setup.version.pipeline_id,
-        version_id=setup.version.pk,
-        version_number=setup.version.number,
+        pipeline_id=setup.pipeline_id,
+        version_id=setup.version.pk if setup.version else 0,
+        version_number=setup.version.number if setup.version else 0,
         graph=graph,
         language=(number.language if number else "") or "en",
         max_call_duration_s=float(number.max_call_duration_s if number else 1800),

@@ -314,3 +314,43 @@ def test_max_call_duration_ends_politely(worker, voice_env, call_setup, limit_s:
     room, heard = run_call(voice_env, agent_name, number.e164, scenario)
     assert "maximum" in harness.words(heard.text) or "goodbye" in harness.words(heard.text)
     assert ended_call(room).end_reason == CallEndReason.MAX_DURATION
+
+
+def test_a_browser_voice_test_runs_the_draft(worker, voice_env, call_setup, settings) -> None:
+    """The editor's call button: betool mints the room and token and dispatches the worker,
+    which runs the pipeline's draft (not its published version)."""
+    from telephony.services import voice_test_start
+
+    agent_name, _ = worker
+    number = call_setup()
+    pipeline = number.pipeline
+    draft = graphs.front_desk_graph()
+    draft["nodes"][0]["data"]["config"]["greeting"] = "This is the draft speaking."
+    pipeline.draft = draft
+    pipeline.save()
+    settings.LIVEKIT_URL = voice_env.url
+    settings.LIVEKIT_API_KEY = voice_env.api_key
+    settings.LIVEKIT_API_SECRET = voice_env.api_secret
+    settings.LIVEKIT_ENABLED = True
+    settings.LIVEKIT_AGENT_NAME = agent_name
+    owner = pipeline.workspace.memberships.get().user
+    session = voice_test_start(workspace=pipeline.workspace, user=owner, pipeline=pipeline)
+
+    async def main() -> harness.Heard:
+        caller = Caller(voice_env, session.room, given_token=session.token)
+        await caller.join()
+        try:
+            greeting = await caller.hear(within=40)
+            await caller.say(graphs.ASK_BYE)
+            await caller.hear(within=20, transcribe=False)
+            await asyncio.wait_for(caller.disconnected.wait(), timeout=20)
+            return greeting
+        finally:
+            await caller.leave()
+
+    greeting = asyncio.run(main())
+    assert_heard(greeting, "This is the draft speaking.")
+    call = ended_call(session.room)
+    assert call.is_test is True
+    assert call.end_reason == CallEndReason.AGENT_HANGUP
+    assert LedgerEntry.objects.filter(source=f"call-{call.pk}", is_test=True).exists()
