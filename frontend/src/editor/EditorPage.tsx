@@ -55,7 +55,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
   const canEdit = useCan(PERMISSIONS.pipelinesEdit);
   const canPublish = useCan(PERMISSIONS.pipelinesPublish);
   const canTest = useCan(PERMISSIONS.pipelinesTest);
-  const [panel, setPanel] = useState<SidePanel>("inspector");
+  const [panel, setPanelState] = useState<SidePanel>("inspector");
   const [dialog, setDialog] = useState<"publish" | "help" | null>(null);
   const [versionsKey, setVersionsKey] = useState(0);
   const autosave = useAutosave(pipeline.id, pipeline.revision, canEdit);
@@ -81,6 +81,13 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
   };
 
   const flush = canEdit ? autosave.flush : () => Promise.resolve();
+  // The test session runs the saved draft: what is on screen is saved before it starts.
+  const setPanel = (next: SidePanel) => {
+    if (next !== "test") return setPanelState(next);
+    flush()
+      .catch((e: unknown) => showToast(`The test runs the last saved draft: ${errorMessage(e)}`, "error"))
+      .finally(() => setPanelState("test"));
+  };
 
   useKeymap({
     undo: canEdit ? store.undo : undefined,
@@ -95,7 +102,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
     autoLayout: canEdit ? store.autoLayout : undefined,
     fitView: () => void flow.fitView({ duration: 200, maxZoom: 1 }),
     focusPalette: () => paletteSearch.current?.focus(),
-    toggleTest: canTest ? () => setPanel((p) => (p === "test" ? "inspector" : "test")) : undefined,
+    toggleTest: canTest ? () => setPanel(panel === "test" ? "inspector" : "test") : undefined,
     toggleHelp: () => setDialog((d) => (d === "help" ? null : "help")),
     save: autosave.saveNow,
   });
@@ -143,7 +150,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
           <ProblemsPanel />
         </div>
         {panel === "test" ? (
-          <TestPanel pipelineId={pipeline.id} onClose={() => setPanel("inspector")} />
+          <TestPanel pipelineId={pipeline.id} beforeReset={flush} onClose={() => setPanel("inspector")} />
         ) : panel === "versions" ? (
           <VersionsPanel pipelineId={pipeline.id} canRestore={canEdit} refreshKey={versionsKey} onRestored={replaceGraph} onClose={() => setPanel("inspector")} />
         ) : (

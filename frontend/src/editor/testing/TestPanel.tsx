@@ -7,8 +7,17 @@ import { useVoiceAvailability } from "./useVoiceAvailability";
 
 type Tab = "chat" | "variables";
 
-export function TestPanel({ pipelineId, onClose }: { pipelineId: number; onClose: () => void }) {
-  const { transcript, status, closeReason, say, pressDigits, reset } = useTestSession(pipelineId);
+interface TestPanelProps {
+  pipelineId: number;
+  /** saves pending edits, so that a reset tests what is on screen */
+  beforeReset: () => Promise<void>;
+  onClose: () => void;
+}
+
+export function TestPanel({ pipelineId, beforeReset, onClose }: TestPanelProps) {
+  const session = useTestSession(pipelineId);
+  const { transcript, status, closeReason, say, pressDigits } = session;
+  const reset = () => void beforeReset().catch(() => undefined).finally(session.reset);
   const [tab, setTab] = useState<Tab>("chat");
   const voice = useVoiceAvailability();
   const scrollRef = useRef<HTMLDivElement>(null);
