@@ -65,6 +65,7 @@ class ProblemOut(Schema):
     node_id: str | None = None
     edge_id: str | None = None
     handle: str | None = None
+    field: str | None = None
 
 
 class DraftSaved(Schema):
