@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from telephony.consumers import CallMonitorConsumer
+
+websocket_urlpatterns = [
+    path("ws/calls/", CallMonitorConsumer.as_asgi()),
+]
