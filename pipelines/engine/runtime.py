@@ -7,14 +7,15 @@ Keeping instant nodes off the async machinery is most of what makes a 100-node w
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from pipelines.engine.chunker import split_sentences
-from pipelines.engine.events import Event, TextEvent, VariablesEvent
+from pipelines.engine.events import ActionKind, Event, TextEvent, VariablesEvent
 from pipelines.engine.providers import ProviderRegistry
 from pipelines.engine.trace import NodeStep, TurnTrace, TurnUsage
-from pipelines.engine.voice import VoiceActions
+from pipelines.engine.voice import ENDING_ACTIONS, ActionOutcome, VoiceActions
 
 # Names a designer cannot use for a variable: they are the template context's own roots.
 RESERVED_NAMES = frozenset({"exchange", "caller", "history", "variables", "args"})
@@ -114,6 +115,20 @@ class TurnState:
         events = [TextEvent(s, node_id, interruptible) for s in split_sentences(text)]
         self.spoken.extend(event.text for event in events)
         return events
+
+    async def perform_action(self, action: ActionKind, params: Mapping[str, Any]) -> ActionOutcome:
+        """Has the session act (hang up, transfer, hold, collect digits).
+
+        Time spent in the action (a caller on hold) is not the engine's: the turn's deadline
+        moves by it, so nodes after a hold keep their budget. The conversation ends only
+        when an ending action really took effect."""
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        outcome = await self.voice.perform(action, params)
+        self.deadline += loop.time() - began
+        if outcome.done and action in ENDING_ACTIONS:
+            self.session.ended = True
+        return outcome
 
     def set_variables(self, values: Mapping[str, Any]) -> VariablesEvent:
         for name, value in values.items():

@@ -11,13 +11,25 @@ from pipelines.engine.events import ActionKind
 ActionHandler = Callable[[Mapping[str, Any]], Awaitable[object]]
 
 
+# Actions after which the caller is gone from this conversation, when they succeed.
+ENDING_ACTIONS: frozenset[str] = frozenset({"hangup", "transfer"})
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutcome:
+    done: bool  # False: the session could not do it (a refused transfer): the call goes on
+    report: str  # what an LLM tool call reports back
+
+
 @dataclass(frozen=True, slots=True)
 class VoiceActions:
     """One optional async handler per action; each gets the action's params.
 
     Handlers are awaited in stream order, right after the text that precedes the action was
     handed on: a handler should queue its action behind speech still playing (say goodbye,
-    then hang up). A missing handler makes the action a no-op that still appears as an event.
+    then hang up). A handler returns ``False`` when the action failed (the call goes on),
+    anything else when it was done. A missing handler makes the action a no-op that still
+    appears as an event.
     """
 
     hangup: ActionHandler | None = None
@@ -26,10 +38,11 @@ class VoiceActions:
     collect_digits: ActionHandler | None = None
     barge_in: ActionHandler | None = None
 
-    async def perform(self, action: ActionKind, params: Mapping[str, Any]) -> str:
-        """Run the handler; the returned text is what an LLM tool call reports back."""
+    async def perform(self, action: ActionKind, params: Mapping[str, Any]) -> ActionOutcome:
         handler: ActionHandler | None = getattr(self, action)
         if handler is None:
-            return f"{action} noted."
+            return ActionOutcome(True, f"{action} noted.")
         result = await handler(params)
-        return "done" if result is None else str(result)
+        if result is False:
+            return ActionOutcome(False, f"The {action} did not work; the call goes on.")
+        return ActionOutcome(True, "done" if result is None or result is True else str(result))

@@ -115,10 +115,10 @@ def _action_tool(
 ) -> CompiledTool:
     async def handle(turn: TurnState, call: ToolCall) -> ToolOutcome:
         params = {key: call.arguments.get(key) for key in properties} | dict(fixed_params or {})
-        result = await turn.voice.perform(action, params)
-        if action == "hangup":
-            turn.session.ended = True
-        return ToolOutcome(result, (ActionEvent(action, params, node_id),), ends_agent)
+        outcome = await turn.perform_action(action, params)
+        # A refused transfer leaves the caller here: the model goes on and says so.
+        ends = ends_agent and outcome.done
+        return ToolOutcome(outcome.report, (ActionEvent(action, params, node_id),), ends)
 
     spec = ToolSpec(name, description, _object_schema(properties, []))
     return CompiledTool(spec, handle)

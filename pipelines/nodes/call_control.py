@@ -63,9 +63,8 @@ class ActionRuntime(NodeRuntime):
             for key, value in self._params.items()
         }
         yield ActionEvent(self._action, params, self.node_id)
-        turn.step.output = await turn.voice.perform(self._action, params)
-        if self._action in ("hangup", "transfer"):
-            turn.session.ended = True
+        outcome = await turn.perform_action(self._action, params)
+        turn.step.output = outcome.report
         turn.branch = self._next_handle
 
 

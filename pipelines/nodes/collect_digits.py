@@ -72,7 +72,7 @@ class CollectDigitsRuntime(NodeRuntime):
             "timeout_s": self._config.timeout_s,
         }
         yield ActionEvent("collect_digits", params, self.node_id)
-        await turn.voice.perform("collect_digits", params)
+        await turn.perform_action("collect_digits", params)
         turn.session.waiting_node_id = self.node_id
         turn.step.output = "waiting for digits"
         turn.branch = None

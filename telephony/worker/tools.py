@@ -211,7 +211,6 @@ async def transfer_call(state: CallState, target: str) -> bool:
         recorder.event(
             models.CallEventKind.ACTION, "transfer_failed", {"target": target, "error": error}
         )
-        resume_conversation(state)
         if state.session is not None and not state.ending:
             state.session.say(TRANSFER_FAILED_LINE)
         return False
@@ -222,14 +221,6 @@ async def transfer_call(state: CallState, target: str) -> bool:
     state.transfer_target_done = target
     state.ctx.shutdown(reason="transferred")
     return True
-
-
-def resume_conversation(state: CallState) -> None:
-    """A transfer that failed must not end the conversation: the engine marks a session
-    ended as soon as a transfer is asked for, so the mark is taken back."""
-    session_state = getattr(state.conversation, "_session", None)
-    if session_state is not None and hasattr(session_state, "ended"):
-        session_state.ended = False
 
 
 # -- hold --

@@ -241,19 +241,6 @@ def test_transfer_targets_become_sip_uris() -> None:
     assert tools.sip_uri("sip:desk@example.com") == "sip:desk@example.com"
 
 
-def test_failed_transfer_lets_the_conversation_go_on() -> None:
-    class Session:
-        ended = True
-
-    class Conversation:
-        _session = Session()
-
-    state = fake_state()
-    state.conversation = Conversation()
-    tools.resume_conversation(state)
-    assert Conversation._session.ended is False
-
-
 def test_speech_providers_default_to_the_offline_voices() -> None:
     from livekit.agents import stt as agents_stt
     from livekit.agents import tts as agents_tts
