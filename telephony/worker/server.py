@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from livekit.agents import AgentServer, JobExecutorType, JobProcess, JobRequest
@@ -39,7 +38,9 @@ def import_plugins() -> None:
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before any call: Django, Silero VAD, the local voices."""
     ensure_django()
-    if os.environ.get("BETOOL_WORKER_DEBUG") == "1":
+    from django.conf import settings
+
+    if settings.VOICE_WORKER_DEBUG:
         logger.setLevel(logging.DEBUG)
     import_plugins()
     from livekit.plugins import silero
@@ -60,7 +61,7 @@ def prewarm(proc: JobProcess) -> None:
         "voice_models.llm",
     ):
         importlib.import_module(module)
-    if os.environ.get("BETOOL_WORKER_PRELOAD_WHISPER", "1") != "0":
+    if settings.VOICE_WORKER_PRELOAD_WHISPER:
         try:
             WhisperSTT().prewarm()
         except Exception:
@@ -68,7 +69,9 @@ def prewarm(proc: JobProcess) -> None:
 
 
 def max_calls() -> int:
-    return max(1, int(os.environ.get("BETOOL_WORKER_MAX_CALLS", "4")))
+    from django.conf import settings
+
+    return int(settings.VOICE_WORKER_MAX_CALLS)
 
 
 def job_load(server: AgentServer) -> float:

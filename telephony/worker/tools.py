@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from livekit import api, rtc
 
 from telephony.worker.state import (
@@ -30,7 +30,6 @@ logger = logging.getLogger("betool.worker")
 
 DEFAULT_HOLD_S = 60.0
 INTER_DIGIT_TIMEOUT_S = 3.0
-USAGE_REPORT_INTERVAL_S = float(os.environ.get("BETOOL_USAGE_REPORT_S", "30"))
 
 
 def _kinds() -> Any:
@@ -371,7 +370,7 @@ async def usage_reports(state: CallState) -> None:
 
     sequence = 0
     while not state.ending:
-        await asyncio.sleep(USAGE_REPORT_INTERVAL_S)
+        await asyncio.sleep(settings.VOICE_USAGE_REPORT_INTERVAL_S)
         if state.ending:
             return
         sequence += 1

@@ -27,15 +27,12 @@ class WhisperModelMissing(RuntimeError):
 
 
 def whisper_model_dir() -> Path:
-    configured = ""
-    try:
-        from django.conf import settings
+    from django.conf import settings
 
-        if settings.configured:
-            configured = str(getattr(settings, "BETOOL_WHISPER_MODEL_DIR", "") or "")
-    except ImportError:  # pragma: no cover - Django is a dependency
-        pass
-    configured = configured or os.environ.get("BETOOL_WHISPER_MODEL_DIR", "")
+    if settings.configured:
+        return Path(settings.BETOOL_WHISPER_MODEL_DIR)
+    # Outside Django (a plain script): the same choice as betool/settings/voice.py.
+    configured = os.environ.get("BETOOL_WHISPER_MODEL_DIR", "")
     if configured:
         return Path(configured)
     var_dir = os.environ.get("BETOOL_VAR_DIR")

@@ -1,0 +1,15 @@
+"""The voice worker and the local voice models."""
+
+from __future__ import annotations
+
+from betool.settings.env import VAR_DIR, env_bool, env_int, env_str
+
+# Where the Whisper base model is assembled from its two PyPI packages on first use.
+BETOOL_WHISPER_MODEL_DIR = env_str("BETOOL_WHISPER_MODEL_DIR", str(VAR_DIR / "models/whisper-base"))
+# Load Whisper in each job process before its first call (about 5 s of CPU, once).
+VOICE_WORKER_PRELOAD_WHISPER = env_bool("BETOOL_WORKER_PRELOAD_WHISPER", True)
+# Calls one worker process accepts at once; beyond it LiveKit dispatches to another worker.
+VOICE_WORKER_MAX_CALLS = max(1, env_int("BETOOL_WORKER_MAX_CALLS", 4))
+# How often a running call reports its usage to the credit metering.
+VOICE_USAGE_REPORT_INTERVAL_S = float(env_str("BETOOL_USAGE_REPORT_S", "30"))
+VOICE_WORKER_DEBUG = env_bool("BETOOL_WORKER_DEBUG", False)
