@@ -117,6 +117,7 @@ class CallEndReason(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     ERROR = "error", "Error"
     WORKER_LOST = "worker_lost", "Worker lost"
+    OUT_OF_CREDIT = "out_of_credit", "Credits ran out"
 
 
 class Call(models.Model):

@@ -95,6 +95,15 @@ def active_call_count(*, workspace: Workspace) -> int:
     return Call.objects.filter(workspace=workspace).exclude(status=CallStatus.ENDED).count()
 
 
+def refuse_without_credits(*, workspace: Workspace) -> None:
+    """No new call, inbound, outbound or test, once the workspace's credits are spent."""
+    from betool.selectors import workspace_call_refusal
+
+    refusal = workspace_call_refusal(workspace=workspace)
+    if refusal is not None:
+        raise CallRejected(refusal[0].value, refusal[1])
+
+
 def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> CallSetup:
     """What a new voice session runs, from the dialled number or a call made beforehand.
 
@@ -134,6 +143,7 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
             "not_published", f"The pipeline of {number.e164} has no published version."
         )
     workspace = number.workspace
+    refuse_without_credits(workspace=workspace)
     if active_call_count(workspace=workspace) >= workspace.max_concurrent_calls:
         raise CallRejected(
             "too_many_calls",

@@ -27,7 +27,12 @@ from telephony.models import (
     PhoneNumber,
 )
 from telephony.notifications import notify_call_on_commit
-from telephony.selectors import CallRejected, active_call_count, latest_published_version
+from telephony.selectors import (
+    CallRejected,
+    active_call_count,
+    latest_published_version,
+    refuse_without_credits,
+)
 
 
 def _notify(call: Call, kind: str, **data: Any) -> None:
@@ -224,6 +229,7 @@ def call_outbound_create(*, number: PhoneNumber, to_number: str, is_test: bool =
     workspace = number.workspace
     if not number.enabled:
         raise CallRejected("number_disabled", f"The number {number.e164} is disabled.")
+    refuse_without_credits(workspace=workspace)
     if number.pipeline_id is None:
         raise CallRejected("no_pipeline", f"The number {number.e164} has no pipeline.")
     version = latest_published_version(pipeline_id=number.pipeline_id)
@@ -276,6 +282,7 @@ def voice_test_start(
 
     if not settings.LIVEKIT_ENABLED:
         raise LiveKitNotConfigured("Voice tests need a LiveKit server; none is configured.")
+    refuse_without_credits(workspace=workspace)
     version = None
     if version_number is not None:
         version = pipeline.versions.filter(number=version_number).first()

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.utils.crypto import get_random_string
 
-from betool.models import Membership, User, Workspace
+from betool.models import LedgerKind, Membership, User, Workspace
 from betool.roles import Role
-from betool.services import api_token_create, workspace_create
+from betool.services import api_token_create, ledger_credit, workspace_create
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def fund(workspace: Workspace, credits: Decimal = Decimal(100_000)) -> None:
+    """Credits for a workspace whose test starts calls (none start at zero credits)."""
+    ledger_credit(
+        workspace=workspace, credits=credits, kind=LedgerKind.TOP_UP, reason="tests", user=None
+    )
 
 
 @pytest.fixture

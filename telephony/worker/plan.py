@@ -42,7 +42,7 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
     from telephony.selectors import call_setup_resolve
     from telephony.services import call_set_status, call_start
     from telephony.worker.state import CallPlan
-    from voice_models.models import VoiceModel, VoiceModelKind
+    from voice_models.selectors import llm_configs
 
     call_id_raw = metadata.get("call_id")
     call_id = int(str(call_id_raw)) if call_id_raw not in (None, "") else None
@@ -67,12 +67,7 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
                 is_test=bool(metadata.get("is_test")),
                 status=CallStatus.CONNECTED,
             )
-    llms = [
-        ModelConfig.from_model(m)
-        for m in VoiceModel.objects.filter(
-            workspace=setup.workspace, kind=VoiceModelKind.LLM, enabled=True
-        )
-    ]
+    llms = llm_configs(workspace=setup.workspace)
     asr = number.asr_model if number and number.asr_model and number.asr_model.enabled else None
     tts = number.tts_model if number and number.tts_model and number.tts_model.enabled else None
     default_llm = number.llm_model.name if number and number.llm_model else None
@@ -97,6 +92,7 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
         asr=ModelConfig.from_model(asr) if asr else None,
         tts=ModelConfig.from_model(tts) if tts else None,
         llms=tuple(llms),
+        end_at_zero_balance=setup.workspace.end_calls_at_zero_balance,
         default_llm=default_llm,
         **({"fallback_line": fallback} if fallback else {}),
     )

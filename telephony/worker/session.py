@@ -24,7 +24,7 @@ from telephony.worker.state import (
     CallState,
     TurnTiming,
 )
-from voice_models.adapters import build_llm_client, build_stt, build_tts
+from voice_models.adapters import build_stt, build_tts
 from voice_models.local.tts import EspeakTTS
 
 logger = logging.getLogger("betool.worker")
@@ -52,26 +52,17 @@ def turn_handling() -> dict[str, Any]:
 
 def build_conversation(state: CallState) -> Any:
     """The engine's Conversation for this call: the graph compiled once, tools injected."""
-    from pipelines.engine import Channel, Conversation, compile_graph
-    from pipelines.engine.providers import ProviderRegistry
+    from pipelines.engine import Channel, Conversation, EngineOptions, compile_graph
     from pipelines.engine.voice import VoiceActions
+    from pipelines.providers import provider_registry
 
     plan = state.plan
-    compiled = compile_graph(plan.graph)
-    llms: dict[str, Any] = {}
-    for config in plan.llms:
-        try:
-            client = build_llm_client(config)
-        except Exception:
-            logger.warning("LLM %s cannot be used", config.name, exc_info=True)
-            continue
-        llms[config.name] = client
-        llms.setdefault(config.model, client)
-    default = plan.default_llm or (plan.llms[0].name if plan.llms else None)
+    # A call needs the turn's trace, not an event per node: half the per-node cost.
+    compiled = compile_graph(plan.graph, options=EngineOptions(node_events=False))
     return Conversation(
         compiled,
         channel=Channel(source_type="phone_gateway", caller_number=plan.caller_number),
-        providers=ProviderRegistry(llms=llms, default_model=default),
+        providers=provider_registry(llm_configs=plan.llms, default_llm=plan.default_llm),
         voice=VoiceActions(**tools.voice_handlers(state)),
         variables={"call_id": plan.call_id, "called_number": plan.number_e164},
     )

@@ -24,7 +24,15 @@ TRANSFER_FAILED_LINE = "Sorry, I could not transfer your call. Let's continue."
 HOLD_RESUME_LINE = "Thank you for holding."
 NOT_IN_SERVICE_LINE = "Sorry, this number is not in service. Goodbye."
 BUSY_LINE = "Sorry, all our lines are busy. Please call again later. Goodbye."
-REJECTION_LINES = {"too_many_calls": BUSY_LINE, "trunk_busy": BUSY_LINE}
+OUT_OF_CREDIT_LINE = (
+    "Sorry, this line cannot take calls right now because its account has run out of credit. "
+    "Goodbye."
+)
+REJECTION_LINES = {
+    "too_many_calls": BUSY_LINE,
+    "trunk_busy": BUSY_LINE,
+    "no_credits": OUT_OF_CREDIT_LINE,
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,7 @@ class CallPlan:
     tts: ModelConfig | None
     llms: tuple[ModelConfig, ...]
     default_llm: str | None
+    end_at_zero_balance: bool = False
     fallback_line: str = DEFAULT_FALLBACK_LINE
 
 

@@ -20,6 +20,7 @@ from livekit import api, rtc
 from telephony.worker.state import (
     GOODBYE_LINE,
     MAX_DURATION_LINE,
+    OUT_OF_CREDIT_LINE,
     SILENCE_GOODBYE_LINE,
     SILENCE_PROMPT_LINE,
     TRANSFER_FAILED_LINE,
@@ -375,6 +376,27 @@ async def usage_reports(state: CallState) -> None:
             return
         sequence += 1
         state.recorder.usage_report(collect_usage(state), sequence=sequence)
+        if state.plan.end_at_zero_balance and await credits_spent(state.plan.workspace_id):
+            await end_call(
+                state,
+                _kinds().CallEndReason.OUT_OF_CREDIT,
+                goodbye=OUT_OF_CREDIT_LINE,
+                interrupt=True,
+            )
+            return
+
+
+async def credits_spent(workspace_id: int) -> bool:
+    """Whether the workspace's balance is at or below zero (read off the call's loop)."""
+    from asgiref.sync import sync_to_async
+
+    def spent() -> bool:
+        from betool.models import Workspace
+        from betool.selectors import workspace_balance
+
+        return workspace_balance(workspace=Workspace(pk=workspace_id)) <= 0
+
+    return bool(await sync_to_async(spent, thread_sensitive=False)())
 
 
 async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:

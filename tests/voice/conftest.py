@@ -108,11 +108,13 @@ def call_setup(transactional_db: None) -> Callable[..., Any]:
     from betool.services import workspace_create
     from pipelines.models import Pipeline, PipelineVersion
     from telephony.models import PhoneNumber
+    from tests.conftest import fund
     from tests.voice.graphs import TRANSFER_TARGET, front_desk_graph
 
     def make(**number_fields: Any) -> Any:
         owner = User.objects.create_user(f"owner-{uuid.uuid4().hex[:6]}", "o@example.com", "x")
         workspace = workspace_create(name="Voice test", owner=owner)
+        fund(workspace)
         graph = front_desk_graph()
         pipeline = Pipeline.objects.create(workspace=workspace, name="Front desk", draft=graph)
         PipelineVersion.objects.create(pipeline=pipeline, number=1, graph=graph)

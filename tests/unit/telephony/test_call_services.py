@@ -201,3 +201,28 @@ def test_a_full_workspace_or_trunk_takes_no_new_call(
     with pytest.raises(selectors.CallRejected) as info:
         selectors.call_setup_resolve(number_e164=number.e164)
     assert info.value.reason == "trunk_busy"
+
+
+def test_no_new_call_once_the_credits_are_spent(number: PhoneNumber, pipeline: Pipeline) -> None:
+    from decimal import Decimal
+
+    from betool.models import LedgerKind
+    from betool.services import ledger_credit
+
+    publish(pipeline, 1)
+    ledger_credit(
+        workspace=number.workspace,
+        credits=Decimal(-100_000),
+        kind=LedgerKind.ADJUSTMENT,
+        reason="spent",
+        user=None,
+    )
+    with pytest.raises(selectors.CallRejected) as rejected:
+        selectors.call_setup_resolve(number_e164=number.e164)
+    assert rejected.value.reason == "no_credits"
+    assert "top up" in rejected.value.message
+    with pytest.raises(selectors.CallRejected):
+        services.call_outbound_create(number=number, to_number="+15550199")
+    from telephony.worker.state import REJECTION_LINES
+
+    assert "run out of credit" in REJECTION_LINES["no_credits"]

@@ -333,3 +333,46 @@ def test_what_an_outbound_call_dials(number: PhoneNumber) -> None:
     )  # fmt: skip
     inbound = call_start(workspace=number.workspace, room_name="r2", number=number)
     assert load_dial(inbound.pk) is None
+
+
+def test_a_running_call_ends_when_the_credits_run_out_if_the_workspace_chose_so(
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from betool.models import LedgerKind, User
+    from betool.services import ledger_credit, workspace_create
+
+    owner = User.objects.create_user("zero", "z@example.com", "x")
+    workspace = workspace_create(name="Zero", owner=owner)
+    ledger_credit(workspace=workspace, credits=Decimal(-1), kind=LedgerKind.ADJUSTMENT,
+                  reason="spent", user=None)  # fmt: skip
+    settings.VOICE_USAGE_REPORT_INTERVAL_S = 0.01
+    ended: list[tuple[str, str | None]] = []
+
+    async def fake_end_call(state: CallState, reason: str, **kwargs: Any) -> None:
+        ended.append((reason, kwargs.get("goodbye")))
+        state.ending = True
+
+    monkeypatch.setattr(tools, "end_call", fake_end_call)
+    monkeypatch.setattr("telephony.worker.session.collect_usage", lambda state: {})
+
+    def run(end_at_zero: bool) -> None:
+        state = fake_state()
+        state.plan = replace(state.plan, workspace_id=workspace.pk, end_at_zero_balance=end_at_zero)
+        state.recorder.usage_report = lambda usage, sequence: None  # type: ignore[attr-defined]
+
+        async def scenario() -> None:
+            task = asyncio.create_task(tools.usage_reports(state))
+            await asyncio.sleep(0.3)
+            state.ending = True
+            await asyncio.wait_for(task, 2)
+
+        asyncio.run(scenario())
+
+    run(end_at_zero=False)
+    assert ended == []
+    run(end_at_zero=True)
+    assert ended[0][0] == "out_of_credit"
+    assert "run out of credit" in (ended[0][1] or "")
