@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,9 +14,6 @@ from telephony.models import Call, CallEndReason, CallStatus
 from telephony.services import call_end
 
 logger = logging.getLogger(__name__)
-
-# A call is stale once it has run this much longer than its number allows.
-REAPER_GRACE = timedelta(minutes=2)
 
 
 def call_close_and_bill(*, call: Call, reason: CallEndReason, at: datetime | None = None) -> Call:
@@ -38,15 +36,16 @@ def stale_calls(*, now: datetime, live_rooms: set[str] | None) -> list[Call]:
     """Open calls whose room is gone (when LiveKit can be asked), or that outlived their
     number's maximum duration by the grace period."""
     candidates = Call.objects.select_related("number").exclude(status=CallStatus.ENDED)
+    grace = timedelta(seconds=settings.CALL_REAPER_GRACE_S)
     stale = []
     for call in candidates:
         limit_s = call.number.max_call_duration_s if call.number else 3600
-        outlived = call.created_at + timedelta(seconds=limit_s) + REAPER_GRACE < now
+        outlived = call.created_at + timedelta(seconds=limit_s) + grace < now
         # A new call's room may not be listed yet: only rooms older than the grace are judged.
         room_gone = (
             live_rooms is not None
             and call.room_name not in live_rooms
-            and call.created_at + REAPER_GRACE < now
+            and call.created_at + grace < now
         )
         if outlived or room_gone:
             stale.append(call)

@@ -13,3 +13,6 @@ VOICE_WORKER_MAX_CALLS = max(1, env_int("BETOOL_WORKER_MAX_CALLS", 4))
 # How often a running call reports its usage to the credit metering.
 VOICE_USAGE_REPORT_INTERVAL_S = float(env_str("BETOOL_USAGE_REPORT_S", "30"))
 VOICE_WORKER_DEBUG = env_bool("BETOOL_WORKER_DEBUG", False)
+# The reaper leaves a call alone this long after it starts (its room may not be listed yet),
+# and this long past its number's maximum duration.
+CALL_REAPER_GRACE_S = env_int("BETOOL_CALL_REAPER_GRACE_S", 120)
