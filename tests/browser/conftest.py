@@ -83,6 +83,9 @@ owner.save()
 workspace = workspace_create(name="Browser tests", owner=owner)
 designer = User.objects.create_user("designer", "designer@example.com", password)
 Membership.objects.create(user=designer, workspace=workspace, role=Role.DESIGNER)
+# Calls for the call monitor's tests (frontend/e2e/calls.test.mjs).
+from tests.browser.seed_calls import seed_calls
+seed_calls(workspace, owner)
 """
 
 

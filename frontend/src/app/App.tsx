@@ -3,6 +3,8 @@ import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { errorMessage } from "../api/client";
 import { coreApi } from "../api/core";
 import type { Me } from "../api/types";
+import { CallDetailPage } from "../calls/CallDetailPage";
+import { CallsPage } from "../calls/CallsPage";
 import { FinancePage } from "../finance/FinancePage";
 import { PipelinesPage } from "../pipelines/PipelinesPage";
 import { ToastStack } from "../ui/ToastStack";
@@ -52,10 +54,8 @@ export function App() {
                 </Suspense>
               }
             />
-            <Route
-              path="calls"
-              element={<PlaceholderPage title="Calls" text="Live and past calls, with their transcripts and traces, will appear here." />}
-            />
+            <Route path="calls" element={<CallsPage />} />
+            <Route path="calls/:id" element={<CallDetailPage />} />
             <Route path="finance" element={<FinancePage />} />
             <Route path="no-access" element={<PlaceholderPage title="Nothing to show" text="Your role has no sections in this workspace. Ask an admin." />} />
             <Route path="*" element={<PlaceholderPage title="Page not found" text="This address does not match any page." />} />
