@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from betool.crypto import EncryptedTextField
@@ -16,18 +20,83 @@ class TrunkDirection(models.TextChoices):
     BOTH = "both", "Inbound and outbound"
 
 
-class Trunk(models.Model):
-    """A carrier's SIP trunk, mirrored by LiveKit SIP inbound/outbound trunks."""
+class SipTransport(models.TextChoices):
+    UDP = "udp", "UDP"
+    TCP = "tcp", "TCP"
+    TLS = "tls", "TLS"
+
+
+class SyncStatus(models.TextChoices):
+    """Where a record stands with LiveKit: written there, waiting to be, or refused."""
+
+    PENDING = "pending", "Pending"
+    SYNCED = "synced", "Synced"
+    ERROR = "error", "Error"
+
+
+# The codecs a trunk may prefer, by their SDP names (LiveKit SIP's names).
+SIP_CODECS = ("PCMU", "PCMA", "G722", "opus", "telephone-event")
+
+
+def validate_source_address(value: str) -> None:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError as exc:
+        raise ValidationError(
+            f"{value!r} is not an IP address or a network (e.g. 203.0.113.10 or 203.0.113.0/24)."
+        ) from exc
+
+
+class ProvisionedInLiveKit(models.Model):
+    """Sync state of a record that betool writes to LiveKit."""
+
+    sync_status = models.CharField(
+        max_length=8, choices=SyncStatus.choices, default=SyncStatus.PENDING
+    )
+    sync_error = models.TextField(blank=True, help_text="Why the last sync with LiveKit failed")
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Trunk(ProvisionedInLiveKit):
+    """A carrier's SIP trunk, mirrored by LiveKit SIP inbound/outbound trunks.
+
+    Its numbers are the PhoneNumbers attached to it. The outbound credentials (``username``,
+    ``password``) are what betool presents to the carrier; the inbound ones are what the
+    carrier must present to LiveKit.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="trunks")
     name = models.CharField(max_length=120)
     direction = models.CharField(
         max_length=8, choices=TrunkDirection.choices, default=TrunkDirection.BOTH
     )
-    address = models.CharField(max_length=255, blank=True, help_text="Carrier SIP host[:port]")
-    username = models.CharField(max_length=120, blank=True)
+    address = models.CharField(
+        max_length=255, blank=True, help_text="Carrier SIP host[:port], where outbound calls go"
+    )
+    transport = models.CharField(
+        max_length=3, choices=SipTransport.choices, default=SipTransport.UDP
+    )
+    username = models.CharField(
+        max_length=120, blank=True, help_text="Outbound: the user betool signs in to the carrier as"
+    )
     password = EncryptedTextField(blank=True, default="")
+    inbound_username = models.CharField(
+        max_length=120, blank=True, help_text="Inbound: the user the carrier must authenticate as"
+    )
+    inbound_password = EncryptedTextField(blank=True, default="")
+    allowed_addresses = models.JSONField(
+        default=list, blank=True, help_text="Inbound: carrier IP addresses or networks (CIDR)"
+    )
+    codecs = models.JSONField(
+        default=list, blank=True, help_text=f"Preferred codecs, in order: {', '.join(SIP_CODECS)}"
+    )
     max_concurrent_calls = models.PositiveIntegerField(default=10)
+    supports_refer = models.BooleanField(
+        default=False, help_text="The carrier accepts SIP REFER (needed to transfer calls)"
+    )
     livekit_inbound_trunk_id = models.CharField(max_length=64, blank=True)
     livekit_outbound_trunk_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,12 +108,64 @@ class Trunk(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def carries_inbound(self) -> bool:
+        return self.direction in (TrunkDirection.INBOUND, TrunkDirection.BOTH)
 
-class PhoneNumber(models.Model):
+    @property
+    def carries_outbound(self) -> bool:
+        return self.direction in (TrunkDirection.OUTBOUND, TrunkDirection.BOTH)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.carries_outbound and not self.address.strip():
+            errors.setdefault("address", []).append(
+                "An outbound trunk needs the carrier's SIP address (host or host:port)."
+            )
+        if not isinstance(self.allowed_addresses, list):
+            errors.setdefault("allowed_addresses", []).append("Give a list of addresses.")
+        else:
+            for address in self.allowed_addresses:
+                try:
+                    validate_source_address(str(address))
+                except ValidationError as exc:
+                    errors.setdefault("allowed_addresses", []).extend(exc.messages)
+        if not isinstance(self.codecs, list):
+            errors.setdefault("codecs", []).append("Give a list of codec names.")
+        else:
+            unknown = [str(c) for c in self.codecs if c not in SIP_CODECS]
+            if unknown:
+                errors.setdefault("codecs", []).append(
+                    f"Unknown codec(s) {', '.join(unknown)}; use {', '.join(SIP_CODECS)}."
+                )
+        if bool(self.inbound_username) != bool(self.inbound_password):
+            errors.setdefault("inbound_username", []).append(
+                "Inbound authentication needs both a username and a password."
+            )
+        if self.max_concurrent_calls < 1:
+            errors.setdefault("max_concurrent_calls", []).append("Allow at least one call.")
+        if errors:
+            raise ValidationError(errors)
+
+
+E164_MESSAGE = (
+    "Enter the number in E.164 form: a + then the country code and the number, digits only, "
+    "8 to 15 digits in all (e.g. +15550100)."
+)
+validate_e164 = RegexValidator(r"^\+[1-9]\d{7,14}$", E164_MESSAGE)
+
+
+class PhoneNumber(ProvisionedInLiveKit):
     """A number callers dial; it answers with the latest published version of its pipeline."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="phone_numbers")
-    e164 = models.CharField(max_length=20, unique=True, help_text="+15550100")
+    e164 = models.CharField(
+        max_length=20,
+        unique=True,
+        validators=[validate_e164],
+        help_text="+15550100",
+        error_messages={"unique": "This number is already configured."},
+    )
     label = models.CharField(max_length=120, blank=True)
     trunk = models.ForeignKey(
         Trunk, null=True, blank=True, on_delete=models.SET_NULL, related_name="numbers"
@@ -79,6 +200,15 @@ class PhoneNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.e164} {self.label}".strip()
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.trunk_id is not None and self.trunk.workspace_id != self.workspace_id:
+            errors["trunk"] = "This trunk belongs to another workspace."
+        if self.pipeline_id is not None and self.pipeline.workspace_id != self.workspace_id:
+            errors["pipeline"] = "This pipeline belongs to another workspace."
+        if errors:
+            raise ValidationError(errors)
 
 
 class CallDirection(models.TextChoices):
