@@ -4,6 +4,9 @@ import { Icon } from "../../ui/Icon";
 import { TurnTraceView } from "./TurnTraceView";
 import { useTestSession } from "./useTestSession";
 import { useVoiceAvailability } from "./useVoiceAvailability";
+import { useVoiceCall } from "./useVoiceCall";
+import { isCallInProgress, VOICE_PHASE_LABELS } from "./voiceCall";
+import "./voiceCall.css";
 
 type Tab = "chat" | "variables";
 
@@ -20,6 +23,8 @@ export function TestPanel({ pipelineId, beforeReset, onClose }: TestPanelProps) 
   const reset = () => void beforeReset().catch(() => undefined).finally(session.reset);
   const [tab, setTab] = useState<Tab>("chat");
   const voice = useVoiceAvailability();
+  const voiceCall = useVoiceCall(pipelineId);
+  const onCall = isCallInProgress(voiceCall.state);
   const scrollRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -40,7 +45,8 @@ export function TestPanel({ pipelineId, beforeReset, onClose }: TestPanelProps) 
           <button
             type="button"
             className="btn btn-sm"
-            disabled={!voice?.available}
+            disabled={!voice?.available || onCall}
+            onClick={voiceCall.start}
             title={voice && !voice.available ? voice.reason : "Talk to the draft through your microphone"}
             aria-label={voice && !voice.available ? `Call (unavailable: ${voice.reason})` : "Call"}
           >
@@ -57,6 +63,17 @@ export function TestPanel({ pipelineId, beforeReset, onClose }: TestPanelProps) 
       {voice && !voice.available && (
         <div className="muted" style={{ fontSize: 12, padding: "6px 14px", borderBottom: "1px solid var(--border)" }}>
           {voice.reason}
+        </div>
+      )}
+      {voiceCall.state.phase !== "idle" && (
+        <div className="voice-call-bar" role="status" data-testid="voice-call-status">
+          <span className={onCall ? "badge badge-dot badge-success" : voiceCall.state.phase === "failed" ? "badge badge-danger" : "badge"}>{VOICE_PHASE_LABELS[voiceCall.state.phase]}</span>
+          {"message" in voiceCall.state && <span className="muted">{voiceCall.state.message}</span>}
+          {onCall && (
+            <button type="button" className="btn btn-danger btn-sm" style={{ marginLeft: "auto" }} onClick={voiceCall.hangUp}>
+              <Icon name="phone" size={14} /> Hang up
+            </button>
+          )}
         </div>
       )}
       {transcript.draftChanged && (

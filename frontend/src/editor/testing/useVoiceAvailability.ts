@@ -5,8 +5,7 @@ export type VoiceAvailability = { available: true } | { available: false; reason
 
 /**
  * Voice tests need a LiveKit server; /api/health says whether one is configured and reachable.
- * Even then the browser needs a voice-test session (a room and a token) from the API, which
- * betool does not offer yet: the button explains that instead of doing nothing.
+ * When it is not, the button stays disabled and says why instead of doing nothing.
  */
 export function useVoiceAvailability(): VoiceAvailability {
   const [availability, setAvailability] = useState<VoiceAvailability>(null);
@@ -14,8 +13,7 @@ export function useVoiceAvailability(): VoiceAvailability {
     coreApi.health().then(
       (health) => {
         const status = health.livekit?.status;
-        if (status === "ok")
-          setAvailability({ available: false, reason: "This betool has a LiveKit server, but voice tests from the browser are not available yet. Chat tests run the same pipeline." });
+        if (status === "ok") setAvailability({ available: true });
         else if (status === "disabled") setAvailability({ available: false, reason: "Voice tests need a LiveKit server; this betool has none configured. Chat tests run the same pipeline." });
         else setAvailability({ available: false, reason: "The LiveKit server is not answering right now, so voice tests are off." });
       },
