@@ -219,9 +219,16 @@ def _dispatch_after_commit(*, room_name: str, metadata: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def call_outbound_create(*, number: PhoneNumber, to_number: str, is_test: bool = False) -> Call:
+def call_outbound_create(
+    *,
+    number: PhoneNumber,
+    to_number: str,
+    is_test: bool = False,
+    variables: dict[str, Any] | None = None,
+) -> Call:
     """An outbound call from ``number`` to ``to_number``: the Call is created ringing, and
-    after the commit the worker is dispatched to dial it (it records the outcome)."""
+    after the commit the worker is dispatched to dial it (it records the outcome).
+    ``variables`` travel in the dispatch metadata."""
     import uuid
 
     from telephony.selectors import normalize_e164
@@ -253,7 +260,10 @@ def call_outbound_create(*, number: PhoneNumber, to_number: str, is_test: bool =
         pipeline_version=version,
         is_test=is_test,
     )
-    _dispatch_after_commit(room_name=call.room_name, metadata={"call_id": call.pk})
+    metadata: dict[str, Any] = {"call_id": call.pk}
+    if variables:
+        metadata["variables"] = variables
+    _dispatch_after_commit(room_name=call.room_name, metadata=metadata)
     return call
 
 

@@ -40,3 +40,45 @@ def _live_rooms() -> set[str] | None:
 def reap_stale_calls() -> int:
     """Closes and bills the calls whose worker died without closing them."""
     return reap(live_rooms=_live_rooms())
+
+
+@shared_task(name="telephony.sync_trunk_to_livekit")
+def sync_trunk_to_livekit(trunk_id: int) -> str:
+    """Writes a trunk to LiveKit; the outcome is recorded on the trunk."""
+    from telephony.provisioning import sync_trunk
+
+    trunk = sync_trunk(trunk_id)
+    return trunk.sync_status if trunk is not None else "gone"
+
+
+@shared_task(name="telephony.sync_number_to_livekit")
+def sync_number_to_livekit(number_id: int, trunk_ids: list[int] | None = None) -> str:
+    """Writes the trunks whose numbers changed, then the number's dispatch rule."""
+    from telephony.provisioning import sync_number, sync_trunk
+
+    for trunk_id in trunk_ids or []:
+        sync_trunk(trunk_id)
+    number = sync_number(number_id)
+    return number.sync_status if number is not None else "gone"
+
+
+@shared_task(name="telephony.delete_from_livekit")
+def delete_from_livekit_task(trunk_ids: list[str], rule_ids: list[str]) -> None:
+    """Removes LiveKit objects whose records were deleted (a failure is left to the
+    reconciliation, which deletes betool's orphans)."""
+    from telephony.provisioning import delete_from_livekit
+
+    try:
+        delete_from_livekit(trunk_ids=trunk_ids, rule_ids=rule_ids)
+    except Exception:
+        logger.warning("LiveKit objects %s were not deleted", trunk_ids + rule_ids, exc_info=True)
+
+
+@shared_task(name="telephony.reconcile_livekit")
+def reconcile_livekit() -> dict[str, object]:
+    """Repairs drift between the database and LiveKit's trunks and dispatch rules."""
+    from telephony.provisioning import reconcile
+
+    if not settings.LIVEKIT_ENABLED:
+        return {"skipped": "LiveKit is not configured"}
+    return reconcile().as_dict()

@@ -27,4 +27,5 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "low-balance-alerts": {"task": "betool.balance_alerts_sweep", "schedule": 300.0},
     "reap-stale-calls": {"task": "telephony.reap_stale_calls", "schedule": 60.0},
+    "reconcile-livekit-sip": {"task": "telephony.reconcile_livekit", "schedule": 300.0},
 }
