@@ -3,8 +3,10 @@
 from ninja import Router
 
 from telephony.calls_api import router as calls_router
+from telephony.numbers_api import router as numbers_router
 from telephony.voice_test_api import router as voice_test_router
 
 router = Router(tags=["telephony"])
 router.add_router("", voice_test_router)
 router.add_router("", calls_router)
+router.add_router("", numbers_router)

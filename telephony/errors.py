@@ -9,3 +9,4 @@ class TelephonyErrorCode(StrEnum):
     NO_CREDITS = "no_credits"
     INVALID_NUMBER = "invalid_number"
     CONCURRENCY_LIMIT = "concurrency_limit"
+    NUMBER_NOT_READY = "number_not_ready"

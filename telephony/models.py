@@ -203,10 +203,15 @@ class PhoneNumber(ProvisionedInLiveKit):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.trunk_id is not None and self.trunk.workspace_id != self.workspace_id:
-            errors["trunk"] = "This trunk belongs to another workspace."
-        if self.pipeline_id is not None and self.pipeline.workspace_id != self.workspace_id:
-            errors["pipeline"] = "This pipeline belongs to another workspace."
+        for field, model in (("trunk", Trunk), ("pipeline", Pipeline)):
+            related_id = getattr(self, f"{field}_id")
+            if related_id is None:
+                continue
+            owner = model.objects.filter(pk=related_id).values_list("workspace_id", flat=True)
+            if not owner:
+                errors[field] = f"There is no {field} {related_id}."
+            elif owner[0] != self.workspace_id:
+                errors[field] = f"This {field} belongs to another workspace."
         if errors:
             raise ValidationError(errors)
 

@@ -159,3 +159,18 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
             "trunk_busy", f"The trunk {trunk.name} already carries its maximum of calls."
         )
     return CallSetup(workspace=workspace, number=number, version=version, call=None)
+
+
+def with_call_counters(queryset: QuerySet[Any], *, calls: str) -> QuerySet[Any]:
+    """Annotates ``calls_today`` and ``calls_active`` through the relation path ``calls``
+    (``"calls"`` for numbers, ``"numbers__calls"`` for trunks); test calls count too."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return queryset.annotate(
+        calls_today=Count(calls, filter=Q(**{f"{calls}__created_at__gte": today}), distinct=True),
+        calls_active=Count(
+            calls, filter=~Q(**{f"{calls}__status": CallStatus.ENDED}), distinct=True
+        ),
+    )

@@ -1,0 +1,346 @@
+"""Trunks and numbers for admins (``telephony.manage``), and outbound calls (``calls.place``).
+
+Passwords are write-only: a request may set (or, with ``""``, remove) them; an answer only
+says ``has_password`` / ``has_inbound_password``. Every write goes through
+``telephony.provisioning_services``, which writes LiveKit after the commit; an answer shows
+the record's ``sync_status`` and ``sync_error``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from betool.access import require
+from betool.errors import ApiError, CoreErrorCode, not_found
+from betool.roles import Permission
+from betool.selectors import CallRefusal
+from telephony.dispatch import LiveKitNotConfigured
+from telephony.errors import TelephonyErrorCode
+from telephony.models import Call, PhoneNumber, SipTransport, Trunk, TrunkDirection
+from telephony.provisioning_services import (
+    compact_e164,
+    livekit_sync_request,
+    number_delete,
+    number_save,
+    outbound_call_place,
+    trunk_delete,
+    trunk_save,
+)
+from telephony.selectors import CallRejected, with_call_counters
+
+router = Router(tags=["telephony"])
+
+
+# --- trunks -----------------------------------------------------------------------------------
+
+
+class TrunkIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    direction: TrunkDirection = TrunkDirection.BOTH
+    address: str = Field(default="", max_length=255)
+    transport: SipTransport = SipTransport.UDP
+    username: str = Field(default="", max_length=120)
+    password: str | None = Field(default=None, description='Write-only; "" removes it')
+    inbound_username: str = Field(default="", max_length=120)
+    inbound_password: str | None = Field(default=None, description='Write-only; "" removes it')
+    allowed_addresses: list[str] = []
+    codecs: list[str] = []
+    max_concurrent_calls: int = Field(default=10, ge=1)
+    supports_refer: bool = False
+
+
+class TrunkPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    direction: TrunkDirection | None = None
+    address: str | None = Field(default=None, max_length=255)
+    transport: SipTransport | None = None
+    username: str | None = Field(default=None, max_length=120)
+    password: str | None = None
+    inbound_username: str | None = Field(default=None, max_length=120)
+    inbound_password: str | None = None
+    allowed_addresses: list[str] | None = None
+    codecs: list[str] | None = None
+    max_concurrent_calls: int | None = Field(default=None, ge=1)
+    supports_refer: bool | None = None
+
+
+class TrunkOut(Schema):
+    id: int
+    name: str
+    direction: str
+    address: str
+    transport: str
+    username: str
+    has_password: bool
+    inbound_username: str
+    has_inbound_password: bool
+    allowed_addresses: list[str]
+    codecs: list[str]
+    max_concurrent_calls: int
+    supports_refer: bool
+    numbers: list[str]
+    livekit_inbound_trunk_id: str
+    livekit_outbound_trunk_id: str
+    sync_status: str
+    sync_error: str
+    synced_at: datetime | None
+    calls_today: int
+    calls_active: int
+
+
+_SECRETS = ("password", "inbound_password")
+
+
+# TrunkOut's fields that the answer computes rather than reads off the trunk.
+_COMPUTED = ("has_password", "has_inbound_password", "numbers")
+
+
+def _trunk_out(trunk: Trunk) -> dict[str, Any]:
+    plain = [name for name in TrunkOut.model_fields if name not in _COMPUTED]
+    return {
+        **{name: getattr(trunk, name) for name in plain},
+        "has_password": bool(trunk.password),
+        "has_inbound_password": bool(trunk.inbound_password),
+        "numbers": sorted(number.e164 for number in trunk.numbers.all()),
+    }
+
+
+def _trunks(request: HttpRequest) -> Any:
+    actor = require(request, Permission.TELEPHONY_MANAGE)
+    queryset = Trunk.objects.filter(workspace=actor.workspace).prefetch_related("numbers")
+    return with_call_counters(queryset, calls="numbers__calls")
+
+
+def _trunk(request: HttpRequest, trunk_id: int) -> Trunk:
+    trunk: Trunk | None = _trunks(request).filter(pk=trunk_id).first()
+    if trunk is None:
+        raise not_found(f"Trunk {trunk_id}")
+    return trunk
+
+
+def _save_trunk(request: HttpRequest, trunk: Trunk, changes: dict[str, Any]) -> Trunk:
+    secrets = {name: changes.pop(name) for name in _SECRETS if name in changes}
+    for name, value in changes.items():
+        setattr(trunk, name, value)
+    trunk_save(trunk=trunk, **secrets)
+    return _trunk(request, trunk.pk)
+
+
+@router.get("/trunks", response=list[TrunkOut])
+def trunks_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_trunk_out(trunk) for trunk in _trunks(request)]
+
+
+@router.post("/trunks", response={201: TrunkOut})
+def trunk_create(request: HttpRequest, payload: TrunkIn) -> tuple[int, dict[str, Any]]:
+    actor = require(request, Permission.TELEPHONY_MANAGE)
+    trunk = _save_trunk(request, Trunk(workspace=actor.workspace), payload.model_dump())
+    return 201, _trunk_out(trunk)
+
+
+@router.get("/trunks/{trunk_id}", response=TrunkOut)
+def trunk_detail(request: HttpRequest, trunk_id: int) -> dict[str, Any]:
+    return _trunk_out(_trunk(request, trunk_id))
+
+
+@router.patch("/trunks/{trunk_id}", response=TrunkOut)
+def trunk_update(request: HttpRequest, trunk_id: int, payload: TrunkPatch) -> dict[str, Any]:
+    trunk = _trunk(request, trunk_id)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [name for name, value in changes.items() if value is None and name not in _SECRETS]
+    if nulls:
+        raise ApiError(
+            CoreErrorCode.INVALID_INPUT, f"These fields cannot be null: {', '.join(nulls)}."
+        )
+    changes = {name: value for name, value in changes.items() if value is not None}
+    return _trunk_out(_save_trunk(request, trunk, changes))
+
+
+@router.delete("/trunks/{trunk_id}", response={204: None})
+def trunk_remove(request: HttpRequest, trunk_id: int) -> tuple[int, None]:
+    trunk_delete(trunk=_trunk(request, trunk_id))
+    return 204, None
+
+
+@router.post("/trunks/{trunk_id}/sync", response={202: TrunkOut})
+def trunk_sync(request: HttpRequest, trunk_id: int) -> tuple[int, dict[str, Any]]:
+    livekit_sync_request(trunks=[_trunk(request, trunk_id)])
+    return 202, _trunk_out(_trunk(request, trunk_id))
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+class NumberIn(Schema):
+    e164: str = Field(max_length=40, description="E.164, e.g. +15550100")
+    label: str = Field(default="", max_length=120)
+    trunk_id: int | None = None
+    pipeline_id: int | None = None
+    enabled: bool = True
+    language: str = Field(default="en", max_length=16)
+    max_call_duration_s: int = Field(default=1800, ge=1)
+    silence_timeout_s: int = Field(default=15, ge=1)
+    transfer_target: str = Field(default="", max_length=200)
+
+
+class NumberPatch(Schema):
+    e164: str | None = Field(default=None, max_length=40)
+    label: str | None = Field(default=None, max_length=120)
+    trunk_id: int | None = None
+    pipeline_id: int | None = None
+    enabled: bool | None = None
+    language: str | None = Field(default=None, max_length=16)
+    max_call_duration_s: int | None = Field(default=None, ge=1)
+    silence_timeout_s: int | None = Field(default=None, ge=1)
+    transfer_target: str | None = Field(default=None, max_length=200)
+
+
+class NumberOut(Schema):
+    id: int
+    e164: str
+    label: str
+    trunk_id: int | None
+    pipeline_id: int | None
+    enabled: bool
+    language: str
+    max_call_duration_s: int
+    silence_timeout_s: int
+    transfer_target: str
+    livekit_dispatch_rule_id: str
+    sync_status: str
+    sync_error: str
+    synced_at: datetime | None
+    calls_today: int
+    calls_active: int
+
+
+# Fields that may be set to null (detach the number from its trunk or pipeline).
+_NULLABLE = ("trunk_id", "pipeline_id")
+
+
+def _numbers(request: HttpRequest) -> Any:
+    actor = require(request, Permission.TELEPHONY_MANAGE)
+    return with_call_counters(PhoneNumber.objects.filter(workspace=actor.workspace), calls="calls")
+
+
+def _number(request: HttpRequest, number_id: int) -> PhoneNumber:
+    number: PhoneNumber | None = _numbers(request).filter(pk=number_id).first()
+    if number is None:
+        raise not_found(f"Number {number_id}")
+    return number
+
+
+def _save_number(request: HttpRequest, number: PhoneNumber, changes: dict[str, Any]) -> PhoneNumber:
+    for name, value in changes.items():
+        setattr(number, name, value)
+    # A trunk or pipeline id of another workspace is refused by PhoneNumber.clean.
+    number_save(number=number)
+    return _number(request, number.pk)
+
+
+@router.get("/numbers", response=list[NumberOut])
+def numbers_list(request: HttpRequest) -> Any:
+    return _numbers(request)
+
+
+@router.post("/numbers", response={201: NumberOut})
+def number_create(request: HttpRequest, payload: NumberIn) -> tuple[int, PhoneNumber]:
+    actor = require(request, Permission.TELEPHONY_MANAGE)
+    number = _save_number(request, PhoneNumber(workspace=actor.workspace), payload.model_dump())
+    return 201, number
+
+
+@router.get("/numbers/{number_id}", response=NumberOut)
+def number_detail(request: HttpRequest, number_id: int) -> PhoneNumber:
+    return _number(request, number_id)
+
+
+@router.patch("/numbers/{number_id}", response=NumberOut)
+def number_update(request: HttpRequest, number_id: int, payload: NumberPatch) -> PhoneNumber:
+    number = _number(request, number_id)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [name for name, value in changes.items() if value is None and name not in _NULLABLE]
+    if nulls:
+        raise ApiError(
+            CoreErrorCode.INVALID_INPUT, f"These fields cannot be null: {', '.join(nulls)}."
+        )
+    return _save_number(request, number, changes)
+
+
+@router.delete("/numbers/{number_id}", response={204: None})
+def number_remove(request: HttpRequest, number_id: int) -> tuple[int, None]:
+    number_delete(number=_number(request, number_id))
+    return 204, None
+
+
+@router.post("/numbers/{number_id}/sync", response={202: NumberOut})
+def number_sync(request: HttpRequest, number_id: int) -> tuple[int, PhoneNumber]:
+    livekit_sync_request(numbers=[_number(request, number_id)])
+    return 202, _number(request, number_id)
+
+
+# --- outbound calls ---------------------------------------------------------------------------
+
+
+class OutboundCallIn(Schema):
+    to: str = Field(max_length=40, description="The callee, E.164 (e.g. +15550100)")
+    from_number: str | None = Field(default=None, max_length=40, description="One of our numbers")
+    number_id: int | None = None
+    variables: dict[str, Any] = {}
+
+
+class OutboundCallOut(Schema):
+    id: int
+    direction: str
+    status: str
+    from_number: str
+    to_number: str
+    number_id: int | None
+    pipeline_version_id: int | None
+    room_name: str
+    created_at: datetime
+
+
+# How each refusal of ``CallRejected`` answers: (HTTP status, error code).
+_REFUSALS: dict[str, tuple[int, TelephonyErrorCode | CoreErrorCode]] = {
+    "bad_number": (422, TelephonyErrorCode.INVALID_NUMBER),
+    CallRefusal.NO_CREDITS.value: (402, TelephonyErrorCode.NO_CREDITS),
+    "too_many_calls": (429, TelephonyErrorCode.CONCURRENCY_LIMIT),
+    "unknown_number": (404, CoreErrorCode.NOT_FOUND),
+}
+_NOT_READY = (409, TelephonyErrorCode.NUMBER_NOT_READY)
+
+
+@router.post("/calls/outbound", response={201: OutboundCallOut})
+def call_outbound(request: HttpRequest, payload: OutboundCallIn) -> tuple[int, Call]:
+    actor = require(request, Permission.CALLS_PLACE)
+    if (payload.number_id is None) == (payload.from_number is None):
+        raise ApiError(
+            CoreErrorCode.INVALID_INPUT,
+            "Name the number to call from: give either number_id or from_number.",
+            status=422,
+        )
+    numbers = PhoneNumber.objects.filter(workspace=actor.workspace).select_related("trunk")
+    if payload.number_id is not None:
+        number = numbers.filter(pk=payload.number_id).first()
+    else:
+        number = numbers.filter(e164=compact_e164(payload.from_number or "")).first()
+    if number is None:
+        raise not_found(f"The number {payload.number_id or payload.from_number}")
+    try:
+        call = outbound_call_place(
+            workspace=actor.workspace,
+            number=number,
+            to_number=payload.to,
+            variables=payload.variables,
+        )
+    except LiveKitNotConfigured as exc:
+        raise ApiError(TelephonyErrorCode.LIVEKIT_DISABLED, str(exc), status=409) from exc
+    except CallRejected as exc:
+        status, code = _REFUSALS.get(exc.reason, _NOT_READY)
+        raise ApiError(code, exc.message, status=status, details={"reason": exc.reason}) from exc
+    return 201, call
