@@ -37,6 +37,7 @@ describe("accessibility (axe, WCAG 2 A/AA, serious and critical)", () => {
     ["pipelines list", "/pipelines", "table, .empty-state"],
     ["editor", () => `/pipelines/${pipeline.id}`, ".react-flow__node"],
     ["finance", "/finance", "[data-testid=balance]"],
+    ["calls", "/calls", "[data-testid=call-table], .empty-state"],
   ]) {
     it(`has no serious violations on the ${name}`, async () => {
       await page.goto(`${BASE_URL}${typeof path === "function" ? path() : path}`);
