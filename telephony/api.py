@@ -8,5 +8,6 @@ from telephony.voice_test_api import router as voice_test_router
 
 router = Router(tags=["telephony"])
 router.add_router("", voice_test_router)
-router.add_router("", calls_router)
+# Before calls_router: its GET /calls/{call_id} would otherwise take /calls/outbound.
 router.add_router("", numbers_router)
+router.add_router("", calls_router)

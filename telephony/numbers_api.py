@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from betool.access import require
 from betool.errors import ApiError, CoreErrorCode, not_found
@@ -136,10 +136,10 @@ def trunks_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/trunks", response={201: TrunkOut})
-def trunk_create(request: HttpRequest, payload: TrunkIn) -> tuple[int, dict[str, Any]]:
+def trunk_create(request: HttpRequest, payload: TrunkIn) -> Status[dict[str, Any]]:
     actor = require(request, Permission.TELEPHONY_MANAGE)
     trunk = _save_trunk(request, Trunk(workspace=actor.workspace), payload.model_dump())
-    return 201, _trunk_out(trunk)
+    return Status(201, _trunk_out(trunk))
 
 
 @router.get("/trunks/{trunk_id}", response=TrunkOut)
@@ -161,15 +161,15 @@ def trunk_update(request: HttpRequest, trunk_id: int, payload: TrunkPatch) -> di
 
 
 @router.delete("/trunks/{trunk_id}", response={204: None})
-def trunk_remove(request: HttpRequest, trunk_id: int) -> tuple[int, None]:
+def trunk_remove(request: HttpRequest, trunk_id: int) -> Status[None]:
     trunk_delete(trunk=_trunk(request, trunk_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/trunks/{trunk_id}/sync", response={202: TrunkOut})
-def trunk_sync(request: HttpRequest, trunk_id: int) -> tuple[int, dict[str, Any]]:
+def trunk_sync(request: HttpRequest, trunk_id: int) -> Status[dict[str, Any]]:
     livekit_sync_request(trunks=[_trunk(request, trunk_id)])
-    return 202, _trunk_out(_trunk(request, trunk_id))
+    return Status(202, _trunk_out(_trunk(request, trunk_id)))
 
 
 # --- numbers ----------------------------------------------------------------------------------
@@ -248,10 +248,10 @@ def numbers_list(request: HttpRequest) -> Any:
 
 
 @router.post("/numbers", response={201: NumberOut})
-def number_create(request: HttpRequest, payload: NumberIn) -> tuple[int, PhoneNumber]:
+def number_create(request: HttpRequest, payload: NumberIn) -> Status[PhoneNumber]:
     actor = require(request, Permission.TELEPHONY_MANAGE)
     number = _save_number(request, PhoneNumber(workspace=actor.workspace), payload.model_dump())
-    return 201, number
+    return Status(201, number)
 
 
 @router.get("/numbers/{number_id}", response=NumberOut)
@@ -272,15 +272,15 @@ def number_update(request: HttpRequest, number_id: int, payload: NumberPatch) ->
 
 
 @router.delete("/numbers/{number_id}", response={204: None})
-def number_remove(request: HttpRequest, number_id: int) -> tuple[int, None]:
+def number_remove(request: HttpRequest, number_id: int) -> Status[None]:
     number_delete(number=_number(request, number_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/numbers/{number_id}/sync", response={202: NumberOut})
-def number_sync(request: HttpRequest, number_id: int) -> tuple[int, PhoneNumber]:
+def number_sync(request: HttpRequest, number_id: int) -> Status[PhoneNumber]:
     livekit_sync_request(numbers=[_number(request, number_id)])
-    return 202, _number(request, number_id)
+    return Status(202, _number(request, number_id))
 
 
 # --- outbound calls ---------------------------------------------------------------------------
@@ -316,7 +316,7 @@ _NOT_READY = (409, TelephonyErrorCode.NUMBER_NOT_READY)
 
 
 @router.post("/calls/outbound", response={201: OutboundCallOut})
-def call_outbound(request: HttpRequest, payload: OutboundCallIn) -> tuple[int, Call]:
+def call_outbound(request: HttpRequest, payload: OutboundCallIn) -> Status[Call]:
     actor = require(request, Permission.CALLS_PLACE)
     if (payload.number_id is None) == (payload.from_number is None):
         raise ApiError(
@@ -343,4 +343,4 @@ def call_outbound(request: HttpRequest, payload: OutboundCallIn) -> tuple[int, C
     except CallRejected as exc:
         status, code = _REFUSALS.get(exc.reason, _NOT_READY)
         raise ApiError(code, exc.message, status=status, details={"reason": exc.reason}) from exc
-    return 201, call
+    return Status(201, call)
