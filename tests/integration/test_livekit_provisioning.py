@@ -267,6 +267,15 @@ def test_reconciliation_repairs_what_was_changed_behind_betools_back(
         state = assert_livekit_matches_database()
         assert list(state.inbound[inbound_id].allowed_addresses) == ["203.0.113.0/24"]
 
+        # A trunk deleted behind betool's back is made again (its rule follows the new id).
+        _with_livekit(
+            lambda lk: lk.sip.delete_trunk(api.DeleteSIPTrunkRequest(sip_trunk_id=inbound_id))
+        )
+        assert reconcile_livekit.delay().get()["repaired_trunks"] == [trunk.pk]
+        trunk.refresh_from_db()
+        assert trunk.livekit_inbound_trunk_id not in ("", inbound_id)
+        assert_livekit_matches_database()
+
         # A second pass finds nothing to do.
         assert reconcile_livekit.delay().get() == {
             "repaired_trunks": [], "repaired_numbers": [], "deleted_orphans": [],
