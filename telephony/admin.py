@@ -191,7 +191,7 @@ class TrunkAdmin(ProvisionedAdmin):
 class PhoneNumberAdmin(ProvisionedAdmin):
     list_display = ["e164", "label", "workspace", "trunk", "pipeline", "enabled",
                     "calls_today", "calls_active", "sync_state", "synced_at"]  # fmt: skip
-    list_filter = ["enabled", "sync_status", "trunk"]
+    list_filter = ["enabled", "sync_status", ("trunk", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["e164", "label", "pipeline__name", "trunk__name"]
     readonly_fields = ["livekit_dispatch_rule_id", *ProvisionedAdmin.readonly_fields]
     list_select_related = ["workspace", "trunk", "pipeline"]
@@ -258,7 +258,8 @@ class CallAdmin(WorkspaceScopedAdmin):
 
     list_display = ["id", "created_at", "direction", "from_number", "to_number", "number",
                     "status", "end_reason", "duration", "is_test"]  # fmt: skip
-    list_filter = ["direction", "status", "end_reason", "is_test", "number"]
+    list_filter = ["direction", "status", "end_reason", "is_test",
+                   ("number", admin.RelatedOnlyFieldListFilter)]  # fmt: skip
     search_fields = ["from_number", "to_number", "room_name", "number__e164"]
     date_hierarchy = "created_at"
     list_select_related = ["number"]

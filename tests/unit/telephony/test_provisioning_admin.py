@@ -134,3 +134,25 @@ def test_calls_are_read_only(staff: Client, workspace: Workspace) -> None:
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     assert staff.get("/admin/telephony/call/add/").status_code == 403
+
+
+def test_staff_see_and_pick_only_their_workspaces_trunks(workspace: Workspace) -> None:
+    from django.contrib.auth.models import Permission
+
+    from betool.models import Membership
+    from betool.services import workspace_create
+
+    other = workspace_create(name="Other", owner=User.objects.create_user("o2", "", "x"))
+    Trunk.objects.create(workspace=workspace, name="Ours", address="sip.example.com")
+    Trunk.objects.create(workspace=other, name="Theirs", address="sip.example.com")
+    staff_user = User.objects.create_user("ops", "", "pw", is_staff=True)
+    staff_user.user_permissions.set(Permission.objects.filter(content_type__app_label="telephony"))
+    Membership.objects.create(user=staff_user, workspace=workspace, role="admin")
+    client = Client()
+    client.login(username="ops", password="pw")
+    listing = client.get("/admin/telephony/trunk/").content.decode()
+    assert "Ours" in listing
+    assert "Theirs" not in listing
+    form = client.get("/admin/telephony/phonenumber/add/").content.decode()
+    assert "Ours" in form
+    assert "Theirs" not in form
