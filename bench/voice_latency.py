@@ -18,7 +18,11 @@ what is left is what betool and LiveKit add:
 Needs LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET (scripts/services up). Ends with one
 JSON line of figures. Not a test: it never fails on a number.
 
-    uv run python bench/voice_latency.py --turns 24
+    uv run python bench/voice_latency.py --turns 24 --callers 1,2,4,8
+
+The second part puts N callers on the one worker at once (6 counted turns each) and reports,
+per N, the overhead p50/p95, the CPU used per call (% of one core) and the memory added per
+call, and the N at which the p95 overhead doubles from one caller's.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ def percentile(samples: list[float], fraction: float) -> float:
 def setup_django(workdir: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betool.settings")
+    # The concurrency run puts many calls on this one worker: lift its per-process cap.
+    os.environ.setdefault("BETOOL_WORKER_MAX_CALLS", "64")
     import django
 
     django.setup()
@@ -98,6 +104,11 @@ def create_number() -> str:
     }  # fmt: skip
     owner = User.objects.create_user(f"bench-{uuid.uuid4().hex[:6]}", "b@example.com", "x")
     workspace = workspace_create(name="Latency bench", owner=owner)
+    workspace.max_concurrent_calls = 64
+    workspace.save(update_fields=["max_concurrent_calls"])
+    from tests.conftest import fund
+
+    fund(workspace)
     pipeline = Pipeline.objects.create(workspace=workspace, name="Bench", draft=graph)
     PipelineVersion.objects.create(pipeline=pipeline, number=1, graph=graph)
     e164 = "+1555" + str(uuid.uuid4().int)[:7]
@@ -190,13 +201,52 @@ def stub_speech(plan: Any, vad: Any) -> tuple[Any, Any]:
 STUBS: dict[str, Any] = {}
 
 
-async def run(turns: int, env: Any) -> dict[str, Any]:
+async def _caller_turns(
+    env: Any, agent_name: str, number: str, turns: int, warmup: int
+) -> tuple[str, list[float]]:
+    """One caller in a room of its own: ``warmup + turns`` questions, the counted delays."""
+    from tests.voice import harness
+
+    room = f"bench-{uuid.uuid4().hex[:8]}"
+    totals: list[float] = []
+    caller = harness.Caller(
+        env, room, attributes={"sip.trunkPhoneNumber": number, "sip.phoneNumber": "+1555000"}
+    )
+    try:
+        await caller.join()
+        await harness.dispatch(env, room=room, agent_name=agent_name, metadata={})
+        try:
+            await asyncio.wait_for(caller.agent_joined.wait(), 60)
+        except TimeoutError:
+            print(f"{room}: the agent did not join", file=sys.stderr)
+            return room, []
+        await asyncio.sleep(3)  # the session is up and listening
+        for turn in range(turns + warmup):
+            _, spoke_until = await caller.say(UTTERANCE)
+            heard = await caller.hear(within=15, silence_s=0.6, transcribe=False)
+            if heard.first_audio is None:
+                print(f"{room} turn {turn}: no answer", file=sys.stderr)
+                continue
+            if turn >= warmup:
+                totals.append((heard.first_audio - spoke_until) * 1000)
+            await asyncio.sleep(0.3)
+        await caller.leave()
+    finally:
+        await harness.delete_room(env, room)
+    return room, totals
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+async def run(turns: int, env: Any, callers: list[int]) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
 
     from telephony.worker import session as worker_session
     from telephony.worker.agent import BetoolAgent
     from telephony.worker.server import build_server
-    from tests.voice import harness
 
     number = await sync_to_async(create_number)()
     worker_session.build_speech = stub_speech
@@ -220,32 +270,36 @@ async def run(turns: int, env: Any) -> dict[str, Any]:
     registered = asyncio.Event()
     server.on("worker_registered", lambda *_: registered.set())
     server_task = asyncio.create_task(server.run(devmode=True))
-    room = f"bench-{uuid.uuid4().hex[:8]}"
-    totals: list[float] = []
     betool_ms: list[float] = []
+    fixed_ms = (VAD_SILENCE_S + STT_LATENCY_S + TTS_TTFB_S) * 1000
+    concurrency: list[dict[str, Any]] = []
     try:
         await asyncio.wait_for(registered.wait(), 90)
         await asyncio.sleep(2)  # the warm job runner
-        caller = harness.Caller(
-            env, room, attributes={"sip.trunkPhoneNumber": number, "sip.phoneNumber": "+1555000"}
-        )
-        await caller.join()
-        await harness.dispatch(env, room=room, agent_name=agent_name, metadata={})
-        await asyncio.wait_for(caller.agent_joined.wait(), 60)
-        await asyncio.sleep(3)  # the session is up and listening
-        for turn in range(turns + 2):  # two warm-up turns are not counted
-            _, spoke_until = await caller.say(UTTERANCE)
-            heard = await caller.hear(within=15, silence_s=0.6, transcribe=False)
-            if heard.first_audio is None:
-                print(f"turn {turn}: no answer", file=sys.stderr)
-                continue
-            if turn >= 2:
-                totals.append((heard.first_audio - spoke_until) * 1000)
-            await asyncio.sleep(0.3)
-        await caller.leave()
+        # One caller: the latency figures (two warm-up turns are not counted).
+        room, totals = await _caller_turns(env, agent_name, number, turns, warmup=2)
         await asyncio.sleep(2)
+        # N callers at once on the same worker: how overhead, CPU and memory grow.
+        for count in (n for n in callers if n > 1):
+            cpu_before, rss_before, began = time.process_time(), _rss_mb(), time.perf_counter()
+            results = await asyncio.gather(
+                *(_caller_turns(env, agent_name, number, 6, warmup=1) for _ in range(count))
+            )
+            wall = time.perf_counter() - began
+            cpu = time.process_time() - cpu_before
+            delays = [d - fixed_ms for _, caller_totals in results for d in caller_totals]
+            concurrency.append({
+                "callers": count,
+                "unanswered_callers": sum(not caller_totals for _, caller_totals in results),
+                "turns": len(delays),
+                "overhead_p50_ms": round(percentile(delays, 0.5), 1),
+                "overhead_p95_ms": round(percentile(delays, 0.95), 1),
+                "cpu_per_call_pct": round(100 * cpu / wall / count, 1),
+                "rss_mb_per_call": round(max(0.0, _rss_mb() - rss_before) / count, 1),
+            })  # fmt: skip
+            print(concurrency[-1], file=sys.stderr, flush=True)
+            await asyncio.sleep(2)
     finally:
-        await harness.delete_room(env, room)
         await server.aclose()
         server_task.cancel()
     from telephony.models import CallTurn
@@ -265,8 +319,11 @@ async def run(turns: int, env: Any) -> dict[str, Any]:
         engine = latencies.get("engine_first_text_ms")
         if first_audio is not None and engine is not None:
             betool_ms.append(engine + first_audio - TTS_TTFB_S * 1000)
-    fixed_ms = (VAD_SILENCE_S + STT_LATENCY_S + TTS_TTFB_S) * 1000
     overhead = [t - fixed_ms for t in totals]
+    single_p95 = percentile(overhead, 0.95)
+    doubled = next(
+        (c["callers"] for c in concurrency if c["overhead_p95_ms"] >= 2 * single_p95), None
+    )
     return {
         "bench": "voice_latency",
         "turns": len(totals),
@@ -286,6 +343,9 @@ async def run(turns: int, env: Any) -> dict[str, Any]:
         "betool_share_of_total_p50": round(percentile(betool_ms, 0.5) / percentile(totals, 0.5), 4)
         if betool_ms and totals
         else None,
+        "concurrency": concurrency,
+        # None: the p95 overhead had not doubled at the largest N tried.
+        "callers_when_overhead_p95_doubles": doubled,
         "cpu_count": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2),
     }
@@ -294,6 +354,11 @@ async def run(turns: int, env: Any) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=24)
+    parser.add_argument(
+        "--callers",
+        default="1,2,4,8",
+        help="comma-separated numbers of simultaneous callers for the concurrency run",
+    )
     args = parser.parse_args()
     from tests.voice import harness
 
@@ -303,7 +368,8 @@ def main() -> None:
         sys.exit(str(exc))
     with tempfile.TemporaryDirectory(prefix="betool-bench-") as workdir:
         setup_django(Path(workdir))
-        figures = asyncio.run(run(max(20, args.turns), env))
+        callers = sorted({int(n) for n in args.callers.split(",") if n.strip()})
+        figures = asyncio.run(run(max(20, args.turns), env, callers))
     print(json.dumps(figures))
 
 
