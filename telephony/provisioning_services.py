@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from betool.models import Workspace
@@ -163,7 +164,7 @@ def outbound_call_place(
     callee = normalize_e164(to_number) if to_number.strip().startswith("+") else ""
     try:
         validate_e164(callee)
-    except Exception:
+    except ValidationError:
         raise CallRejected(
             "bad_number",
             f"{to_number!r} is not a phone number in E.164 form (e.g. +15550100).",
