@@ -203,3 +203,8 @@ def test_reconciliation_repairs_drift_and_deletes_only_its_own_orphans(
     assert reconcile_livekit() == {
         "repaired_trunks": [], "repaired_numbers": [], "deleted_orphans": [],
     }  # fmt: skip
+
+
+def test_the_reconciliation_runs_on_celery_beat(settings: Any) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["reconcile-livekit-sip"]
+    assert entry["task"] == reconcile_livekit.name == "telephony.reconcile_livekit"
