@@ -23,6 +23,27 @@ describe("finance", () => {
     await snapshot(page, "finance");
   });
 
+  it("shows, day by day, exactly what the ledger holds", async () => {
+    // Summed by the browser tier straight from the ledger's rows, not through the API.
+    const expected = JSON.parse(process.env.BETOOL_LEDGER_USAGE ?? "null");
+    assert.ok(expected, "BETOOL_LEDGER_USAGE comes from the browser tier's set-up");
+    const credits = (text) => Number(text.replace(/[^0-9.-]/g, ""));
+    await page.goto(`${BASE_URL}/finance`);
+    await page.getByRole("button", { name: "Day", exact: true }).click();
+    const table = page.locator("table.usage-table");
+    await table.locator("tbody tr").first().waitFor();
+    const rows = await table
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("th, td")].map((cell) => cell.textContent.trim())));
+    const shown = Object.fromEntries(rows.filter((cells) => /^\d{4}-\d{2}-\d{2}$/.test(cells[0])).map((cells) => [cells[0], credits(cells.at(-1))]));
+    const ledger = Object.fromEntries(Object.entries(expected.days).map(([day, amount]) => [day, Number(amount)]));
+    assert.ok(Object.keys(ledger).length >= 10, "two weeks of seeded usage");
+    assert.deepEqual(shown, ledger);
+    const usedInRange = page.locator(".stat-card", { hasText: "Used in range" }).locator(".stat-value");
+    assert.equal(credits(await usedInRange.textContent()), Number(expected.total));
+    await snapshot(page, "finance-ledger");
+  });
+
   it("adds credits to the ledger with a reason", async () => {
     const before = Number((await apiCall(page, "GET", "/credits/balance")).body.balance);
     const reason = uniqueName("E2E top-up");

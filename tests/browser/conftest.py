@@ -71,6 +71,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"betool did not answer at {url} within {START_TIMEOUT_S} s")
 
 
+# What the browser tests saw, for a person to look at (an ignored folder).
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
 CREATE_USERS = """
 import sys
 from betool.models import Membership, User
@@ -86,6 +89,17 @@ Membership.objects.create(user=designer, workspace=workspace, role=Role.DESIGNER
 # Calls for the call monitor's tests (frontend/e2e/calls.test.mjs).
 from tests.browser.seed_calls import seed_calls
 seed_calls(workspace, owner)
+# Metered usage over two weeks for the finance dashboard (frontend/e2e/finance.test.mjs).
+from tests.browser.seed_usage import seed_usage
+seed_usage(workspace)
+"""
+
+LEDGER_FIGURES = """
+import django
+django.setup()
+from betool.models import Workspace
+from tests.browser.seed_usage import ledger_figures
+print(ledger_figures(Workspace.objects.get(name="Browser tests")))
 """
 
 
@@ -109,6 +123,15 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         env=env,
         check=True,
     )
+    ledger = subprocess.run(
+        [sys.executable, "-c", LEDGER_FIGURES],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "daphne.log").open("wb")
@@ -140,6 +163,8 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
                 "BETOOL_DESIGNER_USERNAME": "designer",
                 "BETOOL_DESIGNER_PASSWORD": password,
                 "CHROMIUM_PATH": str(CHROMIUM),
+                "BETOOL_LEDGER_USAGE": ledger,
+                "BETOOL_SCREENSHOTS": str(SCREENSHOTS),
             },
         )
     finally:
