@@ -11,13 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.utils import timezone
 
 from betool.access import Actor
+from betool.models import Workspace
 from pipelines import selectors
 from pipelines.engine import Channel, Conversation, Event, TurnEndEvent, VoiceActions, compile_graph
 from pipelines.engine.providers import ProviderRegistry
+from pipelines.engine.trace import TurnUsage
 from pipelines.providers import provider_registry
 from voice_models.adapters import ModelConfig
+from voice_models.llm.types import Usage
+from voice_models.metering import usage_report_apply
 from voice_models.selectors import llm_configs
 
 
@@ -27,7 +32,11 @@ class TestSession:
     pipeline_id: int
     conversation: Conversation
     providers: ProviderRegistry
+    workspace: Workspace
     actions: list[dict[str, Any]] = field(default_factory=list)
+    # The session's LLM tokens so far, by model: billed as test usage after each turn.
+    llm_tokens: dict[str, Usage] = field(default_factory=dict)
+    turns: int = 0
 
     async def greet(self) -> AsyncIterator[dict[str, Any]]:
         async for event in self.conversation.greet():
@@ -45,6 +54,33 @@ class TestSession:
             return
         async for event in self.conversation.run_turn(text, digits=digits):
             yield self._out(event)
+            if isinstance(event, TurnEndEvent):
+                # After the turn is out: the designer does not wait for the ledger.
+                await self._bill(event.usage)
+
+    async def _bill(self, usage: TurnUsage) -> None:
+        if not usage.tokens:
+            return
+        for model, tokens in usage.tokens.items():
+            known = self.llm_tokens.get(model)
+            self.llm_tokens[model] = tokens if known is None else known + tokens
+        self.turns += 1
+        report = {
+            "llm_tokens": {
+                model: {"input_tokens": u.input_tokens, "output_tokens": u.output_tokens}
+                for model, u in self.llm_tokens.items()
+            }
+        }
+        await sync_to_async(usage_report_apply)(
+            workspace=self.workspace,
+            source=f"test-{self.session_id}",
+            sequence=self.turns,
+            usage=report,
+            priced_on=timezone.localdate(),
+            occurred_at=timezone.now(),
+            pipeline_id=self.pipeline_id,
+            is_test=True,
+        )
 
     def _out(self, event: Event) -> dict[str, Any]:
         payload = event.as_dict()
@@ -100,5 +136,6 @@ async def open_test_session(
         pipeline_id=pipeline_id,
         conversation=conversation,
         providers=providers,
+        workspace=actor.workspace,
         actions=actions,
     )

@@ -214,3 +214,47 @@ async def test_typed_digits_reach_collect_digits(
     assert any("PIN 1234 received" in e.get("text", "") for e in reply)
     assert reply[-1]["variables"]["pin"] == "1234"
     await communicator.disconnect()
+
+
+async def test_a_test_sessions_llm_tokens_are_billed_as_test_usage(
+    member: Callable[[Role], Membership],
+) -> None:
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from betool.models import LedgerEntry
+    from pipelines.engine import Channel, Conversation, ProviderRegistry, compile_graph
+    from pipelines.test_session import TestSession
+    from tests.fakes.llm import Script, ScriptedLLM
+    from tests.unit.pipelines.graphs import chain, document, node, start
+    from voice_models.llm.types import Usage
+
+    designer = await sync_to_async(member)(Role.DESIGNER)
+    workspace = await sync_to_async(lambda: designer.workspace)()
+    llm = ScriptedLLM(Script(text=["Sure."], usage=Usage(1000, 100)), model="gpt-4o-mini")
+    providers = ProviderRegistry(llms={"gpt-4o-mini": llm})
+    graph = document([start(), node("a", "agent", mission="Help.", model="gpt-4o-mini")],
+                     chain("start", "a"))  # fmt: skip
+    session = TestSession(
+        session_id="abc123",
+        pipeline_id=1,
+        conversation=Conversation(
+            compile_graph(graph), channel=Channel("browser_test"), providers=providers
+        ),
+        providers=providers,
+        workspace=workspace,
+    )
+    for text in ("hello", "again"):
+        events = [event async for event in session.run_turn(text)]
+        assert events[-1]["type"] == "turn_end"
+
+    def billed() -> tuple[list[bool], Decimal]:
+        entries = LedgerEntry.objects.filter(source="test-abc123")
+        total = entries.aggregate(s=Sum("quantity"), c=Sum("credits"))
+        return [e.is_test for e in entries], total["s"]
+
+    flags, tokens = await sync_to_async(billed)()
+    assert flags
+    assert all(flags)
+    assert tokens == 2 * (1000 + 100)  # both turns' input and output tokens, once each
