@@ -78,9 +78,14 @@ async function dragManySelected(page) {
   });
   await page.locator(".react-flow__pane").click({ position: { x: 5, y: 5 } }); // nothing selected
   await page.keyboard.down("Control");
-  for (const node of centres.slice(0, SELECTED_FOR_DRAG)) await page.mouse.click(node.x, node.y);
+  // A click can land on an overlay (minimap, controls): go on until 100 are selected.
+  const countSelected = () => page.evaluate(() => document.querySelectorAll(".react-flow__node.selected").length);
+  for (const node of centres) {
+    await page.mouse.click(node.x, node.y);
+    if ((await countSelected()) >= SELECTED_FOR_DRAG) break;
+  }
   await page.keyboard.up("Control");
-  const selected = await page.evaluate(() => document.querySelectorAll(".react-flow__node.selected").length);
+  const selected = await countSelected();
   const frames = await dragFrames(page, centres[0].id);
   return {
     drag_selected_nodes: selected,
