@@ -73,6 +73,11 @@ class Conversation:
         """True once the pipeline hung up or transferred the caller."""
         return self._session.ended
 
+    def resume(self) -> None:
+        """The session could not carry out an ending action after all (a transfer the
+        telephone network refused once the turn was over): the conversation goes on."""
+        self._session.ended = False
+
     @property
     def waiting_for_digits(self) -> bool:
         return self._session.waiting_node_id is not None

@@ -211,6 +211,8 @@ async def transfer_call(state: CallState, target: str) -> bool:
         recorder.event(
             models.CallEventKind.ACTION, "transfer_failed", {"target": target, "error": error}
         )
+        if state.conversation is not None:
+            state.conversation.resume()  # the REFER ran after the turn that asked for it
         if state.session is not None and not state.ending:
             state.session.say(TRANSFER_FAILED_LINE)
         return False

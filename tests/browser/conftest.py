@@ -71,6 +71,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"betool did not answer at {url} within {START_TIMEOUT_S} s")
 
 
+# Variables that would take the server off its embedded defaults.
+EMBEDDED_ONLY = ("LIVEKIT_", "REDIS_URL", "CHANNELS_PREFIX")
+
 # What the browser tests saw, for a person to look at (an ignored folder).
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
@@ -110,8 +113,10 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         pytest.fail(f"browser tier: {missing}", pytrace=False)
     workdir = tmp_path_factory.mktemp("browser")
     password = secrets.token_urlsafe(16)
+    # The browser tier serves the embedded defaults (no LiveKit, in-memory layer), whatever
+    # services the other tiers brought up: the pages must show what a plain install shows.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(EMBEDDED_ONLY)},
         "DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "betool.settings",
     }

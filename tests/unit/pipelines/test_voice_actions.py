@@ -87,3 +87,15 @@ async def test_time_on_hold_does_not_count_against_the_turn_deadline() -> None:
     events = await collect(talk.run_turn("ok"))
     assert turn_end(events).reason == "completed"
     assert texts(events) == ["One moment.", "Thanks for holding."]
+
+
+async def test_resume_reopens_a_conversation_whose_transfer_failed_later() -> None:
+    async def accept_now(params: Mapping[str, Any]) -> str:
+        return "Transferring."  # the session tries the REFER after the turn
+
+    talk = conversation(_transfer_graph(), voice=VoiceActions(transfer=accept_now))
+    await collect(talk.run_turn("a person please"))
+    assert talk.ended
+    talk.resume()  # the REFER was refused
+    assert not talk.ended
+    assert texts(await collect(talk.run_turn("hello?"))) == ["Connecting you."]
