@@ -206,37 +206,53 @@ def _is_missing(exc: Exception) -> bool:
     return isinstance(exc, api.TwirpError) and exc.code in ("not_found", "notfound")
 
 
-async def _put_inbound(lk: api.LiveKitAPI, trunk_id: str, info: api.SIPInboundTrunkInfo) -> str:
-    if trunk_id:
+async def _update_or_create(
+    known_id: str,
+    update: Callable[[], Awaitable[str]],
+    create: Callable[[], Awaitable[str]],
+) -> str:
+    """The object's id after updating the one betool knows, or creating it when betool has
+    none yet or LiveKit lost it (deleted behind betool's back)."""
+    if known_id:
         try:
-            return (await lk.sip.update_inbound_trunk(trunk_id, info)).sip_trunk_id
+            return await update()
         except api.TwirpError as exc:
             if not _is_missing(exc):
                 raise
-    created = await lk.sip.create_inbound_trunk(api.CreateSIPInboundTrunkRequest(trunk=info))
-    return created.sip_trunk_id
+    return await create()
+
+
+async def _put_inbound(lk: api.LiveKitAPI, trunk_id: str, info: api.SIPInboundTrunkInfo) -> str:
+    async def update() -> str:
+        return (await lk.sip.update_inbound_trunk(trunk_id, info)).sip_trunk_id
+
+    async def create() -> str:
+        request = api.CreateSIPInboundTrunkRequest(trunk=info)
+        return (await lk.sip.create_inbound_trunk(request)).sip_trunk_id
+
+    return await _update_or_create(trunk_id, update, create)
 
 
 async def _put_outbound(lk: api.LiveKitAPI, trunk_id: str, info: api.SIPOutboundTrunkInfo) -> str:
-    if trunk_id:
-        try:
-            return (await lk.sip.update_outbound_trunk(trunk_id, info)).sip_trunk_id
-        except api.TwirpError as exc:
-            if not _is_missing(exc):
-                raise
-    created = await lk.sip.create_outbound_trunk(api.CreateSIPOutboundTrunkRequest(trunk=info))
-    return created.sip_trunk_id
+    async def update() -> str:
+        return (await lk.sip.update_outbound_trunk(trunk_id, info)).sip_trunk_id
+
+    async def create() -> str:
+        request = api.CreateSIPOutboundTrunkRequest(trunk=info)
+        return (await lk.sip.create_outbound_trunk(request)).sip_trunk_id
+
+    return await _update_or_create(trunk_id, update, create)
 
 
 async def _put_rule(lk: api.LiveKitAPI, rule_id: str, info: api.SIPDispatchRuleInfo) -> str:
-    if rule_id:
-        try:
-            return (await lk.sip.update_dispatch_rule(rule_id, info)).sip_dispatch_rule_id
-        except api.TwirpError as exc:
-            if not _is_missing(exc):
-                raise
-    request = api.CreateSIPDispatchRuleRequest(dispatch_rule=info)
-    return (await lk.sip.create_dispatch_rule(request)).sip_dispatch_rule_id
+    async def update() -> str:
+        return (await lk.sip.update_dispatch_rule(rule_id, info)).sip_dispatch_rule_id
+
+    async def create() -> str:
+        request = api.CreateSIPDispatchRuleRequest(dispatch_rule=info)
+        return (await lk.sip.create_dispatch_rule(request)).sip_dispatch_rule_id
+
+    return await _update_or_create(rule_id, update, create)
 
 
 async def _delete_trunk(lk: api.LiveKitAPI, trunk_id: str) -> None:
