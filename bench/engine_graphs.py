@@ -10,37 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
+
+# The repository root, for the in-process fake LLM the tests use too.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.engine import Channel, Conversation, EngineOptions, compile_graph
 from pipelines.engine.providers import ProviderRegistry
-from voice_models.llm.types import ChatMessage, LLMDelta, ToolSpec, Usage
+from tests.fakes.llm import InstantLLM
 
 USER_MESSAGE = "I have a question about my bill"
 FAN_BRANCHES = 10
-
-
-class InstantLLM:
-    """Answers at once: what remains of a turn's time is the engine's own."""
-
-    model = "instant"
-
-    def __init__(self) -> None:
-        self._deltas = (LLMDelta(text="Sure, I can help."), LLMDelta(usage=Usage(8, 4)))
-
-    async def stream(
-        self,
-        messages: Sequence[ChatMessage],
-        *,
-        tools: Sequence[ToolSpec] = (),
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        model: str | None = None,
-    ) -> AsyncIterator[LLMDelta]:
-        for delta in self._deltas:
-            yield delta
 
 
 def _node(node_id: str, node_type: str, **config: Any) -> dict[str, Any]:
@@ -150,7 +134,7 @@ def fan_document(size: int) -> dict[str, Any]:
 def engine_turn_runner(doc: dict[str, Any]) -> Callable[[], Awaitable[int]]:
     """A coroutine factory running one turn through the engine; returns the event count."""
     compiled = compile_graph(doc, options=EngineOptions(node_events=True))
-    providers = ProviderRegistry(llms={"instant": InstantLLM()})
+    providers = ProviderRegistry(llms={"instant": InstantLLM("Sure, I can help.")})
     conversation = Conversation(compiled, channel=Channel("browser_test"), providers=providers)
 
     async def run() -> int:

@@ -88,7 +88,7 @@ def _node_function(
 
         return classify, by_intent
     if node_type == "agent":
-        llm = InstantLLM()
+        llm = InstantLLM("Sure, I can help.")
         mission = compile_template(config.mission)
 
         async def agent(state: TurnState) -> dict[str, Any]:

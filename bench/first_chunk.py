@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine_graphs import summarize
+from engine_graphs import _edge, _node, summarize
 
 from pipelines.engine import Channel, Conversation, compile_graph
 from pipelines.engine.events import TextEvent
@@ -57,24 +57,6 @@ class StreamingLLM:
                 self.own_first_sentence_s = time.perf_counter() - called
             yield LLMDelta(text=token)
         yield LLMDelta(usage=Usage(20, len(TOKENS)))
-
-
-def _node(node_id: str, node_type: str, **config: Any) -> dict[str, Any]:
-    return {
-        "id": node_id,
-        "type": node_type,
-        "position": {"x": 0, "y": 0},
-        "data": {"config": config},
-    }
-
-
-def _edge(source: str, handle: str, target: str) -> dict[str, Any]:
-    return {
-        "id": f"{source}-{target}-{handle}",
-        "source": source,
-        "sourceHandle": handle,
-        "target": target,
-    }
 
 
 def voice_document() -> dict[str, Any]:
