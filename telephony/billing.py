@@ -26,8 +26,9 @@ def call_source(call: Call) -> str:
 
 
 def _billed_from(call: Call) -> datetime | None:
-    # Time is billed from the moment the call was answered.
-    return call.active_at or call.connected_at
+    # Time is billed from the answer (connected), as carriers do; the worker's own call_seconds
+    # count from its session, which starts after that, so the clock never bills less.
+    return call.connected_at or call.active_at
 
 
 def call_seconds_by_clock(call: Call, *, until: datetime | None = None) -> float:

@@ -110,7 +110,7 @@ def test_a_call_whose_worker_is_killed_is_closed_and_billed_once(
         entries.values("kind", "model_name", "sequence").annotate(n=Count("id")).filter(n__gt=1)
     )
     assert not duplicated.exists()
-    seconds = (call.ended_at - call.active_at).total_seconds()  # type: ignore[operator]
+    seconds = (call.ended_at - call.connected_at).total_seconds()  # type: ignore[operator]
     billed_call_time = -entries.filter(kind=LedgerKind.CALL_SECONDS).aggregate(s=Sum("credits"))[
         "s"
     ]

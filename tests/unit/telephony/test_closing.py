@@ -40,7 +40,7 @@ def active_call(workspace: Workspace) -> Call:
         room_name="call-abc",
         status=CallStatus.ACTIVE,
         connected_at=answered,
-        active_at=answered,
+        active_at=answered + timedelta(seconds=6),  # after the greeting
     )
 
 
@@ -76,9 +76,10 @@ def test_room_finished_closes_and_bills_a_call_whose_worker_died(active_call: Ca
     active_call.refresh_from_db()
     assert active_call.status == CallStatus.ENDED
     assert active_call.end_reason == CallEndReason.WORKER_LOST
-    # Call time by the clock, from answer to the webhook, plus the 500 characters reported.
+    # Call time by the clock, from the answer (not the end of the greeting) to the webhook,
+    # plus the 500 characters reported.
     assert active_call.ended_at is not None
-    seconds = (active_call.ended_at - active_call.active_at).total_seconds()  # type: ignore[operator]
+    seconds = (active_call.ended_at - active_call.connected_at).total_seconds()  # type: ignore[operator]
     assert seconds >= 90
     expected = credits_for(LedgerKind.CALL_SECONDS, Decimal(str(seconds)), Decimal(200))
     assert _spent(active_call) == expected + Decimal("15.00")
