@@ -21,6 +21,14 @@ from voice_models.local.tts import EspeakTTS
 if TYPE_CHECKING:
     from voice_models.models import VoiceModel
 
+# How long a caller's pause must last to end their turn, whoever detects it: Silero's VAD in
+# front of a batch recognizer, or a streaming provider's own endpointing.
+END_OF_TURN_SILENCE_S = 0.45
+
+# Streaming recognizers that find the end of speech themselves and say so (END_OF_SPEECH
+# after the final transcript): their endpointing can end the turn without waiting for VAD.
+_ENDPOINTING_PROVIDERS = frozenset({"deepgram"})
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -49,6 +57,12 @@ class ModelConfig:
     @property
     def is_local(self) -> bool:
         return self.provider.startswith("local_")
+
+
+def endpoints_turns(config: ModelConfig | None) -> bool:
+    """Whether this recognizer's own endpointing ends the caller's turn ("stt" turn
+    detection) rather than Silero's silence ("vad")."""
+    return config is not None and config.provider in _ENDPOINTING_PROVIDERS
 
 
 def _opt(**values: str) -> dict[str, Any]:
@@ -95,6 +109,8 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
             model=config.model or "nova-3",
             language=config.language or "en-US",
             api_key=config.api_key,
+            # Its speech_final ends the turn (see endpoints_turns): the same pause as the VAD's.
+            endpointing_ms=round(END_OF_TURN_SILENCE_S * 1000),
             **_opt(base_url=config.base_url),
         )
     if provider in ("openai", "openai_compatible"):

@@ -45,10 +45,11 @@ def prewarm(proc: JobProcess) -> None:
     import_plugins()
     from livekit.plugins import silero
 
+    from voice_models.adapters import END_OF_TURN_SILENCE_S
     from voice_models.local.espeak import engine
     from voice_models.local.stt import WhisperSTT
 
-    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=0.45)
+    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
     engine()
     # What the first call would otherwise import with the event loop blocked.
     import importlib

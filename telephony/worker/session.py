@@ -6,7 +6,8 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
 from livekit import rtc
@@ -24,20 +25,25 @@ from telephony.worker.state import (
     CallState,
     TurnTiming,
 )
-from voice_models.adapters import build_stt, build_tts
+from voice_models.adapters import build_stt, build_tts, endpoints_turns
 from voice_models.local.tts import EspeakTTS
 
 logger = logging.getLogger("betool.worker")
 
 # Barge-in by voice activity: a caller who talks over the agent for this long stops it.
 INTERRUPTION_MIN_S = 0.1
-ENDPOINTING_MIN_S = 0.3
+# With VAD turn detection the VAD's silence (END_OF_TURN_SILENCE_S) has already passed when the
+# turn is judged, so this adds nothing; with a recognizer's own endpointing its pause has too,
+# so nothing more is waited for.
+ENDPOINTING_MIN_S = {"vad": 0.3, "stt": 0.0}
+
+TurnDetection = Literal["vad", "stt"]
 
 
-def turn_handling() -> dict[str, Any]:
+def turn_handling(turn_detection: TurnDetection = "vad") -> dict[str, Any]:
     return {
-        "turn_detection": "vad",
-        "endpointing": {"min_delay": ENDPOINTING_MIN_S, "max_delay": 3.0},
+        "turn_detection": turn_detection,
+        "endpointing": {"min_delay": ENDPOINTING_MIN_S[turn_detection], "max_delay": 3.0},
         "interruption": {
             "enabled": True,
             "mode": "vad",
@@ -68,13 +74,25 @@ def build_conversation(state: CallState) -> Any:
     )
 
 
-def default_speech(plan: CallPlan, vad: Any) -> tuple[Any, Any]:
+@dataclass(frozen=True)
+class Speech:
+    stt: Any
+    tts: Any
+    # What ends the caller's turn: Silero's silence, or the recognizer's own endpointing.
+    turn_detection: TurnDetection = "vad"
+
+
+def default_speech(plan: CallPlan, vad: Any) -> Speech:
     """The call's STT (segmented by ``vad`` when batch) and TTS, from the number's models."""
-    return build_stt(plan.asr, vad=vad, language=plan.language), build_tts(plan.tts)
+    return Speech(
+        stt=build_stt(plan.asr, vad=vad, language=plan.language),
+        tts=build_tts(plan.tts),
+        turn_detection="stt" if endpoints_turns(plan.asr) else "vad",
+    )
 
 
 # Which STT and TTS a call gets; the latency benchmark swaps in fixed-latency stubs.
-build_speech: Callable[[CallPlan, Any], tuple[Any, Any]] = default_speech
+build_speech: Callable[[CallPlan, Any], Speech] = default_speech
 
 
 async def entrypoint(ctx: JobContext) -> None:
@@ -153,13 +171,13 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
 
         vad = silero.VAD.load()
         ctx.proc.userdata["vad"] = vad
-    stt, tts = await asyncio.to_thread(build_speech, plan, vad)
+    speech = await asyncio.to_thread(build_speech, plan, vad)
     session: AgentSession = AgentSession(
-        stt=stt,
-        tts=tts,
+        stt=speech.stt,
+        tts=speech.tts,
         vad=vad,
         llm=GraphLLM(),
-        turn_handling=turn_handling(),  # type: ignore[arg-type]
+        turn_handling=turn_handling(speech.turn_detection),  # type: ignore[arg-type]
         user_away_timeout=None,
         aec_warmup_duration=None,
     )

@@ -263,6 +263,35 @@ def test_speech_providers_default_to_the_offline_voices() -> None:
     assert json.dumps(cloud.__dict__)  # plain data, safe to hand to the event loop
 
 
+def test_a_streaming_recognizer_ends_turns_by_its_own_endpointing() -> None:
+    """Deepgram's speech_final ends the turn at the VAD's pause, with no VAD wait on top;
+    batch recognizers (local, OpenAI) wait for Silero's silence."""
+    from dataclasses import replace
+
+    from livekit.plugins import silero
+
+    from telephony.worker.session import default_speech, turn_handling
+    from voice_models.adapters import END_OF_TURN_SILENCE_S
+
+    vad = silero.VAD.load()
+    local = fake_state().plan
+    deepgram = replace(
+        local, asr=ModelConfig(name="dg", kind="asr", provider="deepgram", api_key="key")
+    )
+    openai = replace(
+        local, asr=ModelConfig(name="oa", kind="asr", provider="openai", api_key="key")
+    )
+    assert default_speech(local, vad).turn_detection == "vad"
+    assert default_speech(openai, vad).turn_detection == "vad"
+    speech = default_speech(deepgram, vad)
+    assert speech.turn_detection == "stt"
+    primary = speech.stt._stt_instances[0]
+    assert primary._opts.endpointing_ms == round(END_OF_TURN_SILENCE_S * 1000)
+    assert turn_handling("stt")["turn_detection"] == "stt"
+    assert turn_handling("stt")["endpointing"]["min_delay"] == 0.0
+    assert turn_handling("vad")["turn_detection"] == "vad"
+
+
 def test_sip_failures_become_call_outcomes() -> None:
     from livekit import api
 
