@@ -70,6 +70,30 @@ def _opt(**values: str) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value}
 
 
+def _api_root(base_url: str) -> str:
+    """A provider's API root, as the connection test takes it (the vendor SDKs add /v1/...),
+    also when someone pasted a whole endpoint."""
+    root = base_url.rstrip("/")
+    for suffix in ("/v1/listen", "/v1/speak", "/v1"):
+        if root.endswith(suffix):
+            return root.removesuffix(suffix)
+    return root
+
+
+def _deepgram_url(base_url: str, endpoint: str) -> str:
+    # The livekit Deepgram plugins take the whole endpoint, not the API root.
+    return f"{_api_root(base_url)}/v1/{endpoint}" if base_url else ""
+
+
+def _elevenlabs_url(base_url: str) -> str:
+    # The livekit ElevenLabs plugins take the versioned root.
+    return f"{_api_root(base_url)}/v1" if base_url else ""
+
+
+# A self-hosted OpenAI-compatible server may need no key; the SDK refuses an empty one.
+KEYLESS = "not-needed"
+
+
 class ProviderUnavailable(RuntimeError):
     pass
 
@@ -111,7 +135,7 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
             api_key=config.api_key,
             # Its speech_final ends the turn (see endpoints_turns): the same pause as the VAD's.
             endpointing_ms=round(END_OF_TURN_SILENCE_S * 1000),
-            **_opt(base_url=config.base_url),
+            **_opt(base_url=_deepgram_url(config.base_url, "listen")),
         )
     if provider in ("openai", "openai_compatible"):
         from livekit.plugins import openai
@@ -119,7 +143,7 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
         return openai.STT(
             model=config.model or "gpt-4o-mini-transcribe",
             language=config.language or "en",
-            api_key=config.api_key,
+            api_key=config.api_key or KEYLESS,
             **_opt(base_url=config.base_url),
         )
     if provider == "elevenlabs":
@@ -127,7 +151,7 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
 
         return elevenlabs.STT(
             api_key=config.api_key,
-            **_opt(base_url=config.base_url),
+            **_opt(base_url=_elevenlabs_url(config.base_url)),
             **_opt(model=config.model),
         )
     raise ProviderUnavailable(f"{provider} does not do speech recognition")
@@ -150,7 +174,7 @@ def _cloud_tts(config: ModelConfig) -> agents_tts.TTS:
         return deepgram.TTS(
             model=config.model or config.voice or "aura-2-andromeda-en",
             api_key=config.api_key,
-            **_opt(base_url=config.base_url),
+            **_opt(base_url=_deepgram_url(config.base_url, "speak")),
         )
     if provider in ("openai", "openai_compatible"):
         from livekit.plugins import openai
@@ -158,7 +182,7 @@ def _cloud_tts(config: ModelConfig) -> agents_tts.TTS:
         return openai.TTS(
             model=config.model or "gpt-4o-mini-tts",
             voice=config.voice or "alloy",
-            api_key=config.api_key,
+            api_key=config.api_key or KEYLESS,
             **_opt(base_url=config.base_url),
         )
     if provider == "elevenlabs":
@@ -168,7 +192,7 @@ def _cloud_tts(config: ModelConfig) -> agents_tts.TTS:
             api_key=config.api_key,
             **_opt(voice_id=config.voice),
             **_opt(model=config.model),
-            **_opt(base_url=config.base_url),
+            **_opt(base_url=_elevenlabs_url(config.base_url)),
         )
     raise ProviderUnavailable(f"{provider} does not do speech synthesis")
 
@@ -182,6 +206,6 @@ def build_llm_client(config: ModelConfig) -> object:
         return AnthropicClient(model=config.model, api_key=config.api_key, base_url=base_url)
     if config.provider in ("openai", "openai_compatible"):
         return OpenAIChatClient(
-            model=config.model, api_key=config.api_key or "not-needed", base_url=base_url
+            model=config.model, api_key=config.api_key or KEYLESS, base_url=base_url
         )
     raise ProviderUnavailable(f"{config.provider} is not a language model provider")

@@ -82,11 +82,11 @@ def words(text: str) -> list[str]:
 
 
 def base_url(server: SpeechServer, kind: str) -> str:
-    """What ``ModelConfig.base_url`` must hold today for each plugin to reach the server:
-    the plugins' own conventions (see the xfail test on the API root below)."""
-    if isinstance(server, FakeDeepgramServer):
-        return server.listen_url if kind == "asr" else server.speak_url
-    return server.api_url
+    """What an admin enters as ``base_url``: the API root the connection test takes for
+    Deepgram and ElevenLabs (the adapters add the plugins' paths), OpenAI's ``/v1`` root."""
+    if isinstance(server, FakeOpenAISpeechServer):
+        return server.api_url
+    return server.url
 
 
 def config(provider: str, kind: str, server: SpeechServer, **fields: str) -> ModelConfig:
@@ -567,20 +567,14 @@ async def test_streamed_synthesis_failing_speaks_with_espeak(provider: str, fail
     assert server.requests, f"{provider} was never tried"
 
 
-# --- known gaps in adapters.py (strict xfail: they fail loudly once fixed) --------------
+# --- base URLs and keys as admins enter them ------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="adapters.py passes base_url unchanged, but the Deepgram plugins want the whole "
-    "endpoint (…/v1/speak, …/v1/listen) and the ElevenLabs ones …/v1, while catalog.py's "
-    "connection test takes the API root for both",
-)
 @pytest.mark.parametrize("provider", ["deepgram", "elevenlabs"])
-async def test_the_api_root_the_connection_test_accepts_reaches_synthesis(provider: str) -> None:
+async def test_a_whole_endpoint_pasted_as_base_url_still_reaches_synthesis(provider: str) -> None:
     async with SERVERS[provider](api_key=KEY) as server:
-        tts = build_tts(config(provider, "tts", server, base_url=server.url))
+        pasted = server.speak_url if isinstance(server, FakeDeepgramServer) else server.api_url
+        tts = build_tts(config(provider, "tts", server, base_url=pasted))
         try:
             frames = await synthesize(tts, GREETING)
         finally:
@@ -590,13 +584,6 @@ async def test_the_api_root_the_connection_test_accepts_reaches_synthesis(provid
     assert_provider_audio(frames, server.requests[-1].audio_out_s, 0.12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="adapters.py passes api_key='' to the OpenAI plugins, which refuse an empty key; "
-    "keyless OpenAI-compatible servers pass the connection test (catalog.py sends "
-    "'not-needed') but fail to build at call start",
-)
 @pytest.mark.parametrize("kind", ["asr", "tts"])
 async def test_a_keyless_openai_compatible_server_is_used(vad: Any, kind: str) -> None:
     async with FakeOpenAISpeechServer([SPEECH]) as server:
