@@ -8,11 +8,13 @@ the record's ``sync_status`` and ``sync_error``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import field_validator
 
 from betool.access import require
 from betool.errors import ApiError, CoreErrorCode, not_found
@@ -286,11 +288,35 @@ def number_sync(request: HttpRequest, number_id: int) -> Status[PhoneNumber]:
 # --- outbound calls ---------------------------------------------------------------------------
 
 
+# What a pipeline's templates can read as {{ name }}: identifiers, plain values, bounded.
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_CALL_VARIABLES = 50
+MAX_VARIABLE_TEXT = 1000
+CallVariable = str | int | float | bool | None
+
+
 class OutboundCallIn(Schema):
     to: str = Field(max_length=40, description="The callee, E.164 (e.g. +15550100)")
     from_number: str | None = Field(default=None, max_length=40, description="One of our numbers")
     number_id: int | None = None
-    variables: dict[str, Any] = {}
+    variables: dict[str, CallVariable] = Field(
+        default_factory=dict,
+        description="Values the pipeline reads as {{ name }} (e.g. the customer's name)",
+    )
+
+    @field_validator("variables")
+    @classmethod
+    def _plain_named_values(cls, variables: dict[str, CallVariable]) -> dict[str, CallVariable]:
+        if len(variables) > MAX_CALL_VARIABLES:
+            raise ValueError(f"at most {MAX_CALL_VARIABLES} variables")
+        for name, value in variables.items():
+            if not _VARIABLE_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} is not a variable name (letters, digits and _, not first a digit)"
+                )
+            if isinstance(value, str) and len(value) > MAX_VARIABLE_TEXT:
+                raise ValueError(f"{name} is longer than {MAX_VARIABLE_TEXT} characters")
+        return variables
 
 
 class OutboundCallOut(Schema):

@@ -94,6 +94,7 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
         llms=tuple(llms),
         end_at_zero_balance=setup.workspace.end_calls_at_zero_balance,
         default_llm=default_llm,
+        variables=dict(given) if isinstance(given := metadata.get("variables"), dict) else {},
         **({"fallback_line": fallback} if fallback else {}),
     )
 

@@ -59,6 +59,8 @@ class CallPlan:
     default_llm: str | None
     end_at_zero_balance: bool = False
     fallback_line: str = DEFAULT_FALLBACK_LINE
+    # Given by whoever placed an outbound call (the API's ``variables``), for the templates.
+    variables: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -249,6 +249,14 @@ def test_outbound_refusals_say_why(
     assert (status, code) == (402, "no_credits")
     assert "top up" in message
 
+    bad_name = refusal(admin, {**base, "to": "+15550100199", "variables": {"first name": "A"}})
+    assert bad_name[:2] == (422, "invalid_input")
+    assert "'first name' is not a variable name" in bad_name[2]
+    too_long = {**base, "to": "+15550100199", "variables": {"note": "x" * 1001}}
+    assert refusal(admin, too_long)[:2] == (422, "invalid_input")
+    nested = {**base, "to": "+15550100199", "variables": {"crm": {"id": 1}}}
+    assert refusal(admin, nested)[:2] == (422, "invalid_input")
+
     ready_number.trunk = None
     ready_number.save()
     status, code, message = refusal(admin, {**base, "to": "+15550100199"})

@@ -87,6 +87,38 @@ def test_plan_of_an_outbound_call_uses_the_call_made_beforehand(number: PhoneNum
     assert call.status == CallStatus.CONNECTED
 
 
+def test_an_outbound_calls_variables_reach_the_pipelines_templates(number: PhoneNumber) -> None:
+    from dataclasses import replace
+
+    from telephony.services import call_start
+    from telephony.worker.session import build_conversation
+    from tests.unit.pipelines.graphs import document, start
+
+    version = PipelineVersion.objects.get()
+    call = call_start(
+        workspace=number.workspace, room_name="pending", number=number, pipeline_version=version
+    )
+    metadata = {"call_id": call.pk, "variables": {"customer": "Ada", "call_id": 999}}
+    plan = load_plan(room_name="call-4", metadata=metadata, attributes={})
+    assert plan.variables == {"customer": "Ada", "call_id": 999}
+
+    greeting = "Hello {{ customer }}, this is about call {{ call_id }}."
+    graph = document(
+        [start(receiver="phone_gateway", greeting=greeting)],
+        [],
+        input_variables=["customer", "call_id"],  # declared by the designer
+    )
+    state = fake_state()
+    state.plan = replace(plan, graph=graph)
+
+    async def greet() -> list[str]:
+        return [e.text for e in [e async for e in build_conversation(state).greet()]
+                if e.type == "text"]  # fmt: skip
+
+    # The placer's name is read; the call's own id wins over the one it sent.
+    assert asyncio.run(greet()) == [f"Hello Ada, this is about call {call.pk}."]
+
+
 def test_plan_of_an_unknown_number_is_rejected(number: PhoneNumber) -> None:
     with pytest.raises(CallRejected):
         load_plan(room_name="call-3", metadata={"number": "+19999999"}, attributes={})
