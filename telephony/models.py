@@ -7,6 +7,7 @@ import ipaddress
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from betool.crypto import EncryptedTextField
 from betool.models import Workspace
@@ -278,7 +279,8 @@ class Call(models.Model):
     is_test = models.BooleanField(default=False)
     transfer_target = models.CharField(max_length=200, blank=True)
     usage = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the call began (its first status), as the service that started it says.
+    created_at = models.DateTimeField(default=timezone.now)
     ringing_at = models.DateTimeField(null=True, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
     active_at = models.DateTimeField(null=True, blank=True)

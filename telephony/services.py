@@ -67,6 +67,7 @@ def call_start(
         room_name=room_name,
         is_test=is_test,
         status=status,
+        created_at=at,
         ringing_at=at,
     )
     if status != CallStatus.RINGING:

@@ -100,7 +100,7 @@ def test_a_call_made_beforehand_runs_its_own_version(
 def test_a_call_life_keeps_the_time_of_each_state(
     workspace: Workspace, number: PhoneNumber
 ) -> None:
-    t0 = timezone.now()
+    t0 = timezone.now() - timedelta(minutes=5)  # a call recorded after the fact
     call = services.call_start(
         workspace=workspace,
         room_name="call-1",
@@ -111,6 +111,7 @@ def test_a_call_life_keeps_the_time_of_each_state(
     )
     assert call.status == CallStatus.RINGING
     assert call.ringing_at == t0
+    assert call.created_at == t0
     services.call_set_status(call=call, status=CallStatus.CONNECTED, at=t0 + timedelta(seconds=1))
     services.call_set_status(call=call, status=CallStatus.ACTIVE, at=t0 + timedelta(seconds=2))
     services.call_set_status(call=call, status=CallStatus.ON_HOLD, at=t0 + timedelta(seconds=3))
