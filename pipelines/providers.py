@@ -38,4 +38,5 @@ def provider_registry(
         llms=llms,
         default_model=default,
         allow_private_network=settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK,
+        owns_llms=True,  # built for this call or session alone
     )

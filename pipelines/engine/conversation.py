@@ -63,6 +63,10 @@ class Conversation:
     def variables(self) -> Mapping[str, Any]:
         return self._session.variables
 
+    async def aclose(self) -> None:
+        """Closes the providers' connections (the conversation is over)."""
+        await self._providers.aclose()
+
     @property
     def history(self) -> list[dict[str, str]]:
         """``[{"role": "caller" | "agent", "text": ...}]`` of the whole session."""

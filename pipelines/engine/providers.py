@@ -23,8 +23,11 @@ class ProviderRegistry:
         default_model: str | None = None,
         http: httpx.AsyncClient | None = None,
         allow_private_network: bool = False,
+        owns_llms: bool = False,
     ) -> None:
         self._llms = dict(llms or {})
+        # Clients built for one call or session are closed with it; shared ones are not.
+        self._owns_llms = owns_llms
         self._default_model = default_model
         self._http = http
         self._owns_http = http is None
@@ -47,7 +50,16 @@ class ProviderRegistry:
         return self._http
 
     async def aclose(self) -> None:
-        """Closes the HTTP client only if this registry created it."""
+        """Closes the clients this registry owns: the HTTP client it created, and the
+        language-model clients when it was given them to own (each once: a client is listed
+        under its name and its model id)."""
         if self._owns_http and self._http is not None:
             await self._http.aclose()
             self._http = None
+        if self._owns_llms:
+            clients = {id(client): client for client in self._llms.values()}
+            self._llms.clear()
+            for client in clients.values():
+                close = getattr(client, "aclose", None)
+                if close is not None:
+                    await close()

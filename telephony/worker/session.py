@@ -356,6 +356,11 @@ async def finalize(state: CallState, reason: str) -> None:
             await asyncio.wait_for(state.background.aclose(), timeout=2)
         except Exception:
             logger.info("hold music player did not close cleanly", exc_info=True)
+    if state.conversation is not None:
+        try:
+            await asyncio.wait_for(state.conversation.aclose(), timeout=2)
+        except Exception:
+            logger.info("the call's provider connections did not close cleanly", exc_info=True)
     logger.info(
         "call %s ended (%s): %s",
         state.plan.call_id,

@@ -29,9 +29,12 @@ from livekit import api, rtc
 from voice_models.local.espeak import synthesize_pcm
 
 ROOT = Path(__file__).resolve().parents[2]
+# The tests' caller speaks and hears at Whisper's rate. The latency bench's caller uses the
+# room's own (Opus runs at 48 kHz): at 16 kHz the SDK's resamplers add ~10 ms each way, a
+# delay of this simulated phone, not of the agent.
 RATE = 16000
+ROOM_RATE = 48000
 FRAME_MS = 20
-FRAME_SAMPLES = RATE * FRAME_MS // 1000
 SPEECH_RMS = 300.0  # agent audio louder than this counts as speech
 
 
@@ -88,25 +91,26 @@ def _word_share(heard: str, expected: str) -> float:
     return sum(1 for word in want if close(word)) / len(want)
 
 
-def to_frames(pcm: bytes, rate: int) -> list[rtc.AudioFrame]:
-    """16-bit mono PCM at ``rate`` → 20 ms frames at 16 kHz."""
+def to_frames(pcm: bytes, rate: int, *, to_rate: int = RATE) -> list[rtc.AudioFrame]:
+    """16-bit mono PCM at ``rate`` → 20 ms frames at ``to_rate``."""
     frames: list[rtc.AudioFrame] = []
-    if rate != RATE:
-        resampler = rtc.AudioResampler(rate, RATE, quality=rtc.AudioResamplerQuality.HIGH)
+    samples = to_rate * FRAME_MS // 1000
+    if rate != to_rate:
+        resampler = rtc.AudioResampler(rate, to_rate, quality=rtc.AudioResamplerQuality.HIGH)
         out = resampler.push(rtc.AudioFrame(pcm, rate, 1, len(pcm) // 2)) + resampler.flush()
         pcm = b"".join(bytes(f.data) for f in out)
-    step = FRAME_SAMPLES * 2
+    step = samples * 2
     for i in range(0, len(pcm), step):
         chunk = pcm[i : i + step]
         if len(chunk) < step:
             chunk += bytes(step - len(chunk))
-        frames.append(rtc.AudioFrame(chunk, RATE, 1, FRAME_SAMPLES))
+        frames.append(rtc.AudioFrame(chunk, to_rate, 1, samples))
     return frames
 
 
-def speech_frames(text: str, *, rate_wpm: int = 140) -> list[rtc.AudioFrame]:
+def speech_frames(text: str, *, rate_wpm: int = 140, to_rate: int = RATE) -> list[rtc.AudioFrame]:
     pcm, rate = synthesize_pcm(text, rate_wpm=rate_wpm)
-    return to_frames(pcm, rate)
+    return to_frames(pcm, rate, to_rate=to_rate)
 
 
 @dataclass
@@ -117,10 +121,11 @@ class Heard:
     first_audio: float | None
     last_audio: float | None
     text: str = ""
+    rate: int = RATE
 
     @property
     def duration(self) -> float:
-        return len(self.pcm) / 2 / RATE
+        return len(self.pcm) / 2 / self.rate
 
 
 @dataclass
@@ -136,6 +141,7 @@ class Caller:
     room_name: str
     identity: str = field(default_factory=lambda: f"caller-{uuid.uuid4().hex[:8]}")
     attributes: dict[str, str] = field(default_factory=dict)
+    rate: int = RATE  # what this caller sends and hears
     room: rtc.Room = field(default_factory=rtc.Room)
     received: list[Received] = field(default_factory=list)
     _source: rtc.AudioSource | None = None
@@ -186,7 +192,9 @@ class Caller:
             self.disconnected.set()
 
         await room.connect(self.env.url, self.token())
-        self._source = rtc.AudioSource(RATE, 1, queue_size_ms=100)
+        # One frame of queue, like a SIP gateway relaying 20 ms RTP packets: a deeper queue
+        # settles at a fill level that delays everything the caller says by up to its depth.
+        self._source = rtc.AudioSource(self.rate, 1, queue_size_ms=FRAME_MS)
         track = rtc.LocalAudioTrack.create_audio_track("microphone", self._source)
         await room.local_participant.publish_track(
             track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
@@ -196,7 +204,8 @@ class Caller:
     async def _pump(self) -> None:
         """Send a 20 ms frame every 20 ms: queued speech, else silence (a live phone line)."""
         assert self._source is not None
-        silence = rtc.AudioFrame(bytes(FRAME_SAMPLES * 2), RATE, 1, FRAME_SAMPLES)
+        samples = self.rate * FRAME_MS // 1000
+        silence = rtc.AudioFrame(bytes(samples * 2), self.rate, 1, samples)
         loop = asyncio.get_running_loop()
         next_at = loop.time()
         while True:
@@ -215,7 +224,9 @@ class Caller:
                 next_at = loop.time()
 
     async def _listen(self, track: rtc.Track) -> None:
-        stream = rtc.AudioStream(track, sample_rate=RATE, num_channels=1)
+        stream = rtc.AudioStream(
+            track, sample_rate=self.rate, num_channels=1, frame_size_ms=FRAME_MS
+        )
         try:
             async for event in stream:
                 data = bytes(event.frame.data)
@@ -228,7 +239,7 @@ class Caller:
 
     async def say(self, text: str, *, rate_wpm: int = 140) -> tuple[float, float]:
         """Speak ``text``; returns (first speech frame sent, last one sent), perf_counter."""
-        frames = speech_frames(text, rate_wpm=rate_wpm)
+        frames = speech_frames(text, rate_wpm=rate_wpm, to_rate=self.rate)
         self._drained.clear()
         started = time.perf_counter()
         for frame in frames:
@@ -287,12 +298,12 @@ class Caller:
             await asyncio.sleep(0.05)
         self.cursor = index
         if first is None:
-            return Heard(b"", None, None)
+            return Heard(b"", None, None, rate=self.rate)
         chunk = self.received[first:index]
         pcm = b"".join(r.data for r in chunk)
-        heard = Heard(pcm, chunk[0].at, last_loud)
+        heard = Heard(pcm, chunk[0].at, last_loud, rate=self.rate)
         if transcribe:
-            heard.text = await transcribe_pcm(pcm)
+            heard.text = await transcribe_pcm(pcm, rate=self.rate)
         return heard
 
     def last_loud_after(self, moment: float) -> float | None:
@@ -323,7 +334,7 @@ class Caller:
 _whisper = None
 
 
-async def transcribe_pcm(pcm: bytes) -> str:
+async def transcribe_pcm(pcm: bytes, *, rate: int = RATE) -> str:
     global _whisper
     from voice_models.local.stt import WhisperSTT
 
@@ -331,7 +342,7 @@ async def transcribe_pcm(pcm: bytes) -> str:
         return ""
     if _whisper is None:
         _whisper = WhisperSTT(language="en")
-    frame = rtc.AudioFrame(pcm, RATE, 1, len(pcm) // 2)
+    frame = rtc.AudioFrame(pcm, rate, 1, len(pcm) // 2)
     event = await _whisper.recognize([frame])
     return event.alternatives[0].text if event.alternatives else ""
 
