@@ -84,6 +84,20 @@ def job_load(server: AgentServer) -> float:
     return min(1.0, active / max_calls())
 
 
+class BetoolServer(AgentServer):
+    """An AgentServer that knows what one call weighs.
+
+    livekit-agents guesses the load of a job reaching an idle worker as its load threshold
+    divided by its idle processes: 0.99 with one. When several calls reach an idle worker at
+    once, every one after the first was refused ("no workers with sufficient capacity") and,
+    with no other worker, never answered. Here a call weighs 1 / max_calls, always.
+    """
+
+    def _get_effective_load(self) -> float:
+        # Calls accepted but not yet started count like running ones.
+        return self._worker_load + self._reserved_slots / max_calls()
+
+
 async def on_request(request: JobRequest) -> None:
     await request.accept(name="betool", identity=f"betool-agent-{request.id}")
 
@@ -107,7 +121,7 @@ def build_server(
 ) -> AgentServer:
     if executor == "thread":
         import_plugins()
-    server = AgentServer(
+    server = BetoolServer(
         ws_url=ws_url,
         api_key=api_key,
         api_secret=api_secret,

@@ -30,3 +30,23 @@ def test_the_server_dispatches_explicitly_by_agent_name() -> None:
     assert server.setup_fnc is prewarm
     assert server._job_executor_type == JobExecutorType.PROCESS
     assert job_load(server) == 0.0  # load counts calls, not CPU
+
+
+def test_calls_reaching_an_idle_worker_at_once_are_all_accepted(settings: Any) -> None:
+    """livekit-agents alone refuses every call but the first reaching an idle worker with one
+    idle process; betool's server weighs each call as 1 / max_calls."""
+    from telephony.worker.server import build_server
+
+    settings.VOICE_WORKER_MAX_CALLS = 4
+    server = build_server(
+        agent_name="betool-unit", ws_url="ws://127.0.0.1:1", api_key="k", api_secret="s"
+    )
+    # What AgentServer.run() sets up before it answers job requests.
+    server._devmode = False
+    server._worker_load = 0.0  # nothing running yet
+    server._reserved_slots = 0
+    accepted = 0
+    while server._is_available() and accepted < 10:
+        server._reserved_slots += 1  # what livekit-agents does when it answers "available"
+        accepted += 1
+    assert accepted == 4
