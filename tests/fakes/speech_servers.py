@@ -206,7 +206,15 @@ class Recorded:
 class _SpeechServer:
     """Lifecycle, recording, key checks and scripted failures shared by the fakes."""
 
-    def __init__(self, *, api_key: str | None = None, fail: Failure | None = None) -> None:
+    def __init__(
+        self,
+        transcripts: list[str] | None = None,
+        *,
+        api_key: str | None = None,
+        fail: Failure | None = None,
+    ) -> None:
+        # What the speaker said, one per utterance or request, in order; the last repeats.
+        self.transcripts = list(transcripts or ["Hello."])
         self.api_key = api_key
         self.fail = fail
         self.requests: list[Recorded] = []
@@ -219,6 +227,11 @@ class _SpeechServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The versioned root, ``{url}/v1``."""
+        return f"{self.url}/v1"
 
     def last(self, path_prefix: str = "") -> Recorded:
         """The latest request whose path starts with ``path_prefix``."""
@@ -496,20 +509,9 @@ class _Listener:
 class FakeDeepgramServer(_SpeechServer):
     """Deepgram's ``/v1/listen`` (live) and ``/v1/speak`` (REST and websocket).
 
-    The plugins take the whole endpoint as their ``base_url``: ``{url}/v1/listen`` for
-    recognition, ``{url}/v1/speak`` for synthesis.
+    Admins enter ``{url}`` (the API root); the adapters hand the plugins the whole endpoint,
+    ``{url}/v1/listen`` or ``{url}/v1/speak``, which may also be pasted as is.
     """
-
-    def __init__(
-        self,
-        transcripts: list[str] | None = None,
-        *,
-        api_key: str | None = None,
-        fail: Failure | None = None,
-    ) -> None:
-        super().__init__(api_key=api_key, fail=fail)
-        # What the speaker said, utterance by utterance, on every connection.
-        self.transcripts = list(transcripts or ["Hello."])
 
     @property
     def listen_url(self) -> str:
@@ -683,21 +685,6 @@ class FakeOpenAISpeechServer(_SpeechServer):
 
     SAMPLE_RATE = 24000
 
-    def __init__(
-        self,
-        transcripts: list[str] | None = None,
-        *,
-        api_key: str | None = None,
-        fail: Failure | None = None,
-    ) -> None:
-        super().__init__(api_key=api_key, fail=fail)
-        # One per transcription request, in order; the last one repeats.
-        self.transcripts = list(transcripts or ["Hello."])
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}/v1"
-
     def _routes(self, router: web.UrlDispatcher) -> None:
         router.add_post("/v1/audio/transcriptions", self._transcribe)
         router.add_post("/v1/audio/speech", self._speech)
@@ -811,21 +798,7 @@ class _Context:
 
 class FakeElevenLabsServer(_SpeechServer):
     """ElevenLabs' text-to-speech (HTTP stream and multi-stream-input websocket) and Scribe
-    speech-to-text; ``base_url`` is ``{url}/v1`` for the plugins."""
-
-    def __init__(
-        self,
-        transcripts: list[str] | None = None,
-        *,
-        api_key: str | None = None,
-        fail: Failure | None = None,
-    ) -> None:
-        super().__init__(api_key=api_key, fail=fail)
-        self.transcripts = list(transcripts or ["Hello."])
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}/v1"
+    speech-to-text; admins enter ``{url}`` (the adapters add ``/v1``)."""
 
     def _routes(self, router: web.UrlDispatcher) -> None:
         router.add_post("/v1/text-to-speech/{voice_id}/stream", self._speak)
