@@ -1,10 +1,11 @@
 """Voice latency through a real livekit-server: caller's end of speech → first agent audio.
 
 A caller (LiveKit Python SDK) speaks a short espeak-ng utterance per turn; the betool worker
-code (the real AgentServer, session, agent and engine, in this process with the thread
-executor) answers through a graph whose Agent node asks a language model. The providers are
-stubs of fixed latency: the STT, the LLM (a loopback server speaking OpenAI's streaming wire
-protocol, reached through betool's real OpenAI client) and the TTS. What is left over is
+(the real AgentServer, session, agent and engine, in a process of its own as in production;
+its calls run on the thread executor so the stubs can be swapped in) answers through a graph
+whose Agent node asks a language model. The providers are stubs of fixed latency: the STT and
+TTS inside the worker, the LLM a loopback server in the bench's process speaking OpenAI's
+streaming wire protocol, reached through betool's real OpenAI client. What is left over is
 what betool and LiveKit add.
 
 Two ways of ending the caller's turn are measured, as the worker chooses them:
@@ -17,13 +18,14 @@ Two ways of ending the caller's turn are measured, as the worker chooses them:
   waits for the end-of-turn silence. Its fixed part also counts that silence (as the VAD
   counts it, in 32 ms windows); Silero's own detection lag stays in the overhead.
 
-Figures per mode: ``total`` (the caller's last speech frame sent → the first loud agent
-frame received), ``overhead`` = total - the fixed part, and where the overhead goes (p50 of
-each part): ``transport_in`` (caller → the recognizer got its last speech frame),
-``turn_handling`` (final transcript → betool's graph starts; livekit-agents' end of turn),
-``betool_turn`` (graph start → first audio frame handed to LiveKit, less the LLM and TTS
-stubs' latencies), ``transport_out`` (that frame → the caller hears it); the VAD mode adds
-``vad_lag`` (speech audio in → Silero's end of speech, less the configured silence).
+Figures per mode: ``total`` (the caller's last speech frame handed to the SDK → the first
+loud agent frame received, timed in 10 ms frames), ``overhead`` = total - the fixed part,
+and where the overhead goes (p50 of each part): ``transport_in`` (caller → the recognizer
+got its last speech frame), ``turn_handling`` (final transcript → betool's graph starts;
+livekit-agents' end of turn), ``betool_turn`` (graph start → first audio frame handed to
+LiveKit, less the LLM and TTS stubs' latencies), ``transport_out`` (that frame → the caller
+hears it); the VAD mode adds ``vad_lag`` (speech audio in → Silero's end of speech, less the
+configured silence).
 
 The baseline, measured in the same run: ``transport_floor``, one 20 ms-framed hop between two
 SDK participants through the same livekit-server (a tone's onset, sender to receiver), which
@@ -36,14 +38,17 @@ JSON line of figures. Not a test: it never fails on a number.
     uv run python bench/voice_latency.py --turns 24 --callers 1,2,4,8
 
 The concurrency part puts N callers on the one worker at once (6 counted turns each, ``stt``
-mode) and reports, per N, the overhead p50/p95, the CPU used per call (% of one core) and
-the memory added per call, and the N at which the p95 overhead doubles from one caller's.
+mode) and reports, per N, the overhead p50/p95, the worker's CPU per call (% of one core)
+and the memory it added per call (peak RSS), and the N at which the p95 overhead doubles
+from one caller's. The simulated callers run in the bench's process, so their cost is not
+counted against the worker.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -52,7 +57,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +74,9 @@ UTTERANCE = "What is my account balance?"
 ANSWER = "Your balance is positive."
 LOUD_RMS = 200.0  # the caller's line is digital silence between utterances
 
-# The turn detection of the calls being placed, read by the stubs when a call starts.
-MODE = {"turn_detection": "stt"}
-# Moments (perf_counter) along each turn, appended by the stubs and hooks as they happen.
+LISTEN_FRAME_MS = 10
+# Moments (perf_counter, one clock for all processes on Linux) along each turn, appended in
+# the worker by the stubs and hooks as they happen, and handed to the bench when it stops.
 TRACE: dict[str, list[Any]] = {"final": [], "batch_start": [], "graph": [], "tts_first": []}
 
 
@@ -97,17 +102,26 @@ def fixed_s(mode: str) -> float:
     return vad_silence_s() + STT_BATCH_S + LLM_FIRST_TOKEN_S + TTS_FIRST_AUDIO_S
 
 
-def setup_django(workdir: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+def setup_django(workdir: Path | None = None) -> None:
+    """Django on the bench's SQLite file: created and migrated by the bench, then shared
+    with the worker process through the environment."""
+    if workdir is not None:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betool.settings")
     # The concurrency run puts many calls on this one worker: lift its per-process cap.
     os.environ.setdefault("BETOOL_WORKER_MAX_CALLS", "64")
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if workdir is not None:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
+
+
+def room_mode(room_name: str) -> str:
+    """The turn detection a bench call asks for, carried in its room's name."""
+    return "vad" if room_name.startswith("bench-vad-") else "stt"
 
 
 def create_number(llm_base_url: str) -> str:
@@ -277,7 +291,7 @@ def stub_speech(plan: Any, vad: Any) -> Any:
         def stream(self, *, conn_options: Any = None) -> Any:
             return StubStream(tts=self, conn_options=conn_options or DEFAULT_API_CONNECT_OPTIONS)
 
-    if MODE["turn_detection"] == "stt":
+    if room_mode(plan.room_name) == "stt":
         return Speech(stt=StubSTT(streaming=True), tts=StubTTS(), turn_detection="stt")
     return Speech(
         stt=stt.StreamAdapter(stt=StubSTT(streaming=False), vad=vad),
@@ -287,16 +301,18 @@ def stub_speech(plan: Any, vad: Any) -> Any:
 
 
 async def _caller_turns(
-    env: Any, agent_name: str, number: str, turns: int, warmup: int
+    env: Any, agent_name: str, number: str, mode: str, turns: int, warmup: int
 ) -> list[tuple[float, float]]:
     """One caller in a room of its own: ``warmup + turns`` questions; for each counted one,
     (the last speech frame sent, the first loud answer frame heard)."""
     from tests.voice import harness
 
-    room = f"bench-{uuid.uuid4().hex[:8]}"
+    room = f"bench-{mode}-{uuid.uuid4().hex[:8]}"
     moments: list[tuple[float, float]] = []
     attributes = {"sip.trunkPhoneNumber": number, "sip.phoneNumber": "+1555000"}
-    caller = harness.Caller(env, room, attributes=attributes, rate=harness.ROOM_RATE)
+    caller = harness.Caller(
+        env, room, attributes=attributes, rate=harness.ROOM_RATE, listen_frame_ms=LISTEN_FRAME_MS
+    )
     try:
         await caller.join()
         await harness.dispatch(env, room=room, agent_name=agent_name, metadata={})
@@ -324,7 +340,7 @@ async def _caller_turns(
 def _first_after(moments: list[Any], start: float, end: float) -> Any:
     """The first recorded moment in [start, end); entries may be (moment, extra) pairs."""
     for entry in moments:
-        at = entry[0] if isinstance(entry, tuple) else entry
+        at = entry[0] if isinstance(entry, Sequence) else entry
         if start <= at < end:
             return entry
     return None
@@ -373,7 +389,7 @@ async def transport_floor(env: Any, *, bursts: int = 12) -> list[float]:
 
     async def listen(track: rtc.Track) -> None:
         stream = rtc.AudioStream(
-            track, sample_rate=harness.ROOM_RATE, num_channels=1, frame_size_ms=harness.FRAME_MS
+            track, sample_rate=harness.ROOM_RATE, num_channels=1, frame_size_ms=LISTEN_FRAME_MS
         )
         async for event in stream:
             if _rms(event.frame) >= LOUD_RMS:
@@ -419,14 +435,72 @@ async def transport_floor(env: Any, *, bursts: int = 12) -> list[float]:
     return delays
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the worker's job and inference processes, if any)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(children.get(current, []))
+    return tree
+
+
+def worker_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the worker and its processes."""
+    ticks = 0
+    for member in _process_tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def worker_rss_mb(pid: int) -> float:
+    pages = 0
+    for member in _process_tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            pages += int(Path(f"/proc/{member}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def recorded_parts(mode: str) -> dict[str, float]:
+    """Inside betool's turn, from the latencies the worker records on each turn of the last
+    call in ``mode``: the graph up to its first text (less the LLM stub), and that text up to
+    the TTS's first audio frame (less the TTS stub)."""
+    from telephony.models import Call, CallTurn
+
+    call = Call.objects.filter(room_name__startswith=f"bench-{mode}-").order_by("-id").first()
+    latencies = [turn.latencies for turn in CallTurn.objects.filter(call=call)]
+    engine = [
+        t["engine_first_text_ms"] - LLM_FIRST_TOKEN_S * 1000
+        for t in latencies
+        if "engine_first_text_ms" in t
+    ]
+    to_tts = [
+        t["tts_first_audio_ms"] - TTS_FIRST_AUDIO_S * 1000
+        for t in latencies
+        if "tts_first_audio_ms" in t
+    ]
+    if not engine or not to_tts:
+        return {}
+    return {
+        "betool_turn_graph_to_text": round(statistics.median(engine), 1),
+        "betool_turn_text_to_audio": round(statistics.median(to_tts), 1),
+    }
 
 
 async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[str, Any]:
-    MODE["turn_detection"] = mode
-    moments = await place(turns, warmup=2)
+    from asgiref.sync import sync_to_async
+
+    moments = await place(mode, turns, warmup=2)
+    await asyncio.sleep(1)  # the last turn's record is written after its audio
     totals = [(heard - spoke) * 1000 for spoke, heard in moments]
     overhead = [t - fixed_s(mode) * 1000 for t in totals]
     return {
@@ -436,16 +510,21 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
         "total_p95_ms": round(percentile(totals, 0.95), 1),
         "overhead_p50_ms": round(percentile(overhead, 0.5), 1),
         "overhead_p95_ms": round(percentile(overhead, 0.95), 1),
-        "overhead_parts_p50_ms": overhead_parts(mode, moments),
+        "moments": moments,  # replaced by the overhead's parts once the worker's trace is in
+        "recorded_parts": await sync_to_async(recorded_parts)(mode),
     }
 
 
-async def many_callers(count: int, place: Callable[..., Any]) -> dict[str, Any]:
-    MODE["turn_detection"] = "stt"
-    cpu_before, rss_before, began = time.process_time(), _rss_mb(), time.perf_counter()
-    results = await asyncio.gather(*(place(6, warmup=1) for _ in range(count)))
+async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -> dict[str, Any]:
+    rss_before, peak_rss = worker_rss_mb(worker_pid), 0.0
+    cpu_before, began = worker_cpu_s(worker_pid), time.perf_counter()
+    calls = asyncio.gather(*(place("stt", 6, warmup=1) for _ in range(count)))
+    while not calls.done():
+        peak_rss = max(peak_rss, worker_rss_mb(worker_pid))
+        await asyncio.wait([calls], timeout=0.5)
+    results = calls.result()
     wall = time.perf_counter() - began
-    cpu = time.process_time() - cpu_before
+    cpu = worker_cpu_s(worker_pid) - cpu_before
     fixed_ms = fixed_s("stt") * 1000
     delays = [(heard - spoke) * 1000 - fixed_ms for moments in results for spoke, heard in moments]
     return {
@@ -454,17 +533,83 @@ async def many_callers(count: int, place: Callable[..., Any]) -> dict[str, Any]:
         "turns": len(delays),
         "overhead_p50_ms": round(percentile(delays, 0.5), 1),
         "overhead_p95_ms": round(percentile(delays, 0.95), 1),
-        "cpu_per_call_pct": round(100 * cpu / wall / count, 1),
-        "rss_mb_per_call": round(max(0.0, _rss_mb() - rss_before) / count, 1),
+        "worker_cpu_per_call_pct": round(100 * cpu / wall / count, 1),
+        "worker_rss_mb_per_call": round(max(0.0, peak_rss - rss_before) / count, 1),
     }
 
 
-async def run(turns: int, env: Any, callers: list[int], modes_run: list[str]) -> dict[str, Any]:
-    from asgiref.sync import sync_to_async
-
+def install_stubs() -> None:
+    """In the worker process: fixed-latency speech, and a mark when the graph starts."""
     from telephony.worker import session as worker_session
     from telephony.worker.agent import BetoolAgent
+
+    worker_session.build_speech = stub_speech
+    original_llm_node = BetoolAgent.llm_node
+
+    def timed_llm_node(self: Any, chat_ctx: Any, tools: Any, model_settings: Any) -> Any:
+        TRACE["graph"].append(time.perf_counter())
+        return original_llm_node(self, chat_ctx, tools, model_settings)
+
+    BetoolAgent.llm_node = timed_llm_node  # type: ignore[method-assign]
+
+
+async def serve(agent_name: str, workdir: Path) -> None:
+    """The worker process: registers, says so with a file, and serves calls until its
+    standard input closes; then it writes the trace of what its calls did."""
     from telephony.worker.server import build_server
+    from tests.voice import harness
+
+    env = harness.livekit_env()
+    install_stubs()
+    server = build_server(
+        agent_name=agent_name,
+        ws_url=env.url,
+        api_key=env.api_key,
+        api_secret=env.api_secret,
+        idle_processes=1,
+        executor="thread",
+    )
+    server.on("worker_registered", lambda *_: (workdir / "registered").touch())
+    server_task = asyncio.create_task(server.run(devmode=True))
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await server.aclose()
+    server_task.cancel()
+    (workdir / "trace.json").write_text(json.dumps(TRACE))
+
+
+async def start_worker(agent_name: str, workdir: Path) -> asyncio.subprocess.Process:
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", agent_name, "--workdir", str(workdir),
+        stdin=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while not (workdir / "registered").exists():
+        if worker.returncode is not None or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                worker.kill()
+            sys.exit("the bench's worker did not register with livekit-server")
+        await asyncio.sleep(0.2)
+    return worker
+
+
+async def stop_worker(worker: asyncio.subprocess.Process, workdir: Path) -> dict[str, Any]:
+    assert worker.stdin is not None
+    worker.stdin.close()
+    try:
+        await asyncio.wait_for(worker.wait(), 30)
+    except TimeoutError:
+        worker.kill()
+        await worker.wait()
+    trace_file = workdir / "trace.json"
+    return json.loads(trace_file.read_text()) if trace_file.exists() else {}
+
+
+async def run(
+    turns: int, env: Any, callers: list[int], modes_run: list[str], workdir: Path
+) -> dict[str, Any]:
+    from asgiref.sync import sync_to_async
+
     from tests.fakes.llm_servers import FakeOpenAIServer, ScriptedReply
 
     class StubLLM(FakeOpenAIServer):
@@ -474,48 +619,31 @@ async def run(turns: int, env: Any, callers: list[int], modes_run: list[str]) ->
     llm_server = StubLLM()
     await llm_server.__aenter__()
     number = await sync_to_async(create_number)(f"{llm_server.url}/v1")
-    worker_session.build_speech = stub_speech
-    original_llm_node = BetoolAgent.llm_node
-
-    def timed_llm_node(self: Any, chat_ctx: Any, tools: Any, model_settings: Any) -> Any:
-        TRACE["graph"].append(time.perf_counter())
-        return original_llm_node(self, chat_ctx, tools, model_settings)
-
-    BetoolAgent.llm_node = timed_llm_node  # type: ignore[method-assign]
     agent_name = f"betool-bench-{uuid.uuid4().hex[:6]}"
-    server = build_server(
-        agent_name=agent_name,
-        ws_url=env.url,
-        api_key=env.api_key,
-        api_secret=env.api_secret,
-        idle_processes=1,
-        executor="thread",
-    )
-    registered = asyncio.Event()
-    server.on("worker_registered", lambda *_: registered.set())
-    server_task = asyncio.create_task(server.run(devmode=True))
 
-    def place(turns: int, warmup: int) -> Any:
-        return _caller_turns(env, agent_name, number, turns, warmup)
+    def place(mode: str, turns: int, warmup: int) -> Any:
+        return _caller_turns(env, agent_name, number, mode, turns, warmup)
 
     modes: dict[str, Any] = {}
     concurrency: list[dict[str, Any]] = []
+    worker = await start_worker(agent_name, workdir)
     try:
-        await asyncio.wait_for(registered.wait(), 90)
         floor = await transport_floor(env)
         print("transport floor", floor, file=sys.stderr, flush=True)
         for mode in modes_run:
             modes[mode] = await one_caller(mode, turns, place)
-            print(mode, modes[mode], file=sys.stderr, flush=True)
+            print(mode, {k: v for k, v in modes[mode].items() if k != "moments"}, file=sys.stderr)
             await asyncio.sleep(2)
         for count in (n for n in callers if n > 1):
-            concurrency.append(await many_callers(count, place))
+            concurrency.append(await many_callers(count, place, worker.pid))
             print(concurrency[-1], file=sys.stderr, flush=True)
             await asyncio.sleep(2)
     finally:
-        await server.aclose()
-        server_task.cancel()
+        TRACE.update(await stop_worker(worker, workdir))
         await llm_server.__aexit__(None, None, None)
+    for mode, figures in modes.items():
+        parts = overhead_parts(mode, figures.pop("moments"))
+        figures["overhead_parts_p50_ms"] = {**parts, **figures.pop("recorded_parts")}
     headline = modes.get("stt") or modes["vad"]
     single_p95 = headline["overhead_p95_ms"]
     doubled = next(
@@ -564,7 +692,13 @@ def main() -> None:
     parser.add_argument(
         "--modes", default="stt,vad", help="turn detections to measure one caller with"
     )
+    parser.add_argument("--serve", metavar="AGENT_NAME", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:  # the worker process the bench starts
+        setup_django()
+        asyncio.run(serve(args.serve, args.workdir))
+        return
     modes = [m for m in ("stt", "vad") if m in args.modes.split(",")] or ["stt"]
     from tests.voice import harness
 
@@ -575,7 +709,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="betool-bench-") as workdir:
         setup_django(Path(workdir))
         callers = sorted({int(n) for n in args.callers.split(",") if n.strip()})
-        figures = asyncio.run(run(max(20, args.turns), env, callers, modes))
+        figures = asyncio.run(run(max(20, args.turns), env, callers, modes, Path(workdir)))
     print(json.dumps(figures))
 
 

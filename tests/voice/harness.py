@@ -142,6 +142,9 @@ class Caller:
     identity: str = field(default_factory=lambda: f"caller-{uuid.uuid4().hex[:8]}")
     attributes: dict[str, str] = field(default_factory=dict)
     rate: int = RATE  # what this caller sends and hears
+    # The size of the frames the caller hears in: a frame is timed when it is complete, so
+    # the latency bench listens in 10 ms frames to time the agent's first audio closer.
+    listen_frame_ms: int = FRAME_MS
     room: rtc.Room = field(default_factory=rtc.Room)
     received: list[Received] = field(default_factory=list)
     _source: rtc.AudioSource | None = None
@@ -151,6 +154,7 @@ class Caller:
     agent_left: asyncio.Event = field(default_factory=asyncio.Event)
     disconnected: asyncio.Event = field(default_factory=asyncio.Event)
     speech_sent: list[tuple[float, float]] = field(default_factory=list)
+    _speech_frames_sent: list[float] = field(default_factory=list)  # each handed to the SDK
     given_token: str = ""  # a token minted by betool (browser voice tests)
     cursor: int = 0  # received frames up to here were taken by an earlier ``hear``
     _drained: asyncio.Event = field(default_factory=asyncio.Event)
@@ -211,6 +215,7 @@ class Caller:
         while True:
             try:
                 frame = self._queue.get_nowait()
+                self._speech_frames_sent.append(time.perf_counter())
             except asyncio.QueueEmpty:
                 frame = silence
                 self._drained.set()
@@ -225,7 +230,7 @@ class Caller:
 
     async def _listen(self, track: rtc.Track) -> None:
         stream = rtc.AudioStream(
-            track, sample_rate=self.rate, num_channels=1, frame_size_ms=FRAME_MS
+            track, sample_rate=self.rate, num_channels=1, frame_size_ms=self.listen_frame_ms
         )
         try:
             async for event in stream:
@@ -238,16 +243,18 @@ class Caller:
                 await asyncio.shield(stream.aclose())
 
     async def say(self, text: str, *, rate_wpm: int = 140) -> tuple[float, float]:
-        """Speak ``text``; returns (first speech frame sent, last one sent), perf_counter."""
+        """Speak ``text``; returns when its first and last frames were handed to the SDK
+        (perf_counter), as a phone hands over each frame of its microphone once recorded.
+        The utterance is loud to its last frame, so that is the end of the caller's speech."""
         frames = speech_frames(text, rate_wpm=rate_wpm, to_rate=self.rate)
         self._drained.clear()
-        started = time.perf_counter()
+        first = len(self._speech_frames_sent)
         for frame in frames:
             self._queue.put_nowait(frame)
         await self._drained.wait()
-        ended = time.perf_counter()
-        self.speech_sent.append((started, ended))
-        return started, ended
+        sent = self._speech_frames_sent[first:]
+        self.speech_sent.append((sent[0], sent[-1]))
+        return sent[0], sent[-1]
 
     def publish_dtmf(self, digits: str) -> list[asyncio.Task[None]]:
         codes = {"*": 10, "#": 11}
