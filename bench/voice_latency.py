@@ -58,6 +58,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -300,15 +301,22 @@ def stub_speech(plan: Any, vad: Any) -> Any:
     )
 
 
+@dataclass
+class CallerTurns:
+    """One call's turns: (the last speech frame sent, the first loud answer frame heard)."""
+
+    first: tuple[float, float] | None = None  # the call's first turn, a warm-up turn
+    counted: list[tuple[float, float]] = field(default_factory=list)  # after the warm-up
+
+
 async def _caller_turns(
     env: Any, agent_name: str, number: str, mode: str, turns: int, warmup: int
-) -> list[tuple[float, float]]:
-    """One caller in a room of its own: ``warmup + turns`` questions; for each counted one,
-    (the last speech frame sent, the first loud answer frame heard)."""
+) -> CallerTurns:
+    """One caller in a room of its own: ``warmup + turns`` questions."""
     from tests.voice import harness
 
     room = f"bench-{mode}-{uuid.uuid4().hex[:8]}"
-    moments: list[tuple[float, float]] = []
+    moments = CallerTurns()
     attributes = {"sip.trunkPhoneNumber": number, "sip.phoneNumber": "+1555000"}
     caller = harness.Caller(
         env, room, attributes=attributes, rate=harness.ROOM_RATE, listen_frame_ms=LISTEN_FRAME_MS
@@ -320,7 +328,7 @@ async def _caller_turns(
             await asyncio.wait_for(caller.agent_joined.wait(), 60)
         except TimeoutError:
             print(f"{room}: the agent did not join", file=sys.stderr)
-            return []
+            return moments
         await asyncio.sleep(3)  # the session is up and listening
         for turn in range(turns + warmup):
             _, spoke_until = await caller.say(UTTERANCE)
@@ -328,8 +336,10 @@ async def _caller_turns(
             if heard.first_audio is None:
                 print(f"{room} turn {turn}: no answer", file=sys.stderr)
                 continue
+            if turn == 0:
+                moments.first = (spoke_until, heard.first_audio)
             if turn >= warmup:
-                moments.append((spoke_until, heard.first_audio))
+                moments.counted.append((spoke_until, heard.first_audio))
             await asyncio.sleep(0.3)
         await caller.leave()
     finally:
@@ -499,10 +509,12 @@ def recorded_parts(mode: str) -> dict[str, float]:
 async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
 
-    moments = await place(mode, turns, warmup=2)
+    call = await place(mode, turns, warmup=2)
     await asyncio.sleep(1)  # the last turn's record is written after its audio
+    moments = call.counted
     totals = [(heard - spoke) * 1000 for spoke, heard in moments]
     overhead = [t - fixed_s(mode) * 1000 for t in totals]
+    first = call.first
     return {
         "turns": len(totals),
         "fixed_ms": round(fixed_s(mode) * 1000, 1),
@@ -510,6 +522,10 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
         "total_p95_ms": round(percentile(totals, 0.95), 1),
         "overhead_p50_ms": round(percentile(overhead, 0.5), 1),
         "overhead_p95_ms": round(percentile(overhead, 0.95), 1),
+        # The call's first turn, in a worker process that has served none before.
+        "first_turn_overhead_ms": (
+            round((first[1] - first[0] - fixed_s(mode)) * 1000, 1) if first else None
+        ),
         "moments": moments,  # replaced by the overhead's parts once the worker's trace is in
         "recorded_parts": await sync_to_async(recorded_parts)(mode),
     }
@@ -522,17 +538,19 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
     while not calls.done():
         peak_rss = max(peak_rss, worker_rss_mb(worker_pid))
         await asyncio.wait([calls], timeout=0.5)
-    results = calls.result()
+    results: list[CallerTurns] = calls.result()
     wall = time.perf_counter() - began
     cpu = worker_cpu_s(worker_pid) - cpu_before
     fixed_ms = fixed_s("stt") * 1000
-    delays = [(heard - spoke) * 1000 - fixed_ms for moments in results for spoke, heard in moments]
+    delays = [(h - s) * 1000 - fixed_ms for call in results for s, h in call.counted]
+    firsts = [(h - s) * 1000 - fixed_ms for call in results if call.first for s, h in [call.first]]
     return {
         "callers": count,
-        "unanswered_callers": sum(not moments for moments in results),
+        "unanswered_callers": sum(not call.counted for call in results),
         "turns": len(delays),
         "overhead_p50_ms": round(percentile(delays, 0.5), 1),
         "overhead_p95_ms": round(percentile(delays, 0.95), 1),
+        "first_turn_overhead_p50_ms": round(percentile(firsts, 0.5), 1),
         "worker_cpu_per_call_pct": round(100 * cpu / wall / count, 1),
         "worker_rss_mb_per_call": round(max(0.0, peak_rss - rss_before) / count, 1),
     }

@@ -63,6 +63,10 @@ class Conversation:
     def variables(self) -> Mapping[str, Any]:
         return self._session.variables
 
+    async def warm(self) -> None:
+        """Connects to the model providers before the first turn needs them."""
+        await self._providers.warm()
+
     async def aclose(self) -> None:
         """Closes the providers' connections (the conversation is over)."""
         await self._providers.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 
 import httpx
@@ -49,17 +50,26 @@ class ProviderRegistry:
             self._http = httpx.AsyncClient(follow_redirects=False)
         return self._http
 
+    def _unique_llms(self) -> list[LLMClient]:
+        """Each client once (one is listed under its name and under its model id)."""
+        return list({id(client): client for client in self._llms.values()}.values())
+
+    async def warm(self) -> None:
+        """Opens each language model's connection ahead of the first turn (while a call's
+        greeting plays); a client that cannot is left to its first request."""
+        warms = [getattr(client, "warm", None) for client in self._unique_llms()]
+        await asyncio.gather(*(warm() for warm in warms if warm is not None))
+
     async def aclose(self) -> None:
         """Closes the clients this registry owns: the HTTP client it created, and the
-        language-model clients when it was given them to own (each once: a client is listed
-        under its name and its model id)."""
+        language-model clients when it was given them to own (each once)."""
         if self._owns_http and self._http is not None:
             await self._http.aclose()
             self._http = None
         if self._owns_llms:
-            clients = {id(client): client for client in self._llms.values()}
+            clients = self._unique_llms()
             self._llms.clear()
-            for client in clients.values():
+            for client in clients:
                 close = getattr(client, "aclose", None)
                 if close is not None:
                     await close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from typing import Any
 
 from livekit.agents import AgentServer, JobExecutorType, JobProcess, JobRequest
@@ -24,7 +26,6 @@ def import_plugins() -> None:
     """livekit plugins register themselves and must be imported on a main thread: the job
     process's (prewarm), or the worker's when calls run in threads."""
     import importlib
-    import threading
 
     if threading.current_thread() is not threading.main_thread():
         return
@@ -62,11 +63,23 @@ def prewarm(proc: JobProcess) -> None:
         "voice_models.llm",
     ):
         importlib.import_module(module)
+    warm_llm_sdks()
     if settings.VOICE_WORKER_PRELOAD_WHISPER:
         try:
             WhisperSTT().prewarm()
         except Exception:
             logger.warning("Whisper is unavailable; local ASR falls back to pocketsphinx")
+
+
+def warm_llm_sdks() -> None:
+    """Streams once through each LLM SDK, answered in memory, so a call's first turn does
+    not pay their first-use costs. In a thread of its own: prewarm may run inside the job
+    process's event loop."""
+    from voice_models.llm.connections import exercise_sdks
+
+    warmer = threading.Thread(target=asyncio.run, args=(exercise_sdks(),), name="warm-llm-sdks")
+    warmer.start()
+    warmer.join(timeout=30)
 
 
 def max_calls() -> int:

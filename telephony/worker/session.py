@@ -185,6 +185,7 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
     )
     state.session = session
     state.conversation = build_conversation(state)
+    state.spawn(state.conversation.warm(), name="betool.warm_llm_connections")
     agent = BetoolAgent(state)
 
     @session.on("user_state_changed")

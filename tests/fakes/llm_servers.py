@@ -49,15 +49,29 @@ class _FakeServer:
     def __init__(self, replies: list[ScriptedReply] | None = None) -> None:
         self.replies: list[ScriptedReply] = list(replies or [])
         self.requests: list[dict[str, Any]] = []
+        # (method, the client's address) of every request, whatever its path: one address
+        # per connection the client opened.
+        self.seen: list[tuple[str, Any]] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
+
+    @property
+    def connections(self) -> int:
+        return len({peer for _, peer in self.seen})
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     async def __aenter__(self) -> _FakeServer:
-        app = web.Application()
+        @web.middleware
+        async def note_peer(request: web.Request, handler: Any) -> web.StreamResponse:
+            self.seen.append(
+                (request.method, request.transport and request.transport.get_extra_info("peername"))
+            )
+            return await handler(request)
+
+        app = web.Application(middlewares=[note_peer])
         app.router.add_post(self.path, self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import anthropic
+import httpx2
 
+from voice_models.llm.connections import llm_http_client, open_connection
 from voice_models.llm.errors import from_sdk, sdk_failures
 from voice_models.llm.openai_chat import parse_arguments
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
@@ -75,6 +77,7 @@ class AnthropicClient:
         base_url: str | None = None,
         timeout_s: float = 30.0,
         max_retries: int = 0,
+        transport: httpx2.AsyncBaseTransport | None = None,
         max_tokens: int = _DEFAULT_MAX_TOKENS,
         send_temperature: bool = False,
     ) -> None:
@@ -83,12 +86,19 @@ class AnthropicClient:
         # This SDK generation dropped ``temperature`` from messages.create; it is sent raw
         # (extra_body) only for models and compatible servers known to accept it.
         self._send_temperature = send_temperature
+        # Kept across the caller's pauses; a test or warm-up answers in memory.
+        self._http = llm_http_client(timeout_s=timeout_s, transport=transport)
         self._client = anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout_s,
             max_retries=max_retries,
+            http_client=self._http,
         )
+
+    async def warm(self) -> None:
+        """Connects to the provider before the first turn needs it."""
+        await open_connection(self._http, str(self._client.base_url))
 
     async def aclose(self) -> None:
         await self._client.close()

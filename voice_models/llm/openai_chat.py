@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import openai
 
+from voice_models.llm.connections import llm_http_client, open_connection
 from voice_models.llm.errors import from_sdk, sdk_failures
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
 
@@ -80,15 +82,23 @@ class OpenAIChatClient:
         base_url: str | None = None,
         timeout_s: float = 30.0,
         max_retries: int = 0,
+        transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         self.model = model
         # Retries default to 0: on a live call a quick fallback line beats a silent retry.
+        # Kept across the caller's pauses; a test or warm-up answers in memory.
+        self._http = llm_http_client(timeout_s=timeout_s, transport=transport)
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout_s,
             max_retries=max_retries,
+            http_client=self._http,
         )
+
+    async def warm(self) -> None:
+        """Connects to the provider before the first turn needs it."""
+        await open_connection(self._http, str(self._client.base_url))
 
     async def aclose(self) -> None:
         await self._client.close()
