@@ -25,7 +25,11 @@ got its last speech frame), ``turn_handling`` (final transcript → betool's gra
 livekit-agents' end of turn), ``betool_turn`` (graph start → first audio frame handed to
 LiveKit, less the LLM and TTS stubs' latencies), ``transport_out`` (that frame → the caller
 hears it); the VAD mode adds ``vad_lag`` (speech audio in → Silero's end of speech, less the
-configured silence).
+configured silence). ``betool_turn`` is split with the latencies the worker records on each
+turn: ``betool_turn_graph_to_text`` (the graph and the LLM client, to the first text) and
+``betool_turn_text_to_audio`` (that text to the TTS's first frame). ``first_turn_overhead``
+is the overhead of the call's first turn, in a worker process that has served no call yet
+(the SDKs' first-use costs show there, unless the worker's prewarm paid them).
 
 The baseline, measured in the same run: ``transport_floor``, one 20 ms-framed hop between two
 SDK participants through the same livekit-server (a tone's onset, sender to receiver), which
