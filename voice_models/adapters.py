@@ -151,6 +151,8 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
 
         return elevenlabs.STT(
             api_key=config.api_key,
+            # Scribe takes the language alone ("en"), not the number's region ("en-US").
+            language_code=(config.language or "en").split("-")[0].lower(),
             **_opt(base_url=_elevenlabs_url(config.base_url)),
             **_opt(model=config.model),
         )

@@ -370,7 +370,7 @@ async def test_openai_transcription_failing_falls_back_to_local_whisper(vad: Any
 
 async def test_elevenlabs_scribe_transcribes_the_uploaded_utterance(vad: Any) -> None:
     async with FakeElevenLabsServer([SPEECH], api_key=KEY) as server:
-        recognizer = build_stt(config("elevenlabs", "asr", server), vad=vad)
+        recognizer = build_stt(config("elevenlabs", "asr", server, language="fr-CA"), vad=vad)
         frames = await espeak_frames(SPEECH, 16000)
         try:
             event = await bounded(recognizer.recognize(frames))
@@ -384,6 +384,7 @@ async def test_elevenlabs_scribe_transcribes_the_uploaded_utterance(vad: Any) ->
     record = server.last("/v1/speech-to-text")
     assert record.headers["xi-api-key"] == KEY
     assert record.form["model_id"] == "scribe_v1"
+    assert record.form["language_code"] == "fr"  # the number's language, as Scribe names it
     rate, channels, duration = record.files["file"].wav()
     assert (rate, channels) == (16000, 1)
     assert duration == pytest.approx(seconds(frames), abs=0.01)
