@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 
 import httpx
 
 from voice_models.llm.types import LLMClient, LLMError
+
+logger = logging.getLogger(__name__)
 
 
 class ProviderRegistry:
@@ -58,7 +61,12 @@ class ProviderRegistry:
         """Opens each language model's connection ahead of the first turn (while a call's
         greeting plays); a client that cannot is left to its first request."""
         warms = [getattr(client, "warm", None) for client in self._unique_llms()]
-        await asyncio.gather(*(warm() for warm in warms if warm is not None))
+        outcomes = await asyncio.gather(
+            *(warm() for warm in warms if warm is not None), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                logger.warning("a language model could not be warmed", exc_info=outcome)
 
     async def aclose(self) -> None:
         """Closes the clients this registry owns: the HTTP client it created, and the

@@ -91,9 +91,15 @@ class Warmable:
         self.warmed += 1
 
 
+class Broken:
+    async def warm(self) -> None:
+        raise ValueError("a provider URL the HTTP client refuses")
+
+
 async def test_the_registry_warms_each_client_once() -> None:
     support, plain = Warmable(), object()
     # Listed under its configuration name and its model id, as provider_registry lists it.
-    registry = ProviderRegistry(llms={"Support": support, "gpt-4o": support, "Old": plain})  # type: ignore[dict-item]
-    await registry.warm()
+    llms = {"Support": support, "gpt-4o": support, "Old": plain, "Broken": Broken()}
+    registry = ProviderRegistry(llms=llms)  # type: ignore[arg-type]
+    await registry.warm()  # the broken one is logged; the others are still warmed
     assert support.warmed == 1
