@@ -1,12 +1,15 @@
-"""Core API: the signed-in member, workspace members and roles, API tokens, health."""
+"""Core API: the signed-in member, workspaces and their settings, members, invitations and
+roles, API tokens, health."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Router, Schema
 
 from betool import selectors, services
@@ -22,6 +25,28 @@ class WorkspaceOut(Schema):
     id: int
     name: str
     slug: str
+
+
+class WorkspaceSettingsOut(WorkspaceOut):
+    time_zone: str
+    stop_calls_at_zero_balance: bool
+    end_calls_at_zero_balance: bool
+    low_balance_threshold: Decimal
+    max_concurrent_calls: int
+
+
+class WorkspaceIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+
+
+class WorkspacePatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    time_zone: str | None = Field(default=None, max_length=64)
+    stop_calls_at_zero_balance: bool | None = None
+    end_calls_at_zero_balance: bool | None = None
+    low_balance_threshold: Decimal | None = Field(
+        default=None, ge=0, max_digits=14, decimal_places=2
+    )
 
 
 class MeOut(Schema):
@@ -50,6 +75,24 @@ class MemberIn(Schema):
 
 class RoleIn(Schema):
     role: Role
+
+
+class InviteIn(Schema):
+    role: Role
+    email: str = Field(default="", max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+
+
+class InviteOut(Schema):
+    id: int
+    role: Role
+    email: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class InviteCreatedOut(InviteOut):
+    link: str = Field(description="Shown once: the invitee opens it to choose a password.")
+    emailed: bool
 
 
 class TokenIn(Schema):
@@ -109,6 +152,29 @@ def switch_workspace(request: HttpRequest, payload: SwitchIn) -> WorkspaceOut:
     return WorkspaceOut.from_orm(membership.workspace)
 
 
+@router.post("/workspaces", response={201: WorkspaceOut})
+def workspace_create(request: HttpRequest, payload: WorkspaceIn) -> tuple[int, WorkspaceOut]:
+    """Any signed-in person may start a workspace; they are its owner, and it becomes the
+    session's current workspace."""
+    actor = actor_of(request)
+    workspace = services.workspace_create(name=payload.name, owner=actor.user)
+    if hasattr(request, "session"):
+        request.session[WORKSPACE_SESSION_KEY] = workspace.slug
+    return 201, WorkspaceOut.from_orm(workspace)
+
+
+@router.get("/workspace", response=WorkspaceSettingsOut)
+def workspace_settings(request: HttpRequest) -> Any:
+    return actor_of(request).workspace
+
+
+@router.patch("/workspace", response=WorkspaceSettingsOut)
+def workspace_update(request: HttpRequest, payload: WorkspacePatch) -> Any:
+    actor = require(request, Permission.WORKSPACE_MANAGE)
+    changes = services.WorkspaceSettings(**payload.model_dump(exclude_none=True))
+    return services.workspace_update(workspace=actor.workspace, changes=changes)
+
+
 @router.get("/members", response=list[MemberOut])
 def member_list(request: HttpRequest) -> list[MemberOut]:
     actor = require(request, Permission.MEMBERS_MANAGE)
@@ -133,10 +199,11 @@ def member_add(request: HttpRequest, payload: MemberIn) -> tuple[int, MemberOut]
 @router.patch("/members/{membership_id}", response=MemberOut)
 def member_set_role(request: HttpRequest, membership_id: int, payload: RoleIn) -> MemberOut:
     actor = require(request, Permission.MEMBERS_MANAGE)
-    if payload.role == Role.OWNER and actor.role != Role.OWNER:
-        raise ApiError(CoreErrorCode.FORBIDDEN, "Only an owner can make an owner.", status=403)
     membership = services.member_set_role(
-        workspace=actor.workspace, membership_id=membership_id, role=payload.role
+        workspace=actor.workspace,
+        membership_id=membership_id,
+        role=payload.role,
+        actor_role=actor.role,
     )
     return _member_out(membership)
 
@@ -144,7 +211,46 @@ def member_set_role(request: HttpRequest, membership_id: int, payload: RoleIn) -
 @router.delete("/members/{membership_id}", response={204: None})
 def member_remove(request: HttpRequest, membership_id: int) -> tuple[int, None]:
     actor = require(request, Permission.MEMBERS_MANAGE)
-    services.member_remove(workspace=actor.workspace, membership_id=membership_id)
+    services.member_remove(
+        workspace=actor.workspace, membership_id=membership_id, actor_role=actor.role
+    )
+    return 204, None
+
+
+@router.get("/invites", response=list[InviteOut])
+def invite_list(request: HttpRequest) -> Any:
+    actor = require(request, Permission.MEMBERS_MANAGE)
+    return selectors.invite_list(workspace=actor.workspace)
+
+
+@router.post("/invites", response={201: InviteCreatedOut})
+def invite_create(request: HttpRequest, payload: InviteIn) -> tuple[int, InviteCreatedOut]:
+    actor = require(request, Permission.MEMBERS_MANAGE)
+    invite, raw = services.member_invite_create(
+        workspace=actor.workspace,
+        role=payload.role,
+        email=payload.email,
+        created_by=actor.user,
+        actor_role=actor.role,
+    )
+    link = request.build_absolute_uri(reverse("invite-accept", args=[raw]))
+    emailed = services.member_invite_email(invite=invite, link=link)
+    out = InviteCreatedOut(
+        id=invite.id,
+        role=Role(invite.role),
+        email=invite.email,
+        created_at=invite.created_at,
+        expires_at=invite.expires_at,
+        link=link,
+        emailed=emailed,
+    )
+    return 201, out
+
+
+@router.delete("/invites/{invite_id}", response={204: None})
+def invite_revoke(request: HttpRequest, invite_id: int) -> tuple[int, None]:
+    actor = require(request, Permission.MEMBERS_MANAGE)
+    services.member_invite_revoke(workspace=actor.workspace, invite_id=invite_id)
     return 204, None
 
 

@@ -41,12 +41,24 @@ class WorkspaceSessionAuth(SessionAuth):
 
 
 class ApiTokenAuth(HttpBearer):
-    """Scripts: ``Authorization: Bearer btk_…``, bound to one membership."""
+    """Scripts: ``Authorization: Bearer btk_…``. A token acts in the workspace it was made
+    in; ``X-Betool-Workspace: <slug>`` moves it to another workspace of its user, with the
+    user's role there, and only where the user is a member (else 403 ``no_workspace``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
         membership = token_membership(raw_token=token)
         if membership is None:
             return None
+        slug = request.META.get(WORKSPACE_HEADER)
+        if slug and slug != membership.workspace.slug:
+            other = membership_for(user=membership.user, workspace_slug=slug)
+            if other is None:
+                raise ApiError(
+                    CoreErrorCode.NO_WORKSPACE,
+                    "This token's user is not a member of that workspace.",
+                    status=403,
+                )
+            membership = other
         return Actor(user=membership.user, membership=membership)
 
 
@@ -56,6 +68,16 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         loc = [str(part) for part in err.get("loc", []) if part not in ("body", "payload")]
         details.append({"field": ".".join(loc), "message": err.get("msg", "invalid value")})
     return details
+
+
+# Model fields that requests name by their id.
+_ID_FIELDS = frozenset({"trunk", "pipeline", "asr_model", "tts_model", "llm_model"})
+
+
+def _api_field(name: str) -> str:
+    if name == "__all__":
+        return ""
+    return f"{name}_id" if name in _ID_FIELDS else name
 
 
 def _describe(details: list[dict[str, Any]]) -> str:
@@ -84,8 +106,16 @@ def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
 
     @api.exception_handler(DjangoValidationError)
     def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        messages = exc.messages
-        body = error_body(CoreErrorCode.INVALID_INPUT, "; ".join(messages), messages)
+        # Field errors name their field (``trunk_id`` for the model's ``trunk``), as the
+        # request validation's details do, so a form shows each one on its field.
+        details: list[Any] = exc.messages
+        if hasattr(exc, "error_dict"):
+            details = [
+                {"field": _api_field(name), "message": message}
+                for name, errors in exc.message_dict.items()
+                for message in errors
+            ]
+        body = error_body(CoreErrorCode.INVALID_INPUT, "; ".join(exc.messages), details)
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(AuthenticationError)

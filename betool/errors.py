@@ -18,6 +18,8 @@ class CoreErrorCode(StrEnum):
     CONFLICT = "conflict"
     NO_WORKSPACE = "no_workspace"
     LAST_OWNER = "last_owner"
+    OWNER_PROTECTED = "owner_protected"
+    INVITE_INVALID = "invite_invalid"
     USER_EXISTS = "user_exists"
     INTERNAL = "internal_error"
 

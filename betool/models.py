@@ -31,6 +31,12 @@ class Workspace(models.Model):
     end_calls_at_zero_balance = models.BooleanField(
         default=False, help_text="End running calls when the balance reaches zero."
     )
+    stop_calls_at_zero_balance = models.BooleanField(
+        default=True, help_text="Refuse new calls while the balance is zero or less."
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="Where the workspace's days begin (IANA name)."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -55,6 +61,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace} ({self.role})"
+
+
+class MemberInvite(models.Model):
+    """An invitation to join a workspace: its link carries a token, of which only the
+    SHA-256 is stored; the invitee opens it, chooses a username and a password."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=16, choices=[(r.value, r.name.title()) for r in Role])
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invite to {self.workspace} as {self.role}"
 
 
 class ApiToken(models.Model):
@@ -101,6 +130,8 @@ class LedgerEntry(models.Model):
     credits = models.DecimalField(max_digits=14, decimal_places=2)
     model_name = models.CharField(max_length=120, blank=True)
     pipeline_id = models.BigIntegerField(null=True, blank=True)
+    # The voice model configuration that did the work (its counters), when one did.
+    voice_model_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     phone_number = models.CharField(max_length=20, blank=True)
     is_test = models.BooleanField(default=False)
     reason = models.CharField(max_length=200, blank=True)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from betool.models import ApiToken, LedgerEntry, Membership, User, Workspace
+from betool.models import ApiToken, LedgerEntry, MemberInvite, Membership, User, Workspace
 
 CREDIT_CENT = Decimal("0.01")
 
@@ -47,6 +47,27 @@ def token_membership(*, raw_token: str) -> Membership | None:
     return token.membership
 
 
+def invite_by_token(*, raw_token: str, for_update: bool = False) -> MemberInvite | None:
+    """The open, unexpired invitation a link's token stands for."""
+    invites = MemberInvite.objects.select_related("workspace").filter(
+        digest=token_digest(raw_token),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    return (invites.select_for_update() if for_update else invites).first()
+
+
+def invite_list(*, workspace: Workspace) -> QuerySet[MemberInvite]:
+    """The invitations not yet used, revoked or expired."""
+    return MemberInvite.objects.filter(
+        workspace=workspace,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
 def token_list(*, membership: Membership) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(membership=membership, revoked_at__isnull=True)
 
@@ -61,8 +82,9 @@ class CallRefusal(StrEnum):
 
 
 def workspace_call_refusal(*, workspace: Workspace) -> tuple[CallRefusal, str] | None:
-    """Why the workspace may not start a new call, or None. Asked before every call."""
-    if workspace_balance(workspace=workspace) <= 0:
+    """Why the workspace may not start a new call, or None. Asked before every call.
+    A workspace whose policy lets calls run into debt is never refused for its balance."""
+    if workspace.stop_calls_at_zero_balance and workspace_balance(workspace=workspace) <= 0:
         return (
             CallRefusal.NO_CREDITS,
             "The workspace has no credits left: top up to place or take calls again.",

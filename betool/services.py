@@ -6,10 +6,13 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import available_timezones
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,17 +23,20 @@ from betool.models import (
     BalanceAlert,
     LedgerEntry,
     LedgerKind,
+    MemberInvite,
     Membership,
     UsageMeter,
     User,
     Workspace,
 )
 from betool.roles import Role
-from betool.selectors import token_digest
+from betool.selectors import invite_by_token, token_digest
 
 logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "btk_"
+INVITE_VALID_FOR = timedelta(days=7)
+NO_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 QUANTITY_STEP = Decimal("0.001")  # the precision of metered quantities
 METER_ATTEMPTS = 3
 
@@ -60,6 +66,32 @@ def member_add(
     return Membership.objects.create(user=user, workspace=workspace, role=role)
 
 
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    name: str | None = None
+    time_zone: str | None = None
+    stop_calls_at_zero_balance: bool | None = None
+    end_calls_at_zero_balance: bool | None = None
+    low_balance_threshold: Decimal | None = None
+
+
+def workspace_update(*, workspace: Workspace, changes: WorkspaceSettings) -> Workspace:
+    """Renames the workspace or changes its time zone and credit policy (what is not None)."""
+    if changes.time_zone is not None and changes.time_zone not in available_timezones():
+        raise ApiError(
+            CoreErrorCode.INVALID_INPUT,
+            f"{changes.time_zone!r} is not a time zone name (e.g. Europe/Paris).",
+            status=422,
+            details=[{"field": "time_zone", "message": "Choose a time zone from the list."}],
+        )
+    fields = [name for name in WorkspaceSettings.__slots__ if getattr(changes, name) is not None]
+    for name in fields:
+        setattr(workspace, name, getattr(changes, name))
+    if fields:
+        workspace.save(update_fields=fields)
+    return workspace
+
+
 def _ensure_an_owner_remains(*, membership: Membership) -> None:
     if membership.role != Role.OWNER:
         return
@@ -72,8 +104,26 @@ def _ensure_an_owner_remains(*, membership: Membership) -> None:
         )
 
 
-@transaction.atomic
-def member_set_role(*, workspace: Workspace, membership_id: int, role: Role) -> Membership:
+def _ensure_actor_may_change(
+    *, membership: Membership, actor_role: Role, role: Role | None
+) -> None:
+    """Only an owner makes, demotes or removes an owner."""
+    if actor_role == Role.OWNER:
+        return
+    if membership.role == Role.OWNER:
+        raise ApiError(
+            CoreErrorCode.OWNER_PROTECTED,
+            "Only an owner can change or remove an owner.",
+            status=403,
+        )
+    if role == Role.OWNER:
+        raise ApiError(CoreErrorCode.FORBIDDEN, "Only an owner can make an owner.", status=403)
+
+
+def _locked_member(*, workspace: Workspace, membership_id: int) -> Membership:
+    # The workspace's owners are locked together, so two owners demoting each other at
+    # once cannot leave the workspace with none.
+    list(Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER))
     membership = (
         Membership.objects.select_for_update()
         .filter(workspace=workspace, pk=membership_id)
@@ -82,6 +132,15 @@ def member_set_role(*, workspace: Workspace, membership_id: int, role: Role) -> 
     )
     if membership is None:
         raise not_found("Member")
+    return membership
+
+
+@transaction.atomic
+def member_set_role(
+    *, workspace: Workspace, membership_id: int, role: Role, actor_role: Role
+) -> Membership:
+    membership = _locked_member(workspace=workspace, membership_id=membership_id)
+    _ensure_actor_may_change(membership=membership, actor_role=actor_role, role=role)
     if role != Role.OWNER:
         _ensure_an_owner_remains(membership=membership)
     membership.role = role
@@ -90,12 +149,79 @@ def member_set_role(*, workspace: Workspace, membership_id: int, role: Role) -> 
 
 
 @transaction.atomic
-def member_remove(*, workspace: Workspace, membership_id: int) -> None:
-    membership = Membership.objects.filter(workspace=workspace, pk=membership_id).first()
-    if membership is None:
-        raise not_found("Member")
+def member_remove(*, workspace: Workspace, membership_id: int, actor_role: Role) -> None:
+    membership = _locked_member(workspace=workspace, membership_id=membership_id)
+    _ensure_actor_may_change(membership=membership, actor_role=actor_role, role=None)
     _ensure_an_owner_remains(membership=membership)
     membership.delete()
+
+
+def member_invite_create(
+    *, workspace: Workspace, role: Role, email: str, created_by: User, actor_role: Role
+) -> tuple[MemberInvite, str]:
+    """An invitation; returns it and its raw token (shown once, in the link). When an
+    email backend is configured and an address given, the link is mailed after the commit."""
+    if role == Role.OWNER and actor_role != Role.OWNER:
+        raise ApiError(CoreErrorCode.FORBIDDEN, "Only an owner can invite an owner.", status=403)
+    raw = secrets.token_urlsafe(32)
+    invite = MemberInvite.objects.create(
+        workspace=workspace,
+        role=role,
+        email=email,
+        digest=token_digest(raw),
+        created_by=created_by,
+        expires_at=timezone.now() + INVITE_VALID_FOR,
+    )
+    return invite, raw
+
+
+def member_invite_email(*, invite: MemberInvite, link: str) -> bool:
+    """Mails the link when the site has an email backend; False when it was not sent."""
+    if not invite.email or settings.EMAIL_BACKEND == NO_EMAIL_BACKEND:
+        return False
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to {invite.workspace.name} on betool",
+            message=(
+                f"You are invited to join {invite.workspace.name} as {invite.role}.\n\n"
+                f"Open this link to choose your username and password:\n{link}\n\n"
+                f"It works once, until {invite.expires_at:%Y-%m-%d %H:%M} UTC."
+            ),
+            from_email=None,
+            recipient_list=[invite.email],
+        )
+    )
+    return True
+
+
+def member_invite_revoke(*, workspace: Workspace, invite_id: int) -> None:
+    updated = MemberInvite.objects.filter(
+        workspace=workspace, pk=invite_id, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if not updated:
+        raise not_found("Invitation")
+
+
+@transaction.atomic
+def member_invite_accept(*, raw_token: str, username: str, password: str) -> Membership:
+    """The invitee's new account, a member of the workspace with the invited role."""
+    invite = invite_by_token(raw_token=raw_token, for_update=True)
+    if invite is None:
+        raise ApiError(
+            CoreErrorCode.INVITE_INVALID,
+            "This invitation link is not valid any more: ask for a new one.",
+            status=404,
+        )
+    membership = member_add(
+        workspace=invite.workspace,
+        username=username,
+        email=invite.email,
+        password=password,
+        role=Role(invite.role),
+    )
+    invite.accepted_at = timezone.now()
+    invite.save(update_fields=["accepted_at"])
+    return membership
 
 
 def api_token_create(*, membership: Membership, name: str) -> tuple[ApiToken, str]:
@@ -156,6 +282,7 @@ class MeterLine:
     model_name: str
     cumulative_quantity: Decimal
     price: Callable[[Decimal], Decimal]  # cumulative quantity -> cumulative credits
+    voice_model_id: int | None = None  # the configuration that did it (its counters)
 
 
 def ledger_meter_usage(
@@ -242,6 +369,7 @@ def _meter_report(
                     sequence=meter.steps,
                     quantity=added_quantity,
                     credits=-added_credits,
+                    voice_model_id=line.voice_model_id,
                     **entry_fields,
                 )
             )

@@ -33,5 +33,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    re_path(r"^(?!api/|admin/|static/|ws/).*$", views.app_shell, name="app"),
+    path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
+    re_path(r"^(?!api/|admin/|static/|ws/|invite/).*$", views.app_shell, name="app"),
 ]

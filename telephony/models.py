@@ -157,7 +157,8 @@ validate_e164 = RegexValidator(r"^\+[1-9]\d{7,14}$", E164_MESSAGE)
 
 
 class PhoneNumber(ProvisionedInLiveKit):
-    """A number callers dial; it answers with the latest published version of its pipeline."""
+    """A number callers dial; it answers with its pipeline's latest published version, or
+    with the version it is pinned to (so it can stay on v3 while v4 is tested)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="phone_numbers")
     e164 = models.CharField(
@@ -173,6 +174,14 @@ class PhoneNumber(ProvisionedInLiveKit):
     )
     pipeline = models.ForeignKey(
         Pipeline, null=True, blank=True, on_delete=models.PROTECT, related_name="numbers"
+    )
+    pinned_version = models.ForeignKey(
+        PipelineVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Blank: the latest published version answers.",
     )
     enabled = models.BooleanField(default=True)
     language = models.CharField(max_length=16, default="en")
@@ -191,6 +200,9 @@ class PhoneNumber(ProvisionedInLiveKit):
     )
     llm_model = models.ForeignKey(
         VoiceModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    max_concurrent_calls = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Blank: only the trunk's and workspace's limits apply."
     )
     livekit_dispatch_rule_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -213,8 +225,28 @@ class PhoneNumber(ProvisionedInLiveKit):
                 errors[field] = f"There is no {field} {related_id}."
             elif owner[0] != self.workspace_id:
                 errors[field] = f"This {field} belongs to another workspace."
+        errors.update(self._voice_model_errors())
+        if self.pinned_version_id is not None:
+            version = PipelineVersion.objects.filter(pk=self.pinned_version_id).first()
+            if version is None or version.pipeline_id != self.pipeline_id:
+                errors["pinned_version"] = "Pin a published version of this number's pipeline."
+        if self.max_concurrent_calls is not None and self.max_concurrent_calls < 1:
+            errors["max_concurrent_calls"] = "Allow at least one call, or leave it blank."
         if errors:
             raise ValidationError(errors)
+
+    def _voice_model_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for field, kind in (("asr_model", "asr"), ("tts_model", "tts"), ("llm_model", "llm")):
+            related_id = getattr(self, f"{field}_id")
+            if related_id is None:
+                continue
+            found = VoiceModel.objects.filter(pk=related_id).values("workspace_id", "kind").first()
+            if found is None or found["workspace_id"] != self.workspace_id:
+                errors[field] = "Choose one of this workspace's voice models."
+            elif found["kind"] != kind:
+                errors[field] = f"This voice model does not do {VoiceModel.kind_label(kind)}."
+        return errors
 
 
 class CallDirection(models.TextChoices):

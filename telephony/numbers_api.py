@@ -20,6 +20,7 @@ from betool.access import require
 from betool.errors import ApiError, CoreErrorCode, not_found
 from betool.roles import Permission
 from betool.selectors import CallRefusal
+from pipelines.models import PipelineVersion
 from telephony.dispatch import LiveKitNotConfigured
 from telephony.errors import TelephonyErrorCode
 from telephony.models import Call, PhoneNumber, SipTransport, Trunk, TrunkDirection
@@ -187,6 +188,13 @@ class NumberIn(Schema):
     max_call_duration_s: int = Field(default=1800, ge=1)
     silence_timeout_s: int = Field(default=15, ge=1)
     transfer_target: str = Field(default="", max_length=200)
+    pinned_version: int | None = Field(
+        default=None, ge=1, description="A published version number; null: the latest"
+    )
+    asr_model_id: int | None = None
+    tts_model_id: int | None = None
+    llm_model_id: int | None = Field(default=None, description="null: the workspace default")
+    max_concurrent_calls: int | None = Field(default=None, ge=1)
 
 
 class NumberPatch(Schema):
@@ -199,6 +207,11 @@ class NumberPatch(Schema):
     max_call_duration_s: int | None = Field(default=None, ge=1)
     silence_timeout_s: int | None = Field(default=None, ge=1)
     transfer_target: str | None = Field(default=None, max_length=200)
+    pinned_version: int | None = Field(default=None, ge=1)
+    asr_model_id: int | None = None
+    tts_model_id: int | None = None
+    llm_model_id: int | None = None
+    max_concurrent_calls: int | None = Field(default=None, ge=1)
 
 
 class NumberOut(Schema):
@@ -212,6 +225,11 @@ class NumberOut(Schema):
     max_call_duration_s: int
     silence_timeout_s: int
     transfer_target: str
+    pinned_version: int | None
+    asr_model_id: int | None
+    tts_model_id: int | None
+    llm_model_id: int | None
+    max_concurrent_calls: int | None
     livekit_dispatch_rule_id: str
     sync_status: str
     sync_error: str
@@ -220,13 +238,23 @@ class NumberOut(Schema):
     calls_active: int
 
 
-# Fields that may be set to null (detach the number from its trunk or pipeline).
-_NULLABLE = ("trunk_id", "pipeline_id")
+# Fields that may be set to null (detach the number from its trunk, pipeline, pinned
+# version, voice models or own limit).
+_NULLABLE = (
+    "trunk_id",
+    "pipeline_id",
+    "pinned_version",
+    "asr_model_id",
+    "tts_model_id",
+    "llm_model_id",
+    "max_concurrent_calls",
+)
 
 
 def _numbers(request: HttpRequest) -> Any:
     actor = require(request, Permission.TELEPHONY_MANAGE)
-    return with_call_counters(PhoneNumber.objects.filter(workspace=actor.workspace), calls="calls")
+    numbers = PhoneNumber.objects.filter(workspace=actor.workspace).select_related("pinned_version")
+    return with_call_counters(numbers, calls="calls")
 
 
 def _number(request: HttpRequest, number_id: int) -> PhoneNumber:
@@ -236,33 +264,72 @@ def _number(request: HttpRequest, number_id: int) -> PhoneNumber:
     return number
 
 
-def _save_number(request: HttpRequest, number: PhoneNumber, changes: dict[str, Any]) -> PhoneNumber:
+def _number_out(number: PhoneNumber) -> dict[str, Any]:
+    plain = [name for name in NumberOut.model_fields if name != "pinned_version"]
+    pinned = number.pinned_version
+    return {
+        **{name: getattr(number, name) for name in plain},
+        "pinned_version": pinned.number if pinned else None,
+    }
+
+
+def _pinned_version_id(number: PhoneNumber, version_number: int | None) -> int | None:
+    if version_number is None:
+        return None
+    version = (
+        None
+        if number.pipeline_id is None
+        else PipelineVersion.objects.filter(
+            pipeline_id=number.pipeline_id, number=version_number
+        ).first()
+    )
+    if version is None:
+        raise ApiError(
+            CoreErrorCode.INVALID_INPUT,
+            f"The pipeline has no published version {version_number}.",
+            status=422,
+            details=[{"field": "pinned_version", "message": "Choose a published version."}],
+        )
+    return version.pk
+
+
+def _save_number(
+    request: HttpRequest, number: PhoneNumber, changes: dict[str, Any]
+) -> dict[str, Any]:
+    pinning = "pinned_version" in changes
+    version_number = changes.pop("pinned_version", None)
     for name, value in changes.items():
         setattr(number, name, value)
-    # A trunk or pipeline id of another workspace is refused by PhoneNumber.clean.
+    if pinning:
+        number.pinned_version_id = _pinned_version_id(number, version_number)
+    elif "pipeline_id" in changes and number.pinned_version_id is not None:
+        # Another pipeline: a version of the previous one cannot stay pinned.
+        number.pinned_version_id = None
+    # Trunks, pipelines and voice models of another workspace are refused by
+    # PhoneNumber.clean, on their field.
     number_save(number=number)
-    return _number(request, number.pk)
+    return _number_out(_number(request, number.pk))
 
 
 @router.get("/numbers", response=list[NumberOut])
 def numbers_list(request: HttpRequest) -> Any:
-    return _numbers(request)
+    return [_number_out(number) for number in _numbers(request)]
 
 
 @router.post("/numbers", response={201: NumberOut})
-def number_create(request: HttpRequest, payload: NumberIn) -> Status[PhoneNumber]:
+def number_create(request: HttpRequest, payload: NumberIn) -> Status[dict[str, Any]]:
     actor = require(request, Permission.TELEPHONY_MANAGE)
     number = _save_number(request, PhoneNumber(workspace=actor.workspace), payload.model_dump())
     return Status(201, number)
 
 
 @router.get("/numbers/{number_id}", response=NumberOut)
-def number_detail(request: HttpRequest, number_id: int) -> PhoneNumber:
-    return _number(request, number_id)
+def number_detail(request: HttpRequest, number_id: int) -> dict[str, Any]:
+    return _number_out(_number(request, number_id))
 
 
 @router.patch("/numbers/{number_id}", response=NumberOut)
-def number_update(request: HttpRequest, number_id: int, payload: NumberPatch) -> PhoneNumber:
+def number_update(request: HttpRequest, number_id: int, payload: NumberPatch) -> dict[str, Any]:
     number = _number(request, number_id)
     changes = payload.model_dump(exclude_unset=True)
     nulls = [name for name, value in changes.items() if value is None and name not in _NULLABLE]
@@ -280,9 +347,9 @@ def number_remove(request: HttpRequest, number_id: int) -> Status[None]:
 
 
 @router.post("/numbers/{number_id}/sync", response={202: NumberOut})
-def number_sync(request: HttpRequest, number_id: int) -> Status[PhoneNumber]:
+def number_sync(request: HttpRequest, number_id: int) -> Status[dict[str, Any]]:
     livekit_sync_request(numbers=[_number(request, number_id)])
-    return Status(202, _number(request, number_id))
+    return Status(202, _number_out(_number(request, number_id)))
 
 
 # --- outbound calls ---------------------------------------------------------------------------
@@ -336,6 +403,7 @@ _REFUSALS: dict[str, tuple[int, TelephonyErrorCode | CoreErrorCode]] = {
     "bad_number": (422, TelephonyErrorCode.INVALID_NUMBER),
     CallRefusal.NO_CREDITS.value: (402, TelephonyErrorCode.NO_CREDITS),
     "too_many_calls": (429, TelephonyErrorCode.CONCURRENCY_LIMIT),
+    "number_busy": (429, TelephonyErrorCode.CONCURRENCY_LIMIT),
     "unknown_number": (404, CoreErrorCode.NOT_FOUND),
 }
 _NOT_READY = (409, TelephonyErrorCode.NUMBER_NOT_READY)

@@ -93,8 +93,11 @@ def number_save(*, number: PhoneNumber) -> PhoneNumber:
         if number.pk
         else None
     )
-    # PhoneNumber.clean names a missing or foreign trunk or pipeline in plain words.
-    number.full_clean(exclude=["trunk", "pipeline"])
+    # PhoneNumber.clean names a missing or foreign trunk, pipeline, version or voice model
+    # in plain words.
+    number.full_clean(
+        exclude=["trunk", "pipeline", "pinned_version", "asr_model", "tts_model", "llm_model"]
+    )
     number.sync_status = SyncStatus.PENDING
     number.sync_error = ""
     number.save()

@@ -79,6 +79,29 @@ def latest_published_version(*, pipeline_id: int) -> PipelineVersion | None:
     return PipelineVersion.objects.filter(pipeline_id=pipeline_id).order_by("-number").first()
 
 
+def number_version(*, number: PhoneNumber) -> PipelineVersion | None:
+    """What the number answers with: the version it is pinned to, else its pipeline's
+    latest published version."""
+    if number.pinned_version_id is not None:
+        return number.pinned_version
+    if number.pipeline_id is None:
+        return None
+    return latest_published_version(pipeline_id=number.pipeline_id)
+
+
+def number_refusal_at_limit(*, number: PhoneNumber) -> CallRejected | None:
+    """The refusal of a new call on a number that already carries its own maximum."""
+    limit = number.max_concurrent_calls
+    if limit is None:
+        return None
+    active = Call.objects.filter(number=number).exclude(status=CallStatus.ENDED).count()
+    if active < limit:
+        return None
+    return CallRejected(
+        "number_busy", f"The number {number.e164} already carries its maximum of {limit} calls."
+    )
+
+
 def call_get(*, call_id: int) -> Call | None:
     return (
         Call.objects.select_related("workspace", "number", "pipeline_version")
@@ -124,8 +147,8 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
                 workspace=call.workspace, number=number, version=None, call=call,
                 draft_of=call.pipeline,
             )  # fmt: skip
-        if version is None and number is not None and number.pipeline_id is not None:
-            version = latest_published_version(pipeline_id=number.pipeline_id)
+        if version is None and number is not None:
+            version = number_version(number=number)
         if version is None:
             raise CallRejected("no_version", f"Call {call_id} has no pipeline version to run.")
         return CallSetup(workspace=call.workspace, number=number, version=version, call=call)
@@ -137,7 +160,7 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
         raise CallRejected("number_disabled", f"The number {number.e164} is disabled.")
     if number.pipeline_id is None:
         raise CallRejected("no_pipeline", f"The number {number.e164} has no pipeline.")
-    version = latest_published_version(pipeline_id=number.pipeline_id)
+    version = number_version(number=number)
     if version is None:
         raise CallRejected(
             "not_published", f"The pipeline of {number.e164} has no published version."
@@ -158,6 +181,8 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
         raise CallRejected(
             "trunk_busy", f"The trunk {trunk.name} already carries its maximum of calls."
         )
+    if (refusal := number_refusal_at_limit(number=number)) is not None:
+        raise refusal
     return CallSetup(workspace=workspace, number=number, version=version, call=None)
 
 

@@ -30,7 +30,8 @@ from telephony.notifications import notify_call_on_commit
 from telephony.selectors import (
     CallRejected,
     active_call_count,
-    latest_published_version,
+    number_refusal_at_limit,
+    number_version,
     refuse_without_credits,
 )
 
@@ -240,7 +241,7 @@ def call_outbound_create(
     refuse_without_credits(workspace=workspace)
     if number.pipeline_id is None:
         raise CallRejected("no_pipeline", f"The number {number.e164} has no pipeline.")
-    version = latest_published_version(pipeline_id=number.pipeline_id)
+    version = number_version(number=number)
     if version is None:
         raise CallRejected("not_published", f"The pipeline of {number.e164} is not published.")
     if active_call_count(workspace=workspace) >= workspace.max_concurrent_calls:
@@ -248,6 +249,8 @@ def call_outbound_create(
             "too_many_calls",
             f"The workspace already has {workspace.max_concurrent_calls} calls in progress.",
         )
+    if (refusal := number_refusal_at_limit(number=number)) is not None:
+        raise refusal
     callee = normalize_e164(to_number)
     if not callee:
         raise CallRejected("bad_number", f"{to_number!r} is not a phone number.")

@@ -205,9 +205,17 @@ def build_llm_client(config: ModelConfig) -> object:
 
     base_url = config.base_url or None
     if config.provider == "anthropic":
-        return AnthropicClient(model=config.model, api_key=config.api_key, base_url=base_url)
+        return AnthropicClient(
+            model=config.model,
+            api_key=config.api_key,
+            base_url=base_url,
+            usage_name=config.name,
+        )
     if config.provider in ("openai", "openai_compatible"):
         return OpenAIChatClient(
-            model=config.model, api_key=config.api_key or KEYLESS, base_url=base_url
+            model=config.model,
+            api_key=config.api_key or KEYLESS,
+            base_url=base_url,
+            usage_name=config.name,
         )
     raise ProviderUnavailable(f"{config.provider} is not a language model provider")

@@ -3,6 +3,7 @@ connection tests and provider catalogs; and the price book."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,7 @@ class VoiceModelOut(Schema):
     language: str
     base_url: str
     enabled: bool
+    is_default: bool
     has_api_key: bool
     usage: CountersOut
     updated_at: datetime
@@ -68,6 +70,18 @@ class VoiceModelPatch(Schema):
         default=None, max_length=500, description="Write-only; empty string removes the key."
     )
     enabled: bool | None = None
+
+
+class CatalogIn(Schema):
+    """An unsaved configuration, to list what its provider offers before choosing."""
+
+    kind: VoiceModelKind
+    provider: VoiceProvider
+    base_url: str = Field(default="", max_length=300, pattern=r"^(https?://\S+)?$")
+    api_key: str = Field(default="", max_length=500)
+    voice_model_id: int | None = Field(
+        default=None, description="Use this configuration's stored key when api_key is empty."
+    )
 
 
 class CatalogItemOut(Schema):
@@ -113,6 +127,7 @@ def _out(voice_model: Any) -> dict[str, Any]:
         "language": voice_model.language,
         "base_url": voice_model.base_url,
         "enabled": voice_model.enabled,
+        "is_default": voice_model.is_default,
         "has_api_key": bool(voice_model.api_key),
         "usage": {
             "today": voice_model.used_today,
@@ -126,7 +141,7 @@ def _out(voice_model: Any) -> dict[str, Any]:
 
 def _listed(workspace: Any, **filters: Any) -> list[dict[str, Any]]:
     models = selectors.voice_model_list(workspace=workspace).filter(**filters)
-    return [_out(m) for m in selectors.with_usage_counters(models)]
+    return [_out(m) for m in selectors.with_usage_counters(models, workspace=workspace)]
 
 
 @router.get("", response=list[VoiceModelOut])
@@ -158,24 +173,58 @@ def voice_model_delete(request: HttpRequest, voice_model_id: int) -> tuple[int, 
     return 204, None
 
 
-@router.post("/{int:voice_model_id}/test", response=ConnectionOut)
-def voice_model_test(request: HttpRequest, voice_model_id: int) -> dict[str, Any]:
-    """Reaches the provider with the stored key and lists what it offers."""
-    actor = require(request, Permission.VOICE_MODELS_MANAGE)
-    voice_model = (
-        selectors.voice_model_list(workspace=actor.workspace).filter(pk=voice_model_id).first()
-    )
-    if voice_model is None:
-        raise not_found("Voice model")
-    result = async_to_sync(connection_test)(ModelConfig.from_model(voice_model))
+def _connection_out(config: ModelConfig) -> dict[str, Any]:
+    result = async_to_sync(connection_test)(config)
     catalog = result.catalog
     return {
         "ok": result.ok,
         "message": result.message,
         "ms": round(result.ms, 1),
-        "models": [vars(i) for i in catalog.models] if catalog else [],
-        "voices": [vars(i) for i in catalog.voices] if catalog else [],
+        "models": [asdict(i) for i in catalog.models] if catalog else [],
+        "voices": [asdict(i) for i in catalog.voices] if catalog else [],
     }
+
+
+def _stored(actor: Any, voice_model_id: int) -> Any:
+    voice_model = (
+        selectors.voice_model_list(workspace=actor.workspace).filter(pk=voice_model_id).first()
+    )
+    if voice_model is None:
+        raise not_found("Voice model")
+    return voice_model
+
+
+@router.post("/{int:voice_model_id}/test", response=ConnectionOut)
+def voice_model_test(request: HttpRequest, voice_model_id: int) -> dict[str, Any]:
+    """Reaches the provider with the stored key and lists what it offers; the answer says
+    whether it worked, why not, and how long it took."""
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    return _connection_out(ModelConfig.from_model(_stored(actor, voice_model_id)))
+
+
+@router.post("/catalog", response=ConnectionOut)
+def voice_model_catalog(request: HttpRequest, payload: CatalogIn) -> dict[str, Any]:
+    """What a provider offers with this key and address, before the model is saved."""
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    api_key = payload.api_key
+    if not api_key and payload.voice_model_id is not None:
+        api_key = _stored(actor, payload.voice_model_id).api_key or ""
+    config = ModelConfig(
+        name="catalog",
+        kind=payload.kind,
+        provider=payload.provider,
+        base_url=payload.base_url,
+        api_key=api_key,
+    )
+    return _connection_out(config)
+
+
+@router.post("/{int:voice_model_id}/default", response=VoiceModelOut)
+def voice_model_make_default(request: HttpRequest, voice_model_id: int) -> Any:
+    """Makes this language model the workspace's default."""
+    actor = require(request, Permission.VOICE_MODELS_MANAGE)
+    services.voice_model_set_default(workspace=actor.workspace, voice_model_id=voice_model_id)
+    return _listed(actor.workspace, pk=voice_model_id)[0]
 
 
 @prices_router.get("", response=list[PriceOut])
@@ -193,6 +242,13 @@ def price_list(request: HttpRequest) -> list[dict[str, Any]]:
          "credits": e.credits, "effective_from": e.effective_from, "note": e.note}
         for e in entries
     ]  # fmt: skip
+
+
+@prices_router.delete("/{int:price_id}", response={204: None})
+def price_delete(request: HttpRequest, price_id: int) -> tuple[int, None]:
+    actor = require(request, Permission.PRICES_MANAGE)
+    services.price_delete(workspace=actor.workspace, price_id=price_id)
+    return 204, None
 
 
 @prices_router.post("", response={201: PriceOut})

@@ -1,5 +1,9 @@
 """Usage reports → credits. A report carries a call's cumulative usage so far; each kind of
-usage is priced and billed through the core's meter, exactly once, whatever the order."""
+usage is priced and billed through the core's meter, exactly once, whatever the order.
+
+Usage is reported under the name of the voice model configuration that did it; each ledger
+entry records that configuration's id, so its counters are its own even when another
+configuration uses the same provider model."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from typing import Any
 from betool.models import LedgerKind, Workspace
 from betool.services import MeterLine, ledger_meter_usage
 from voice_models.pricing import rate_card
+from voice_models.selectors import usage_configs
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +75,20 @@ def usage_report_apply(
     """Bills what this report adds, in one transaction; returns the credits it added
     (0 for a duplicate or a stale copy)."""
     card = rate_card(workspace=workspace, on=priced_on)
-    lines = [
-        MeterLine(
-            kind=line.kind,
-            model_name=line.model_name,
-            cumulative_quantity=line.quantity,
-            price=card.pricer(line.kind, line.model_name),
+    billed = usage_lines(usage, asr_model=asr_model, tts_model=tts_model)
+    configs = usage_configs(workspace=workspace, names=[line.model_name for line in billed])
+    lines = []
+    for line in billed:
+        config = configs.get(line.model_name)
+        lines.append(
+            MeterLine(
+                kind=line.kind,
+                model_name=line.model_name,
+                cumulative_quantity=line.quantity,
+                price=card.pricer(line.kind, line.model_name, config.model if config else ""),
+                voice_model_id=config.pk if config else None,
+            )
         )
-        for line in usage_lines(usage, asr_model=asr_model, tts_model=tts_model)
-    ]
     if not lines:
         return Decimal(0)
     entries = ledger_meter_usage(

@@ -55,13 +55,21 @@ class VoiceModel(models.Model):
     )
     api_key = EncryptedTextField(blank=True, default="")
     enabled = models.BooleanField(default=True)
+    is_default = models.BooleanField(
+        default=False, help_text="The workspace's default language model (one at most)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="voice_model_unique_name")
+            models.UniqueConstraint(fields=["workspace", "name"], name="voice_model_unique_name"),
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=models.Q(is_default=True),
+                name="one_default_llm_per_workspace",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -70,6 +78,10 @@ class VoiceModel(models.Model):
     @property
     def is_local(self) -> bool:
         return self.provider.startswith("local_")
+
+    @staticmethod
+    def kind_label(kind: str) -> str:
+        return VoiceModelKind(kind).label.lower()
 
 
 from voice_models.pricing import PriceBookEntry  # noqa: E402  (declared beside its rules)

@@ -102,12 +102,17 @@ class RateCard:
 
     rates: dict[tuple[str, str], Decimal]
 
-    def rate(self, kind: str, model_name: str = "") -> Decimal:
-        return self.rates.get((kind, model_name), self.rates.get((kind, ""), DEFAULT_RATES[kind]))
+    def rate(self, kind: str, *model_names: str) -> Decimal:
+        """The rate of the first of ``model_names`` that has one (a configuration's name,
+        then its provider's model id), else the kind's."""
+        for name in model_names:
+            if name and (kind, name) in self.rates:
+                return self.rates[(kind, name)]
+        return self.rates.get((kind, ""), DEFAULT_RATES[kind])
 
-    def pricer(self, kind: str, model_name: str = "") -> Callable[[Decimal], Decimal]:
+    def pricer(self, kind: str, *model_names: str) -> Callable[[Decimal], Decimal]:
         """The cumulative price function of one kind of usage."""
-        rate = self.rate(kind, model_name)
+        rate = self.rate(kind, *model_names)
         return lambda quantity: credits_for(kind, quantity, rate)
 
 

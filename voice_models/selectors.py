@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,9 +22,30 @@ def voice_model_list(*, workspace: Workspace, kind: str | None = None) -> QueryS
 
 
 def llm_configs(*, workspace: Workspace) -> list[ModelConfig]:
-    """The enabled language models as plain data, decrypted, safe to hand to an event loop."""
+    """The enabled language models as plain data, decrypted, safe to hand to an event loop;
+    the workspace's default first."""
     models = voice_model_list(workspace=workspace, kind=VoiceModelKind.LLM).filter(enabled=True)
-    return [ModelConfig.from_model(m) for m in models]
+    return [ModelConfig.from_model(m) for m in models.order_by("-is_default", "name")]
+
+
+def default_llm_for(*, workspace: Workspace) -> VoiceModel | None:
+    """The language model that answers where a number or a node names none: the one an
+    admin marked as the workspace's default, if it is enabled."""
+    return (
+        voice_model_list(workspace=workspace, kind=VoiceModelKind.LLM)
+        .filter(is_default=True, enabled=True)
+        .first()
+    )
+
+
+def usage_configs(*, workspace: Workspace, names: Iterable[str]) -> dict[str, VoiceModel]:
+    """The configurations that usage was reported under, by name (sessions report usage
+    under the configuration's name)."""
+    wanted = {name for name in names if name}
+    if not wanted:
+        return {}
+    found = VoiceModel.objects.filter(workspace=workspace, name__in=wanted).only("name", "model")
+    return {voice_model.name: voice_model for voice_model in found}
 
 
 UNIT_OF_KIND = {
@@ -39,13 +62,10 @@ _UNIT_KINDS = [
 
 
 def _used_since(since: datetime | None) -> Subquery:
-    """Units recorded for the outer voice model since a moment. Usage is recorded under the
-    name the session used for the model: its configuration name, or for language models
-    the provider's model id; both count."""
+    """Units this configuration did since a moment: the ledger entries billed to it, by id,
+    never those of another configuration of the same model."""
     entries = LedgerEntry.objects.filter(
-        Q(model_name=OuterRef("name")) | Q(model_name=OuterRef("model"), model_name__gt=""),
-        workspace=OuterRef("workspace"),
-        kind__in=_UNIT_KINDS,
+        voice_model_id=OuterRef("pk"), workspace=OuterRef("workspace"), kind__in=_UNIT_KINDS
     )
     if since is not None:
         entries = entries.filter(occurred_at__gte=since)
@@ -53,9 +73,14 @@ def _used_since(since: datetime | None) -> Subquery:
     return Subquery(total, output_field=DecimalField(max_digits=18, decimal_places=3))
 
 
-def with_usage_counters(queryset: QuerySet[VoiceModel]) -> QuerySet[VoiceModel]:
-    """Annotates ``used_today``, ``used_this_month`` and ``used_in_all`` (units, in one query)."""
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+def with_usage_counters(
+    queryset: QuerySet[VoiceModel], *, workspace: Workspace | None = None
+) -> QuerySet[VoiceModel]:
+    """Annotates ``used_today``, ``used_this_month`` and ``used_in_all`` (units, in one
+    query); days and months begin in the workspace's time zone (the site's without one)."""
+    zone = ZoneInfo(workspace.time_zone) if workspace and workspace.time_zone else None
+    now = timezone.localtime(timezone=zone)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     zero = Value(Decimal(0))
     return queryset.annotate(
         used_today=Coalesce(_used_since(today), zero),

@@ -60,12 +60,43 @@ def voice_model_update(
     return voice_model
 
 
+@transaction.atomic
+def voice_model_set_default(*, workspace: Workspace, voice_model_id: int) -> VoiceModel:
+    """Makes this language model the workspace's default (the previous one stops being it)."""
+    voice_model = (
+        VoiceModel.objects.select_for_update()
+        .filter(workspace=workspace, pk=voice_model_id)
+        .first()
+    )
+    if voice_model is None:
+        raise not_found("Voice model")
+    if voice_model.kind != VoiceModelKind.LLM:
+        raise ApiError(
+            VoiceModelErrorCode.NOT_A_LANGUAGE_MODEL,
+            "Only a language model can be the workspace's default.",
+            status=422,
+        )
+    VoiceModel.objects.filter(workspace=workspace, is_default=True).exclude(
+        pk=voice_model.pk
+    ).update(is_default=False)
+    if not voice_model.is_default:
+        voice_model.is_default = True
+        voice_model.save(update_fields=["is_default", "updated_at"])
+    return voice_model
+
+
 def voice_model_delete(*, workspace: Workspace, voice_model_id: int) -> None:
     voice_model = VoiceModel.objects.filter(workspace=workspace, pk=voice_model_id).first()
     if voice_model is None:
         raise not_found("Voice model")
     # Numbers that used it fall back to the local models (their foreign key is SET_NULL).
     voice_model.delete()
+
+
+def price_delete(*, workspace: Workspace, price_id: int) -> None:
+    deleted, _ = PriceBookEntry.objects.filter(workspace=workspace, pk=price_id).delete()
+    if not deleted:
+        raise not_found("Price")
 
 
 def price_set(

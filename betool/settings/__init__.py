@@ -7,6 +7,7 @@ to start on any of the insecure defaults.
 
 from betool.settings.base import *  # noqa: F403
 from betool.settings.database import *  # noqa: F403
+from betool.settings.email import *  # noqa: F403
 from betool.settings.livekit import *  # noqa: F403
 from betool.settings.queues import *  # noqa: F403
 from betool.settings.security import *  # noqa: F403

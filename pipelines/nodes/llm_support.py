@@ -72,7 +72,9 @@ async def stream_within_deadline(
             finally:
                 awaiting = False
             if delta.usage is not None:
-                turn.usage.add(client.model, delta.usage)
+                # Booked under the configuration's name where the client knows it, so
+                # each configuration's counters are its own.
+                turn.usage.add(getattr(client, "usage_name", client.model), delta.usage)
                 turn.step.add_usage(delta.usage)
                 continue
             yield delta

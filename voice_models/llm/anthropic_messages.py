@@ -78,10 +78,13 @@ class AnthropicClient:
         timeout_s: float = 30.0,
         max_retries: int = 0,
         transport: httpx2.AsyncBaseTransport | None = None,
+        usage_name: str = "",
         max_tokens: int = _DEFAULT_MAX_TOKENS,
         send_temperature: bool = False,
     ) -> None:
         self.model = model
+        # What its usage is booked under: the configuration's name (default: the model id).
+        self.usage_name = usage_name or model
         self._max_tokens = max_tokens
         # This SDK generation dropped ``temperature`` from messages.create; it is sent raw
         # (extra_body) only for models and compatible servers known to accept it.

@@ -83,8 +83,11 @@ class OpenAIChatClient:
         timeout_s: float = 30.0,
         max_retries: int = 0,
         transport: httpx2.AsyncBaseTransport | None = None,
+        usage_name: str = "",
     ) -> None:
         self.model = model
+        # What its usage is booked under: the configuration's name (default: the model id).
+        self.usage_name = usage_name or model
         # Retries default to 0: on a live call a quick fallback line beats a silent retry.
         # Kept across the caller's pauses; a test or warm-up answers in memory.
         self._http = llm_http_client(timeout_s=timeout_s, transport=transport)
