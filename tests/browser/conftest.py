@@ -89,6 +89,10 @@ owner.save()
 workspace = workspace_create(name="Browser tests", owner=owner)
 designer = User.objects.create_user("designer", "designer@example.com", password)
 Membership.objects.create(user=designer, workspace=workspace, role=Role.DESIGNER)
+# The admin console's tests (frontend/e2e/admin.test.mjs) sign in as each role.
+for role in (Role.ADMIN, Role.FINANCE):
+    user = User.objects.create_user(role.value, f"{role.value}@example.com", password)
+    Membership.objects.create(user=user, workspace=workspace, role=role)
 # Calls for the call monitor's tests (frontend/e2e/calls.test.mjs).
 from tests.browser.seed_calls import seed_calls
 seed_calls(workspace, owner)
@@ -156,8 +160,20 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    # A keyless OpenAI-compatible server on loopback (a local llama.cpp, Ollama or vLLM),
+    # for the voice models page's connection test.
+    local_llm = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.catalog_servers", "--keyless"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    local_llm_url = (local_llm.stdout.readline() if local_llm.stdout else "").strip()
     try:
         _wait_until_up(url, process)
+        if not local_llm_url:
+            raise RuntimeError("the local OpenAI-compatible fake did not start")
         yield BrowserServer(
             url=url,
             env={
@@ -167,15 +183,19 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
                 "BETOOL_PASSWORD": password,
                 "BETOOL_DESIGNER_USERNAME": "designer",
                 "BETOOL_DESIGNER_PASSWORD": password,
+                "BETOOL_ADMIN_USERNAME": "admin",
+                "BETOOL_FINANCE_USERNAME": "finance",
+                "BETOOL_LOCAL_LLM_URL": f"{local_llm_url}/v1",
                 "CHROMIUM_PATH": str(CHROMIUM),
                 "BETOOL_LEDGER_USAGE": ledger,
                 "BETOOL_SCREENSHOTS": str(SCREENSHOTS),
             },
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for child in (process, local_llm):
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
         log.close()

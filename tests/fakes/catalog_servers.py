@@ -68,8 +68,9 @@ async def _deepgram_models(request: web.Request) -> web.Response:
 
 
 @asynccontextmanager
-async def catalog_server() -> AsyncIterator[str]:
-    app = web.Application(middlewares=[_auth])
+async def catalog_server(*, keyless: bool = False) -> AsyncIterator[str]:
+    """``keyless``: answers without a key, as a local llama.cpp, Ollama or vLLM server does."""
+    app = web.Application(middlewares=[] if keyless else [_auth])
     app.router.add_get("/v1/models", _openai_models)
     app.router.add_get("/anthropic/v1/models", _anthropic_models)
     app.router.add_get("/v1/voices", _eleven_voices)
@@ -87,3 +88,19 @@ async def catalog_server() -> AsyncIterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+async def serve_forever(*, keyless: bool) -> None:
+    """Prints the server's URL on one line, then serves until the process is ended."""
+    import asyncio
+
+    async with catalog_server(keyless=keyless) as url:
+        print(url, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import asyncio
+    import sys
+
+    asyncio.run(serve_forever(keyless="--keyless" in sys.argv))

@@ -5,6 +5,14 @@ import { coreApi } from "../api/core";
 import type { Me } from "../api/types";
 import { CallDetailPage } from "../calls/CallDetailPage";
 import { CallsPage } from "../calls/CallsPage";
+import { AdminLayout } from "../admin/AdminLayout";
+import { MembersPage } from "../admin/MembersPage";
+import { NumbersPage } from "../admin/NumbersPage";
+import { PricesPage } from "../admin/PricesPage";
+import { TokensPage } from "../admin/TokensPage";
+import { TrunksPage } from "../admin/TrunksPage";
+import { VoiceModelsPage } from "../admin/VoiceModelsPage";
+import { WorkspacePage } from "../admin/WorkspacePage";
 import { FinancePage } from "../finance/FinancePage";
 import { PipelinesPage } from "../pipelines/PipelinesPage";
 import { ToastStack } from "../ui/ToastStack";
@@ -57,6 +65,16 @@ export function App() {
             <Route path="calls" element={<CallsPage />} />
             <Route path="calls/:id" element={<CallDetailPage />} />
             <Route path="finance" element={<FinancePage />} />
+            <Route path="administration" element={<AdminLayout />}>
+              <Route index element={null} />
+              <Route path="trunks" element={<TrunksPage />} />
+              <Route path="numbers" element={<NumbersPage />} />
+              <Route path="voice-models" element={<VoiceModelsPage />} />
+              <Route path="members" element={<MembersPage />} />
+              <Route path="tokens" element={<TokensPage />} />
+              <Route path="workspace" element={<WorkspacePage />} />
+              <Route path="prices" element={<PricesPage />} />
+            </Route>
             <Route path="no-access" element={<PlaceholderPage title="Nothing to show" text="Your role has no sections in this workspace. Ask an admin." />} />
             <Route path="*" element={<PlaceholderPage title="Page not found" text="This address does not match any page." />} />
           </Route>

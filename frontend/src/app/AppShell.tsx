@@ -27,19 +27,12 @@ export function AppShell() {
         <UserMenu />
       </header>
       <nav className="sidenav" aria-label="Main" hidden={inEditor}>
-        {navItemsFor(me).map((item) =>
-          item.external ? (
-            <a key={item.to} href={item.to} className="nav-link">
-              <Icon name={item.icon} />
-              {item.label}
-            </a>
-          ) : (
-            <NavLink key={item.to} to={item.to} className="nav-link">
-              <Icon name={item.icon} />
-              {item.label}
-            </NavLink>
-          ),
-        )}
+        {navItemsFor(me).map((item) => (
+          <NavLink key={item.to} to={item.to} className="nav-link">
+            <Icon name={item.icon} />
+            {item.label}
+          </NavLink>
+        ))}
       </nav>
       <main className="main" id="main">
         <Outlet />

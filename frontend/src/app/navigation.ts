@@ -1,14 +1,12 @@
 /** The sections of the app and who sees them. */
 import type { Me } from "../api/types";
 import type { IconName } from "../ui/Icon";
-import { isAdmin, PERMISSIONS } from "./session";
+import { PERMISSIONS } from "./session";
 
 export interface NavItem {
   label: string;
   to: string;
   icon: IconName;
-  /** a server-rendered page (Django admin), not a client route */
-  external?: boolean;
 }
 
 export function navItemsFor(me: Me): NavItem[] {
@@ -17,11 +15,13 @@ export function navItemsFor(me: Me): NavItem[] {
   if (can(PERMISSIONS.pipelinesView)) items.push({ label: "Pipelines", to: "/pipelines", icon: "flow" });
   if (can(PERMISSIONS.callsView)) items.push({ label: "Calls", to: "/calls", icon: "phone" });
   if (can(PERMISSIONS.usageView)) items.push({ label: "Finance", to: "/finance", icon: "coins" });
-  if (isAdmin(me)) items.push({ label: "Admin", to: "/admin/", icon: "shield", external: true });
+  // Every member has pages there (their API tokens, the workspace); Django's admin is for
+  // platform operators and is not linked from the app.
+  items.push({ label: "Administration", to: "/administration", icon: "settings" });
   return items;
 }
 
 /** Where "/" sends a member: the first section they may open. */
 export function homePathFor(me: Me): string {
-  return navItemsFor(me).find((i) => !i.external)?.to ?? "/no-access";
+  return navItemsFor(me)[0]?.to ?? "/no-access";
 }

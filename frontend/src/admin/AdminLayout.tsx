@@ -1,0 +1,40 @@
+/** Administration: one header, a tab per page the member may open, the page below. */
+import { Navigate, NavLink, Outlet, useLocation } from "react-router";
+import { useMe } from "../app/session";
+import { adminSectionsFor } from "./sections";
+import "./admin.css";
+
+export function AdminLayout() {
+  const me = useMe();
+  const sections = adminSectionsFor(me);
+  const { pathname } = useLocation();
+  const current = pathname.replace(/^\/administration\/?/, "").split("/")[0];
+  if (!current) return <Navigate to={sections[0]?.path ?? "tokens"} replace />;
+  if (!sections.some((s) => s.path === current)) {
+    return (
+      <div className="page">
+        <div className="alert alert-warning" role="alert">
+          Your role ({me.role}) cannot open this page. Ask an owner or admin of {me.workspace.name}.
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>Administration</h1>
+          <p>{me.workspace.name}: telephony, voice models, people, tokens and prices.</p>
+        </div>
+      </div>
+      <nav className="admin-tabs" aria-label="Administration">
+        {sections.map((s) => (
+          <NavLink key={s.path} to={`/administration/${s.path}`} className="admin-tab">
+            {s.label}
+          </NavLink>
+        ))}
+      </nav>
+      <Outlet />
+    </div>
+  );
+}

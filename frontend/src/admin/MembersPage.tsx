@@ -1,0 +1,205 @@
+/** Members: invite by link, change roles, remove; an owner is changed only by an owner. */
+import { useState } from "react";
+import { errorMessage } from "../api/client";
+import type { Role } from "../api/types";
+import { roleLabel } from "../app/UserMenu";
+import { useMe } from "../app/session";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { Dialog } from "../ui/Dialog";
+import { dateTime } from "../ui/format";
+import { Icon } from "../ui/Icon";
+import { showToast } from "../ui/toasts";
+import { adminApi, type InviteCreated, type Member } from "./api";
+import { AdminSection, LoadState } from "./AdminSection";
+import { CopyBox } from "./CopyBox";
+import { FormAlert, InputField, SelectField } from "./Field";
+import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { useResource } from "./useResource";
+
+const ROLES: Role[] = ["owner", "admin", "designer", "finance"];
+
+function rolesFor(actor: Role): { value: string; label: string }[] {
+  return ROLES.filter((r) => actor === "owner" || r !== "owner").map((r) => ({ value: r, label: roleLabel(r) }));
+}
+
+function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: () => void }) {
+  const me = useMe();
+  const [role, setRole] = useState<Role>("designer");
+  const [email, setEmail] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [created, setCreated] = useState<InviteCreated | null>(null);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      setCreated(await adminApi.invite(role, email.trim()));
+      onInvited();
+    } catch (e) {
+      setErrors(formErrors(e, ["role", "email"]));
+    }
+    setBusy(false);
+  };
+  return (
+    <Dialog title="Invite a member" description={`They open the link, choose a username and password, and join ${me.workspace.name}.`} onClose={onClose}>
+      {created ? (
+        <>
+          <p>
+            {created.emailed ? `Sent to ${created.email}. ` : ""}Copy the link now and send it to them: it is shown once, works once, and expires {dateTime(created.expires_at)}.
+          </p>
+          <CopyBox value={created.link} label="invitation link" />
+          <div className="dialog-footer" style={{ padding: "8px 0" }}>
+            <button type="button" className="btn btn-primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <FormAlert message={errors.general} />
+          <SelectField label="Role" value={role} onChange={(v) => setRole(v as Role)} options={rolesFor(me.role)} error={errors.fields.role} />
+          <InputField label="Email (optional)" type="email" value={email} onChange={setEmail} error={errors.fields.email} help="The link is emailed too when this site can send email." />
+          <div className="dialog-footer" style={{ padding: "8px 0" }}>
+            <button type="button" className="btn" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              {busy ? "Creating…" : "Create invitation link"}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+export function MembersPage() {
+  const me = useMe();
+  const members = useResource(adminApi.members);
+  const invites = useResource(adminApi.invites);
+  const [inviting, setInviting] = useState(false);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const owners = members.data?.filter((m) => m.role === "owner").length ?? 0;
+  // What this member may not touch, and why (the server refuses it too).
+  const lockReason = (m: Member): string | null => {
+    if (m.role === "owner" && me.role !== "owner") return "Only an owner can change an owner.";
+    if (m.role === "owner" && owners <= 1) return "The last owner: make someone else owner first.";
+    return null;
+  };
+  const changeRole = async (m: Member, role: Role) => {
+    try {
+      await adminApi.setRole(m.id, role);
+      showToast(`${m.username} is now ${roleLabel(role)}`);
+    } catch (e) {
+      showToast(errorMessage(e), "error");
+    }
+    members.reload();
+  };
+
+  return (
+    <AdminSection
+      title="Members"
+      description="Who works in this workspace, and what their role lets them do."
+      action={
+        <button type="button" className="btn btn-primary" onClick={() => setInviting(true)}>
+          <Icon name="plus" /> Invite a member
+        </button>
+      }
+    >
+      <LoadState resource={members} empty={{ title: "No members", text: "Invite the first member.", action: "Invite a member", onAction: () => setInviting(true) }}>
+        {(list) => (
+          <table className="pipeline-table admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((m) => {
+                const locked = lockReason(m);
+                return (
+                  <tr key={m.id}>
+                    <td>
+                      <div className="strong">
+                        {m.username}
+                        {m.username === me.username && <span className="muted"> (you)</span>}
+                      </div>
+                      <div className="muted">{m.email || "no email"}</div>
+                    </td>
+                    <td>
+                      <select className="select" style={{ width: 140 }} aria-label={`Role of ${m.username}`} value={m.role} disabled={locked !== null} title={locked ?? undefined} onChange={(e) => void changeRole(m, e.target.value as Role)}>
+                        {(m.role === "owner" ? ROLES.map((r) => ({ value: r, label: roleLabel(r) })) : rolesFor(me.role)).map((o) => (
+                          <option key={o.value} value={o.value}>
+                            {o.label}
+                          </option>
+                        ))}
+                      </select>
+                      {locked && <div className="muted">{locked}</div>}
+                    </td>
+                    <td className="muted">{dateTime(m.created_at)}</td>
+                    <td>
+                      <div className="admin-actions">
+                        <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRemoving(m)} disabled={locked !== null} aria-label={`Remove ${m.username}`}>
+                          <Icon name="trash" /> Remove
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </LoadState>
+      {invites.data && invites.data.length > 0 && (
+        <>
+          <h3 style={{ margin: "20px 0 8px", fontSize: 14 }}>Open invitations</h3>
+          <table className="pipeline-table admin-table">
+            <tbody>
+              {invites.data.map((i) => (
+                <tr key={i.id}>
+                  <td>{i.email || <span className="muted">link only</span>}</td>
+                  <td>{roleLabel(i.role)}</td>
+                  <td className="muted">expires {dateTime(i.expires_at)}</td>
+                  <td>
+                    <div className="admin-actions">
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-ghost"
+                        onClick={() => {
+                          adminApi.revokeInvite(i.id).then(invites.reload, (e: unknown) => showToast(errorMessage(e), "error"));
+                        }}
+                      >
+                        Revoke
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {inviting && <InviteDialog onClose={() => setInviting(false)} onInvited={invites.reload} />}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove ${removing.username}?`}
+          message={`They lose access to ${me.workspace.name} and their API tokens here stop working. Their account stays.`}
+          confirmLabel="Remove member"
+          danger
+          onConfirm={async () => {
+            await adminApi.removeMember(removing.id);
+            members.reload();
+          }}
+          onClose={() => setRemoving(null)}
+        />
+      )}
+    </AdminSection>
+  );
+}

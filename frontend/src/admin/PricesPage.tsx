@@ -1,0 +1,130 @@
+/** Prices: the dated price book (credits per unit, per model where set); admins edit it. */
+import { useState } from "react";
+import { useCan } from "../app/session";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { Icon } from "../ui/Icon";
+import { showToast } from "../ui/toasts";
+import { adminApi, type Price, type PriceInput } from "./api";
+import { AdminSection, LoadState } from "./AdminSection";
+import { FormAlert, InputField, SelectField } from "./Field";
+import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { useResource } from "./useResource";
+
+const KINDS = [
+  { value: "call_seconds", label: "Call time" },
+  { value: "asr_seconds", label: "Speech recognition" },
+  { value: "tts_characters", label: "Speech synthesis" },
+  { value: "llm_input_tokens", label: "LLM input tokens" },
+  { value: "llm_output_tokens", label: "LLM output tokens" },
+];
+const kindLabel = (kind: string) => KINDS.find((k) => k.value === kind)?.label ?? kind;
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function PricesPage() {
+  const canEdit = useCan("prices.manage");
+  const prices = useResource(adminApi.prices);
+  const [form, setForm] = useState<PriceInput>({ kind: "call_seconds", model_name: "", credits: "", effective_from: today(), note: "" });
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState<Price | null>(null);
+  const set = <K extends keyof PriceInput>(key: K, value: PriceInput[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      await adminApi.setPrice({ ...form, model_name: form.model_name.trim() });
+      showToast(`Price of ${kindLabel(form.kind).toLowerCase()} set from ${form.effective_from}`);
+      setForm((f) => ({ ...f, credits: "", note: "" }));
+      prices.reload();
+    } catch (e) {
+      setErrors(formErrors(e, ["kind", "model_name", "credits", "effective_from", "note"]));
+    }
+    setBusy(false);
+  };
+
+  return (
+    <AdminSection title="Prices" description="Credits per unit of usage. A price applies to calls from its date on; a model's own price beats the kind's.">
+      {canEdit ? (
+        <form className="admin-card" onSubmit={submit} noValidate>
+          <h2>Set a price</h2>
+          <FormAlert message={errors.general} />
+          <div className="form-grid">
+            <SelectField label="Usage" value={form.kind} onChange={(v) => set("kind", v)} options={KINDS} error={errors.fields.kind} />
+            <InputField label="Model (optional)" value={form.model_name} onChange={(v) => set("model_name", v)} error={errors.fields.model_name} placeholder="every model" help="A voice model's name or its provider's model id, e.g. gpt-4o-mini." />
+            <InputField label="Credits" type="number" min={0} step="0.0001" value={form.credits} onChange={(v) => set("credits", v)} error={errors.fields.credits} help={form.kind === "call_seconds" || form.kind === "asr_seconds" ? "per minute" : "per 1,000 units"} />
+            <InputField label="From" type="date" value={form.effective_from} onChange={(v) => set("effective_from", v)} error={errors.fields.effective_from} />
+            <div className="span-2">
+              <InputField label="Note" value={form.note} onChange={(v) => set("note", v)} error={errors.fields.note} placeholder="e.g. 2027 rate card" />
+            </div>
+          </div>
+          <button type="submit" className="btn btn-primary" disabled={busy || form.credits === ""}>
+            {busy ? "Saving…" : "Set price"}
+          </button>
+        </form>
+      ) : (
+        <div className="alert alert-info read-only-note" role="note">
+          Read only: owners and admins change prices.
+        </div>
+      )}
+      <LoadState resource={prices} empty={{ title: "No prices", text: "The built-in prices apply until you set your own." }}>
+        {(list) => (
+          <table className="pipeline-table admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Usage</th>
+                <th scope="col">Model</th>
+                <th scope="col" className="num">Credits</th>
+                <th scope="col">Unit</th>
+                <th scope="col">From</th>
+                <th scope="col">Note</th>
+                {canEdit && (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((p) => (
+                <tr key={p.id ?? `default-${p.kind}`}>
+                  <td>{kindLabel(p.kind)}</td>
+                  <td>{p.model_name || <span className="muted">every model</span>}</td>
+                  <td className="num">{Number(p.credits).toLocaleString("en-US", { maximumFractionDigits: 4 })}</td>
+                  <td className="muted">{p.unit}</td>
+                  <td>{p.effective_from ?? <span className="muted">always</span>}</td>
+                  <td className="muted">{p.note}</td>
+                  {canEdit && (
+                    <td>
+                      <div className="admin-actions">
+                        {p.id !== null && (
+                          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(p)} aria-label={`Delete the price of ${kindLabel(p.kind)} from ${p.effective_from}`}>
+                            <Icon name="trash" />
+                          </button>
+                        )}
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </LoadState>
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this price?"
+          message={`Calls from ${deleting.effective_from} on are priced by the price before it. Calls already billed keep their credits.`}
+          confirmLabel="Delete price"
+          danger
+          onConfirm={async () => {
+            if (deleting.id !== null) await adminApi.deletePrice(deleting.id);
+            prices.reload();
+          }}
+          onClose={() => setDeleting(null)}
+        />
+      )}
+    </AdminSection>
+  );
+}

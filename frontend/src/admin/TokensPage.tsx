@@ -1,0 +1,108 @@
+/** API tokens: the member's own, for scripts; each is shown once when it is made. */
+import { useState } from "react";
+import { useMe } from "../app/session";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { dateTime, relativeTime } from "../ui/format";
+import { Icon } from "../ui/Icon";
+import { adminApi, type ApiToken, type ApiTokenCreated } from "./api";
+import { AdminSection, LoadState } from "./AdminSection";
+import { CopyBox } from "./CopyBox";
+import { FormAlert, InputField } from "./Field";
+import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { useResource } from "./useResource";
+
+export function TokensPage() {
+  const me = useMe();
+  const tokens = useResource(adminApi.tokens);
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [created, setCreated] = useState<ApiTokenCreated | null>(null);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+
+  const create = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors(NO_ERRORS);
+    try {
+      setCreated(await adminApi.createToken(name.trim()));
+      setName("");
+      tokens.reload();
+    } catch (e) {
+      setErrors(formErrors(e, ["name"]));
+    }
+    setBusy(false);
+  };
+
+  return (
+    <AdminSection title="API tokens" description={`Your tokens for scripts. Each acts as you, with your role (${me.role}) in ${me.workspace.name}.`}>
+      <form className="admin-card" onSubmit={create} noValidate>
+        <h2>New token</h2>
+        <FormAlert message={errors.general} />
+        <InputField label="Name" value={name} onChange={setName} error={errors.fields.name} placeholder="e.g. CRM sync" help="Say what will use it, to know what breaks if you revoke it." />
+        <button type="submit" className="btn btn-primary" disabled={busy || name.trim() === ""}>
+          {busy ? "Creating…" : "Create token"}
+        </button>
+        {created && (
+          <div role="status" style={{ marginTop: 12 }}>
+            <p className="strong" style={{ margin: 0 }}>
+              {created.name}: copy it now, it is not shown again.
+            </p>
+            <CopyBox value={created.token} label="token" />
+            <p className="field-help">
+              Send it as <code>Authorization: Bearer …</code>. To act in another workspace you belong to, add <code>X-Betool-Workspace: its-slug</code>; it then has your role there.
+            </p>
+          </div>
+        )}
+      </form>
+      <LoadState resource={tokens} empty={{ title: "No token yet", text: "Create one above for each script or integration that calls the betool API." }}>
+        {(list) => (
+          <table className="pipeline-table admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Token</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((t) => (
+                <tr key={t.id}>
+                  <td>
+                    <div className="strong">{t.name}</div>
+                    <div className="muted mono">{t.prefix}…</div>
+                  </td>
+                  <td className="muted">{dateTime(t.created_at)}</td>
+                  <td className="muted">{t.last_used_at ? relativeTime(t.last_used_at) : "never"}</td>
+                  <td>
+                    <div className="admin-actions">
+                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+                        <Icon name="trash" /> Revoke
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </LoadState>
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke ${revoking.name}?`}
+          message="Scripts that use it are refused from now on. This cannot be undone."
+          confirmLabel="Revoke token"
+          danger
+          onConfirm={async () => {
+            await adminApi.revokeToken(revoking.id);
+            tokens.reload();
+          }}
+          onClose={() => setRevoking(null)}
+        />
+      )}
+    </AdminSection>
+  );
+}
