@@ -38,6 +38,11 @@ describe("accessibility (axe, WCAG 2 A/AA, serious and critical)", () => {
     ["editor", () => `/pipelines/${pipeline.id}`, ".react-flow__node"],
     ["finance", "/finance", "[data-testid=balance]"],
     ["calls", "/calls", "[data-testid=call-table], .empty-state"],
+    ...["trunks", "numbers", "voice-models", "members", "tokens", "workspace", "prices"].map((section) => [
+      `administration: ${section}`,
+      `/administration/${section}`,
+      ".admin-section-header ~ table, .admin-section-header ~ .empty-state, .admin-card",
+    ]),
   ]) {
     it(`has no serious violations on the ${name}`, async () => {
       await page.goto(`${BASE_URL}${typeof path === "function" ? path() : path}`);

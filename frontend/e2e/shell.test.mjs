@@ -15,8 +15,9 @@ describe("app shell", () => {
     await page.waitForURL(/\/pipelines$/);
     await page.getByRole("heading", { name: "Pipelines" }).waitFor();
     const nav = page.getByRole("navigation", { name: "Main" });
-    for (const label of ["Pipelines", "Calls", "Finance", "Admin"]) assert.ok(await nav.getByRole("link", { name: label }).isVisible(), label);
-    assert.equal(await nav.getByRole("link", { name: "Admin" }).getAttribute("href"), "/admin/");
+    for (const label of ["Pipelines", "Calls", "Finance", "Administration"]) assert.ok(await nav.getByRole("link", { name: label }).isVisible(), label);
+    assert.equal(await nav.getByRole("link", { name: "Administration" }).getAttribute("href"), "/administration");
+    assert.equal(await page.locator('a[href^="/admin/"]').count(), 0, "Django's admin is not linked");
     await snapshot(page, "home");
     await page.context().close();
   });
@@ -28,7 +29,9 @@ describe("app shell", () => {
     const nav = page.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Pipelines" }).waitFor();
     assert.equal(await nav.getByRole("link", { name: "Finance" }).count(), 0);
-    assert.equal(await nav.getByRole("link", { name: "Admin" }).count(), 0);
+    // Administration holds their API tokens and the workspace; no Django admin link.
+    assert.equal(await nav.getByRole("link", { name: "Administration" }).count(), 1);
+    assert.equal(await page.locator('a[href^="/admin/"]').count(), 0);
     await page.context().close();
   });
 

@@ -65,4 +65,5 @@ export const CARRIER_PRESETS: CarrierPreset[] = [
   },
 ];
 
-export const CODECS = ["PCMU", "PCMA", "G722", "OPUS"];
+// As LiveKit SIP names them.
+export const CODECS = ["PCMU", "PCMA", "G722", "opus"];
