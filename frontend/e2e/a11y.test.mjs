@@ -52,6 +52,23 @@ describe("accessibility (axe, WCAG 2 A/AA, serious and critical)", () => {
     });
   }
 
+  for (const [section, button, preset, dialogName] of [
+    ["trunks", "New trunk", "Twilio Elastic SIP", "New trunk"],
+    ["numbers", "New number", null, "New number"],
+    ["voice-models", "Add a voice model", /^OpenAI Language/, "Add a voice model"],
+    ["members", "Invite a member", null, "Invite a member"],
+  ]) {
+    it(`has no serious violations in the ${dialogName.toLowerCase()} dialog`, async () => {
+      await page.goto(`${BASE_URL}/administration/${section}`);
+      await page.getByRole("button", { name: button }).first().click();
+      const dialog = page.getByRole("dialog", { name: dialogName });
+      await dialog.waitFor();
+      if (preset) await dialog.getByRole("button", { name: preset }).click();
+      await page.waitForTimeout(200);
+      assert.deepEqual(await violations(page), []);
+    });
+  }
+
   it("has no serious violations in the editor's inspector and test panel", async () => {
     await page.goto(`${BASE_URL}/pipelines/${pipeline.id}`);
     await page.locator('.react-flow__node[data-id="say"]').click();
