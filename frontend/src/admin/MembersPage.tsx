@@ -4,7 +4,6 @@ import { errorMessage } from "../api/client";
 import type { Role } from "../api/types";
 import { roleLabel } from "../app/UserMenu";
 import { useMe } from "../app/session";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Dialog } from "../ui/Dialog";
 import { dateTime } from "../ui/format";
 import { Icon } from "../ui/Icon";
@@ -15,6 +14,7 @@ import { CopyBox } from "./CopyBox";
 import { FormAlert, InputField, SelectField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
+import { ActionsHeader, DeleteButton, DeleteConfirm, FormFooter, RowActions } from "./controls";
 
 const ROLES: Role[] = ["owner", "admin", "designer", "finance"];
 
@@ -60,14 +60,7 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
           <FormAlert message={errors.general} />
           <SelectField label="Role" value={role} onChange={(v) => setRole(v as Role)} options={rolesFor(me.role)} error={errors.fields.role} />
           <InputField label="Email (optional)" type="email" value={email} onChange={setEmail} error={errors.fields.email} help="The link is emailed too when this site can send email." />
-          <div className="dialog-footer" style={{ padding: "8px 0" }}>
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {busy ? "Creating…" : "Create invitation link"}
-            </button>
-          </div>
+          <FormFooter onCancel={onClose} busy={busy} label="Create invitation link" busyLabel="Creating…" />
         </form>
       )}
     </Dialog>
@@ -115,9 +108,7 @@ export function MembersPage() {
                 <th scope="col">Member</th>
                 <th scope="col">Role</th>
                 <th scope="col">Joined</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -143,13 +134,9 @@ export function MembersPage() {
                       {locked && <div className="muted">{locked}</div>}
                     </td>
                     <td className="muted">{dateTime(m.created_at)}</td>
-                    <td>
-                      <div className="admin-actions">
-                        <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRemoving(m)} disabled={locked !== null} aria-label={`Remove ${m.username}`}>
-                          <Icon name="trash" /> Remove
-                        </button>
-                      </div>
-                    </td>
+                    <RowActions>
+                      <DeleteButton name={m.username} verb="Remove" label disabled={locked !== null} onClick={() => setRemoving(m)} />
+                    </RowActions>
                   </tr>
                 );
               })}
@@ -167,19 +154,9 @@ export function MembersPage() {
                   <td>{i.email || <span className="muted">link only</span>}</td>
                   <td>{roleLabel(i.role)}</td>
                   <td className="muted">expires {dateTime(i.expires_at)}</td>
-                  <td>
-                    <div className="admin-actions">
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-ghost"
-                        onClick={() => {
-                          adminApi.revokeInvite(i.id).then(invites.reload, (e: unknown) => showToast(errorMessage(e), "error"));
-                        }}
-                      >
-                        Revoke
-                      </button>
-                    </div>
-                  </td>
+                  <RowActions>
+                    <DeleteButton name={`the invitation${i.email ? ` of ${i.email}` : ""}`} verb="Revoke" label onClick={() => adminApi.revokeInvite(i.id).then(invites.reload, (e: unknown) => showToast(errorMessage(e), "error"))} />
+                  </RowActions>
                 </tr>
               ))}
             </tbody>
@@ -188,15 +165,12 @@ export function MembersPage() {
       )}
       {inviting && <InviteDialog onClose={() => setInviting(false)} onInvited={invites.reload} />}
       {removing && (
-        <ConfirmDialog
+        <DeleteConfirm
           title={`Remove ${removing.username}?`}
           message={`They lose access to ${me.workspace.name} and their API tokens here stop working. Their account stays.`}
           confirmLabel="Remove member"
-          danger
-          onConfirm={async () => {
-            await adminApi.removeMember(removing.id);
-            members.reload();
-          }}
+          remove={() => adminApi.removeMember(removing.id)}
+          onDone={members.reload}
           onClose={() => setRemoving(null)}
         />
       )}

@@ -7,6 +7,7 @@ import { Dialog } from "../ui/Dialog";
 import { adminApi, type NumberInput, type PhoneNumber, type Trunk, type VoiceModel, type VoiceModelKind } from "./api";
 import { CheckboxField, FormAlert, InputField, SelectField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { FormFooter } from "./controls";
 
 const FIELDS = ["e164", "label", "trunk_id", "pipeline_id", "pinned_version", "asr_model_id", "tts_model_id", "llm_model_id", "language", "max_call_duration_s", "silence_timeout_s", "max_concurrent_calls", "transfer_target"] as const;
 
@@ -139,14 +140,7 @@ export function NumberDialog({ number, trunks, voiceModels, onClose, onSaved }: 
           </div>
           <CheckboxField label="Enabled (takes calls)" checked={form.enabled} onChange={(v) => set("enabled", v)} />
         </fieldset>
-        <div className="dialog-footer" style={{ padding: "8px 0" }}>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? "Saving…" : number ? "Save number" : "Create number"}
-          </button>
-        </div>
+        <FormFooter onCancel={onClose} busy={busy} label={number ? "Save number" : "Create number"} />
       </form>
     </Dialog>
   );

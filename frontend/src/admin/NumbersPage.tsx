@@ -2,13 +2,13 @@
 import { useState } from "react";
 import { Icon } from "../ui/Icon";
 import { showToast } from "../ui/toasts";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { adminApi, type PhoneNumber } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { NumberDialog } from "./NumberDialog";
 import { SyncBadge } from "./SyncBadge";
 import { useResource } from "./useResource";
 import { pipelinesApi } from "../api/pipelines";
+import { ActionsHeader, DeleteButton, DeleteConfirm, EditButton, RowActions } from "./controls";
 
 export function NumbersPage() {
   const numbers = useResource(adminApi.numbers);
@@ -42,9 +42,7 @@ export function NumbersPage() {
                 <th scope="col">Voice</th>
                 <th scope="col">LiveKit</th>
                 <th scope="col" className="num">Live calls</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -78,16 +76,10 @@ export function NumbersPage() {
                     <span className={n.calls_active ? "badge badge-success" : ""}>{n.calls_active}</span>
                     {n.max_concurrent_calls !== null && <span className="muted"> / {n.max_concurrent_calls}</span>}
                   </td>
-                  <td>
-                    <div className="admin-actions">
-                      <button type="button" className="btn btn-sm" onClick={() => setEditing(n)} aria-label={`Edit ${n.e164}`}>
-                        <Icon name="edit" /> Edit
-                      </button>
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(n)} aria-label={`Delete ${n.e164}`}>
-                        <Icon name="trash" />
-                      </button>
-                    </div>
-                  </td>
+                  <RowActions>
+                    <EditButton name={n.e164} onClick={() => setEditing(n)} />
+                    <DeleteButton name={n.e164} onClick={() => setDeleting(n)} />
+                  </RowActions>
                 </tr>
               ))}
             </tbody>
@@ -108,15 +100,12 @@ export function NumbersPage() {
         />
       )}
       {deleting && (
-        <ConfirmDialog
+        <DeleteConfirm
           title={`Delete ${deleting.e164}?`}
           message="Callers who dial it are no longer answered. Its call history stays."
           confirmLabel="Delete number"
-          danger
-          onConfirm={async () => {
-            await adminApi.deleteNumber(deleting.id);
-            numbers.reload();
-          }}
+          remove={() => adminApi.deleteNumber(deleting.id)}
+          onDone={numbers.reload}
           onClose={() => setDeleting(null)}
         />
       )}

@@ -1,14 +1,13 @@
 /** Prices: the dated price book (credits per unit, per model where set); admins edit it. */
 import { useState } from "react";
 import { useCan } from "../app/session";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { Icon } from "../ui/Icon";
 import { showToast } from "../ui/toasts";
 import { adminApi, type Price, type PriceInput } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { FormAlert, InputField, SelectField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
+import { ActionsHeader, DeleteButton, DeleteConfirm, RowActions } from "./controls";
 
 const KINDS = [
   { value: "call_seconds", label: "Call time" },
@@ -79,11 +78,7 @@ export function PricesPage() {
                 <th scope="col">Unit</th>
                 <th scope="col">From</th>
                 <th scope="col">Note</th>
-                {canEdit && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
+                {canEdit && <ActionsHeader />}
               </tr>
             </thead>
             <tbody>
@@ -96,15 +91,7 @@ export function PricesPage() {
                   <td>{p.effective_from ?? <span className="muted">always</span>}</td>
                   <td className="muted">{p.note}</td>
                   {canEdit && (
-                    <td>
-                      <div className="admin-actions">
-                        {p.id !== null && (
-                          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(p)} aria-label={`Delete the price of ${kindLabel(p.kind)} from ${p.effective_from}`}>
-                            <Icon name="trash" />
-                          </button>
-                        )}
-                      </div>
-                    </td>
+                    <RowActions>{p.id !== null && <DeleteButton name={`the price of ${kindLabel(p.kind)} from ${p.effective_from}`} onClick={() => setDeleting(p)} />}</RowActions>
                   )}
                 </tr>
               ))}
@@ -113,15 +100,12 @@ export function PricesPage() {
         )}
       </LoadState>
       {deleting && (
-        <ConfirmDialog
+        <DeleteConfirm
           title="Delete this price?"
           message={`Calls from ${deleting.effective_from} on are priced by the price before it. Calls already billed keep their credits.`}
           confirmLabel="Delete price"
-          danger
-          onConfirm={async () => {
-            if (deleting.id !== null) await adminApi.deletePrice(deleting.id);
-            prices.reload();
-          }}
+          remove={() => adminApi.deletePrice(deleting.id ?? 0)}
+          onDone={prices.reload}
           onClose={() => setDeleting(null)}
         />
       )}

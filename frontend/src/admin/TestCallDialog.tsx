@@ -5,6 +5,7 @@ import { Dialog } from "../ui/Dialog";
 import { adminApi, type OutboundCall, type PhoneNumber, type Trunk } from "./api";
 import { FormAlert, InputField, SelectField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { FormFooter } from "./controls";
 
 export function TestCallDialog({ trunk, numbers, onClose }: { trunk: Trunk; numbers: PhoneNumber[]; onClose: () => void }) {
   const own = numbers.filter((n) => n.trunk_id === trunk.id);
@@ -39,14 +40,7 @@ export function TestCallDialog({ trunk, numbers, onClose }: { trunk: Trunk; numb
           <FormAlert message={errors.general} />
           <SelectField label="From" value={from} onChange={setFrom} options={own.map((n) => ({ value: String(n.id), label: n.label ? `${n.e164} (${n.label})` : n.e164 }))} />
           <InputField label="Call" value={to} onChange={setTo} error={errors.fields.to} placeholder="+15550123" required autoFocus help="Your own phone, in E.164 form." />
-          <div className="dialog-footer" style={{ padding: "8px 0" }}>
-            <button type="button" className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={busy || to.trim() === ""}>
-              {busy ? "Dialling…" : "Place test call"}
-            </button>
-          </div>
+          <FormFooter onCancel={onClose} busy={busy} disabled={to.trim() === ""} label="Place test call" busyLabel="Dialling…" />
         </form>
       )}
     </Dialog>

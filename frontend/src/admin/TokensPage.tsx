@@ -1,15 +1,14 @@
 /** API tokens: the member's own, for scripts; each is shown once when it is made. */
 import { useState } from "react";
 import { useMe } from "../app/session";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { dateTime, relativeTime } from "../ui/format";
-import { Icon } from "../ui/Icon";
 import { adminApi, type ApiToken, type ApiTokenCreated } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { CopyBox } from "./CopyBox";
 import { FormAlert, InputField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
+import { ActionsHeader, DeleteButton, DeleteConfirm, RowActions } from "./controls";
 
 export function TokensPage() {
   const me = useMe();
@@ -63,9 +62,7 @@ export function TokensPage() {
                 <th scope="col">Token</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -77,13 +74,9 @@ export function TokensPage() {
                   </td>
                   <td className="muted">{dateTime(t.created_at)}</td>
                   <td className="muted">{t.last_used_at ? relativeTime(t.last_used_at) : "never"}</td>
-                  <td>
-                    <div className="admin-actions">
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                        <Icon name="trash" /> Revoke
-                      </button>
-                    </div>
-                  </td>
+                  <RowActions>
+                    <DeleteButton name={t.name} verb="Revoke" label onClick={() => setRevoking(t)} />
+                  </RowActions>
                 </tr>
               ))}
             </tbody>
@@ -91,15 +84,12 @@ export function TokensPage() {
         )}
       </LoadState>
       {revoking && (
-        <ConfirmDialog
+        <DeleteConfirm
           title={`Revoke ${revoking.name}?`}
           message="Scripts that use it are refused from now on. This cannot be undone."
           confirmLabel="Revoke token"
-          danger
-          onConfirm={async () => {
-            await adminApi.revokeToken(revoking.id);
-            tokens.reload();
-          }}
+          remove={() => adminApi.revokeToken(revoking.id)}
+          onDone={tokens.reload}
           onClose={() => setRevoking(null)}
         />
       )}

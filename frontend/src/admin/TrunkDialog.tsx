@@ -6,6 +6,7 @@ import { CARRIER_PRESETS, CODECS, type CarrierPreset } from "./carrierPresets";
 import { CheckboxField, FieldShell, FormAlert, InputField, SelectField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { SecretField } from "./SecretField";
+import { FormFooter } from "./controls";
 
 const FIELDS = ["name", "direction", "address", "transport", "username", "password", "inbound_username", "inbound_password", "allowed_addresses", "codecs", "max_concurrent_calls", "supports_refer"] as const;
 
@@ -150,14 +151,7 @@ export function TrunkDialog({ trunk, onClose, onSaved }: { trunk: Trunk | null; 
             <CheckboxField label="Carrier accepts SIP REFER (transfers)" checked={form.supports_refer} onChange={(v) => set("supports_refer", v)} />
           </div>
         </fieldset>
-        <div className="dialog-footer" style={{ padding: "8px 0" }}>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? "Saving…" : trunk ? "Save trunk" : "Create trunk"}
-          </button>
-        </div>
+        <FormFooter onCancel={onClose} busy={busy} label={trunk ? "Save trunk" : "Create trunk"} />
       </form>
     </Dialog>
   );

@@ -1,7 +1,6 @@
 /** Telephony → Trunks: sync state with its error in the list, usage, Sync now, create and edit. */
 import { useState } from "react";
 import { errorMessage } from "../api/client";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Icon } from "../ui/Icon";
 import { showToast } from "../ui/toasts";
 import { adminApi, type Trunk } from "./api";
@@ -10,6 +9,7 @@ import { SyncBadge } from "./SyncBadge";
 import { TestCallDialog } from "./TestCallDialog";
 import { TrunkDialog } from "./TrunkDialog";
 import { useResource } from "./useResource";
+import { ActionsHeader, DeleteButton, DeleteConfirm, EditButton, RowActions } from "./controls";
 
 const DIRECTIONS = { both: "Inbound and outbound", inbound: "Inbound", outbound: "Outbound" } as const;
 
@@ -53,9 +53,7 @@ export function TrunksPage() {
                 <th scope="col">Numbers</th>
                 <th scope="col" className="num">Calls now</th>
                 <th scope="col" className="num">Calls today</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -74,22 +72,16 @@ export function TrunksPage() {
                   <td>{t.numbers.length ? t.numbers.join(", ") : <span className="muted">none</span>}</td>
                   <td className="num">{t.calls_active}</td>
                   <td className="num">{t.calls_today}</td>
-                  <td>
-                    <div className="admin-actions">
+                  <RowActions>
                       <button type="button" className="btn btn-sm" onClick={() => void sync(t)} disabled={syncing === t.id}>
                         <Icon name="refresh" /> {syncing === t.id ? "Syncing…" : "Sync now"}
                       </button>
                       <button type="button" className="btn btn-sm" onClick={() => setTesting(t)}>
                         <Icon name="phone" /> Test call
                       </button>
-                      <button type="button" className="btn btn-sm" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
-                        <Icon name="edit" /> Edit
-                      </button>
-                      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(t)} aria-label={`Delete ${t.name}`}>
-                        <Icon name="trash" />
-                      </button>
-                    </div>
-                  </td>
+                      <EditButton name={t.name} onClick={() => setEditing(t)} />
+                      <DeleteButton name={t.name} onClick={() => setDeleting(t)} />
+                  </RowActions>
                 </tr>
               ))}
             </tbody>
@@ -109,15 +101,12 @@ export function TrunksPage() {
       )}
       {testing && <TestCallDialog trunk={testing} numbers={numbers.data ?? []} onClose={() => setTesting(null)} />}
       {deleting && (
-        <ConfirmDialog
+        <DeleteConfirm
           title={`Delete ${deleting.name}?`}
           message={deleting.numbers.length ? `Its numbers (${deleting.numbers.join(", ")}) stay, without a trunk: they take no calls until you give them another.` : "It is removed from LiveKit too."}
           confirmLabel="Delete trunk"
-          danger
-          onConfirm={async () => {
-            await adminApi.deleteTrunk(deleting.id);
-            trunks.reload();
-          }}
+          remove={() => adminApi.deleteTrunk(deleting.id)}
+          onDone={trunks.reload}
           onClose={() => setDeleting(null)}
         />
       )}

@@ -7,6 +7,7 @@ import { FieldShell, FormAlert, InputField, SelectField } from "./Field";
 import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { KIND_LABELS, PROVIDER_PRESETS, type ProviderPreset } from "./providerPresets";
 import { SecretField } from "./SecretField";
+import { FormFooter } from "./controls";
 
 const FIELDS = ["name", "kind", "provider", "model", "voice", "language", "base_url", "api_key"] as const;
 
@@ -126,14 +127,7 @@ export function VoiceModelDialog({ model, onClose, onSaved }: { model: VoiceMode
             </div>
           </>
         )}
-        <div className="dialog-footer" style={{ padding: "8px 0" }}>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !preset}>
-            {busy ? "Saving…" : model ? "Save voice model" : "Add voice model"}
-          </button>
-        </div>
+        <FormFooter onCancel={onClose} busy={busy} disabled={!preset} label={model ? "Save voice model" : "Add voice model"} />
       </form>
     </Dialog>
   );

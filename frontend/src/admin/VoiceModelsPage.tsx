@@ -2,7 +2,6 @@
 import { useState } from "react";
 import { errorMessage } from "../api/client";
 import { useCan } from "../app/session";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { Icon } from "../ui/Icon";
 import { showToast } from "../ui/toasts";
 import { adminApi, type ConnectionResult, type VoiceModel } from "./api";
@@ -10,6 +9,7 @@ import { AdminSection, LoadState } from "./AdminSection";
 import { KIND_LABELS, providerLabel } from "./providerPresets";
 import { useResource } from "./useResource";
 import { VoiceModelDialog } from "./VoiceModelDialog";
+import { ActionsHeader, DeleteButton, DeleteConfirm, EditButton, RowActions } from "./controls";
 
 const count = (value: string) => Number(value).toLocaleString("en-US", { maximumFractionDigits: 0 });
 
@@ -72,11 +72,7 @@ export function VoiceModelsPage() {
                 <th scope="col" className="num">This month</th>
                 <th scope="col" className="num">All time</th>
                 {canManage && <th scope="col">Connection</th>}
-                {canManage && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
+                {canManage && <ActionsHeader />}
               </tr>
             </thead>
             <tbody>
@@ -116,8 +112,7 @@ export function VoiceModelsPage() {
                       </td>
                     )}
                     {canManage && (
-                      <td>
-                        <div className="admin-actions">
+                      <RowActions>
                           <button type="button" className="btn btn-sm" onClick={() => void test(m)} disabled={testing === m.id}>
                             {testing === m.id ? "Testing…" : "Test connection"}
                           </button>
@@ -126,14 +121,9 @@ export function VoiceModelsPage() {
                               Make default
                             </button>
                           )}
-                          <button type="button" className="btn btn-sm" onClick={() => setEditing(m)} aria-label={`Edit ${m.name}`}>
-                            <Icon name="edit" /> Edit
-                          </button>
-                          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setDeleting(m)} aria-label={`Delete ${m.name}`}>
-                            <Icon name="trash" />
-                          </button>
-                        </div>
-                      </td>
+                          <EditButton name={m.name} onClick={() => setEditing(m)} />
+                          <DeleteButton name={m.name} onClick={() => setDeleting(m)} />
+                      </RowActions>
                     )}
                   </tr>
                 );
@@ -154,15 +144,12 @@ export function VoiceModelsPage() {
         />
       )}
       {deleting && (
-        <ConfirmDialog
+        <DeleteConfirm
           title={`Delete ${deleting.name}?`}
           message="Numbers that use it fall back to the local voices or the workspace's default language model. Its usage stays in the ledger."
           confirmLabel="Delete voice model"
-          danger
-          onConfirm={async () => {
-            await adminApi.deleteVoiceModel(deleting.id);
-            models.reload();
-          }}
+          remove={() => adminApi.deleteVoiceModel(deleting.id)}
+          onDone={models.reload}
           onClose={() => setDeleting(null)}
         />
       )}
