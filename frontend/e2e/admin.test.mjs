@@ -62,6 +62,24 @@ describe("administration, as an admin", () => {
     await snapshot(admin, "admin-trunks");
   });
 
+  it("places a test call from a trunk's number, and says why it is refused", async () => {
+    const trunk = await apiCall(admin, "POST", "/trunks", { name: uniqueName("Outbound"), address: "sip.example.com", direction: "outbound" });
+    const e164 = uniqueNumber();
+    assert.equal((await apiCall(admin, "POST", "/numbers", { e164, trunk_id: trunk.body.id })).status, 201);
+    await openAdmin(admin, "trunks", "Trunks");
+    await admin.getByRole("row").filter({ hasText: trunk.body.name }).getByRole("button", { name: "Test call" }).click();
+    const dialog = admin.getByRole("dialog", { name: `Test call through ${trunk.body.name}` });
+    assert.equal(await dialog.getByLabel("From").inputValue(), String((await apiCall(admin, "GET", "/numbers")).body.find((n) => n.e164 === e164).id));
+    await dialog.getByLabel("Call").fill("+15550123");
+    await dialog.getByRole("button", { name: "Place test call" }).click();
+    // This tier has no LiveKit and the number no pipeline: the refusal says so, in words.
+    const refusal = await dialog.getByRole("alert").innerText();
+    assert.match(refusal, /LiveKit server with SIP; none is configured|no pipeline/);
+    assert.ok(await dialog.getByLabel("Call").isVisible(), "the form stays, with what was typed");
+    await snapshot(admin, "admin-test-call");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("adds a number pinned to a version, with the workspace's voice models", async () => {
     const pipeline = await createPipeline(owner, uniqueName("Pinned"), (graph) => {
       graph.nodes.push({ id: "say", type: "say", position: { x: 400, y: 200 }, data: { config: { text: "Hello" } } });

@@ -6,7 +6,7 @@ import type { PipelineSummary, Version } from "../api/types";
 import { Dialog } from "../ui/Dialog";
 import { adminApi, type NumberInput, type PhoneNumber, type Trunk, type VoiceModel, type VoiceModelKind } from "./api";
 import { CheckboxField, FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { FormFooter } from "./controls";
 
 const FIELDS = ["e164", "label", "trunk_id", "pipeline_id", "pinned_version", "asr_model_id", "tts_model_id", "llm_model_id", "language", "max_call_duration_s", "silence_timeout_s", "max_concurrent_calls", "transfer_target"] as const;
@@ -57,7 +57,10 @@ export function NumberDialog({ number, trunks, voiceModels, onClose, onSaved }: 
   const [loadedVersions, setLoadedVersions] = useState<{ pipelineId: number; versions: Version[] } | null>(null);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof NumberInput>(key: K, value: NumberInput[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof NumberInput>(key: K, value: NumberInput[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => clearField(e, String(key)));
+  };
 
   useEffect(() => {
     pipelinesApi.list().then(setPipelines, () => setPipelines([]));

@@ -5,7 +5,7 @@ import { showToast } from "../ui/toasts";
 import { adminApi, type Price, type PriceInput } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
 import { ActionsHeader, DeleteButton, DeleteConfirm, RowActions } from "./controls";
 
@@ -26,7 +26,10 @@ export function PricesPage() {
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState<Price | null>(null);
-  const set = <K extends keyof PriceInput>(key: K, value: PriceInput[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof PriceInput>(key: K, value: PriceInput[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => clearField(e, String(key)));
+  };
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();

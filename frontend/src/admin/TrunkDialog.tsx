@@ -4,7 +4,7 @@ import { Dialog } from "../ui/Dialog";
 import { adminApi, type Trunk, type TrunkInput } from "./api";
 import { CARRIER_PRESETS, CODECS, type CarrierPreset } from "./carrierPresets";
 import { CheckboxField, FieldShell, FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { SecretField } from "./SecretField";
 import { FormFooter } from "./controls";
 
@@ -33,7 +33,10 @@ export function TrunkDialog({ trunk, onClose, onSaved }: { trunk: Trunk | null; 
   const [preset, setPreset] = useState<CarrierPreset | null>(null);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof TrunkInput>(key: K, value: TrunkInput[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof TrunkInput>(key: K, value: TrunkInput[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => clearField(e, String(key)));
+  };
 
   const applyPreset = (p: CarrierPreset) => {
     setPreset(p);

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Dialog } from "../ui/Dialog";
 import { adminApi, type CatalogItem, type ConnectionResult, type VoiceModel, type VoiceModelInput, type VoiceModelKind } from "./api";
 import { FieldShell, FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { KIND_LABELS, PROVIDER_PRESETS, type ProviderPreset } from "./providerPresets";
 import { SecretField } from "./SecretField";
 import { FormFooter } from "./controls";
@@ -48,7 +48,10 @@ export function VoiceModelDialog({ model, onClose, onSaved }: { model: VoiceMode
   const [loadingCatalog, setLoadingCatalog] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof VoiceModelInput>(key: K, value: VoiceModelInput[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof VoiceModelInput>(key: K, value: VoiceModelInput[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => clearField(e, String(key)));
+  };
 
   const choose = (p: ProviderPreset) => {
     setPreset(p);

@@ -91,7 +91,7 @@ export function VoiceModelsPage() {
                       </div>
                     </td>
                     <td>
-                      {providerLabel(m.provider)}
+                      {providerLabel(m.provider, m.has_api_key)}
                       <div className="muted">{m.base_url || (m.provider.startsWith("local_") ? "offline" : m.has_api_key ? "key set" : "no key")}</div>
                     </td>
                     <td className="num">{count(m.usage.today)}</td>

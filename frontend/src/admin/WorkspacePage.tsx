@@ -7,7 +7,7 @@ import { showToast } from "../ui/toasts";
 import { adminApi, type WorkspaceSettings } from "./api";
 import { AdminSection } from "./AdminSection";
 import { CheckboxField, FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
 
 const FIELDS = ["name", "time_zone", "low_balance_threshold", "stop_calls_at_zero_balance", "end_calls_at_zero_balance"] as const;
@@ -22,7 +22,10 @@ function SettingsForm({ settings, onSaved }: { settings: WorkspaceSettings; onSa
   const [form, setForm] = useState(settings);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
-  const set = <K extends keyof WorkspaceSettings>(key: K, value: WorkspaceSettings[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof WorkspaceSettings>(key: K, value: WorkspaceSettings[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => clearField(e, String(key)));
+  };
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setBusy(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
-import { formErrors } from "./fieldErrors";
+import { clearField, formErrors } from "./fieldErrors";
 
 describe("formErrors", () => {
   it("puts each detail on its field and nothing above the form", () => {
@@ -26,5 +26,13 @@ describe("formErrors", () => {
   it("falls back to the message when there are no field details", () => {
     const error = new ApiError(409, { code: "name_taken", message: "Another voice model has that name." });
     expect(formErrors(error, ["name"]).general).toBe("Another voice model has that name.");
+  });
+});
+
+describe("clearField", () => {
+  it("drops the edited field's error and keeps the others", () => {
+    const errors = { fields: { e164: "bad", trunk_id: "foreign" }, general: null };
+    expect(clearField(errors, "e164")).toEqual({ fields: { trunk_id: "foreign" }, general: null });
+    expect(clearField(errors, "label")).toBe(errors);
   });
 });

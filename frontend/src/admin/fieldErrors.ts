@@ -28,3 +28,10 @@ export function formErrors(error: unknown, known: readonly string[]): FormErrors
   const general = placedAll ? null : unplaced.length > 0 ? unplaced.join(" ") : errorMessage(error);
   return { fields, general };
 }
+
+/** The errors once a field has been edited: its own error is answered, the others stay. */
+export function clearField(errors: FormErrors, field: string): FormErrors {
+  if (!(field in errors.fields)) return errors;
+  const { [field]: _answered, ...fields } = errors.fields;
+  return { ...errors, fields };
+}

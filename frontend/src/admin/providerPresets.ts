@@ -26,6 +26,9 @@ export const PROVIDER_PRESETS: ProviderPreset[] = [
 
 export const KIND_LABELS: Record<VoiceModelKind, string> = { llm: "Language model", asr: "Speech-to-text", tts: "Text-to-speech" };
 
-export function providerLabel(provider: string): string {
+/** What a configuration's provider is called; an OpenAI-compatible one without a key is a
+ * local server. */
+export function providerLabel(provider: string, hasKey: boolean): string {
+  if (provider === "openai_compatible" && !hasKey) return "Local server (OpenAI-compatible)";
   return PROVIDER_PRESETS.find((p) => p.provider === provider)?.label ?? provider;
 }
