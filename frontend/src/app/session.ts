@@ -25,7 +25,3 @@ export const PERMISSIONS = {
   membersManage: "members.manage",
   voiceModelsManage: "voice_models.manage",
 } as const;
-
-export function isAdmin(me: Me): boolean {
-  return me.role === "owner" || me.role === "admin";
-}
