@@ -3,6 +3,7 @@ chosen by kind, the number's own concurrency limit, each refusal on its field.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -110,3 +111,33 @@ def test_a_number_at_its_own_limit_takes_no_new_call_and_says_why(
     assert "+15550100" in refused.value.message
     with pytest.raises(selectors.CallRejected):
         services.call_outbound_create(number=number, to_number="+15550199")
+
+
+def test_a_call_runs_the_pinned_version_with_the_workspace_default_llm(
+    workspace: Workspace, pipeline: Pipeline
+) -> None:
+    from pipelines.providers import provider_registry
+    from telephony.worker.plan import load_plan
+
+    fund(workspace)
+    for name, is_default in (("Alpha", False), ("Zulu", True)):
+        VoiceModel.objects.create(
+            workspace=workspace, name=name, kind="llm", provider="openai_compatible",
+            model="llama", base_url="http://127.0.0.1:9/v1", is_default=is_default,
+        )  # fmt: skip
+    number = PhoneNumber.objects.create(
+        workspace=workspace, e164="+15550100", pipeline=pipeline,
+        pinned_version=pipeline.versions.get(number=2),
+    )  # fmt: skip
+    plan = load_plan(
+        room_name="call-x", metadata={}, attributes={"sip.trunkPhoneNumber": "+15550100"}
+    )
+    assert plan.version_number == 2
+    assert plan.default_llm is None  # the number names none
+    assert [m.name for m in plan.llms] == ["Zulu", "Alpha"]  # the default first
+    registry = provider_registry(llm_configs=plan.llms, default_llm=plan.default_llm)
+    # A node that names no configured model is answered by the workspace's default.
+    assert getattr(registry.llm("unnamed"), "usage_name", None) == "Zulu"
+    asyncio.run(registry.aclose())
+    number.refresh_from_db()
+    assert number.calls.get().pipeline_version.number == 2
