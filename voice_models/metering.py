@@ -3,15 +3,15 @@ usage is priced and billed through the core's meter, exactly once, whatever the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from betool.models import LedgerKind, Workspace
-from betool.services import MeterLine, ledger_meter_usage
-from voice_models.pricing import rate_card
+from betool.services import MeterLine, MeterReport, ledger_meter_reports
+from voice_models.pricing import RateCard, rate_card
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,24 @@ def usage_lines(
     return [line for line in lines if line.quantity > 0]
 
 
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    """A source's cumulative usage so far (``usage`` shaped like the worker's
+    ``collect_usage``), with what prices and labels it."""
+
+    workspace: Workspace
+    source: str
+    sequence: int
+    usage: Mapping[str, Any]
+    priced_on: date
+    occurred_at: datetime
+    asr_model: str = ""
+    tts_model: str = ""
+    pipeline_id: int | None = None
+    phone_number: str = ""
+    is_test: bool = False
+
+
 def usage_report_apply(
     *,
     workspace: Workspace,
@@ -69,26 +87,58 @@ def usage_report_apply(
 ) -> Decimal:
     """Bills what this report adds, in one transaction; returns the credits it added
     (0 for a duplicate or a stale copy)."""
-    card = rate_card(workspace=workspace, on=priced_on)
-    lines = [
-        MeterLine(
-            kind=line.kind,
-            model_name=line.model_name,
-            cumulative_quantity=line.quantity,
-            price=card.pricer(line.kind, line.model_name),
-        )
-        for line in usage_lines(usage, asr_model=asr_model, tts_model=tts_model)
-    ]
-    if not lines:
-        return Decimal(0)
-    entries = ledger_meter_usage(
+    report = UsageReport(
         workspace=workspace,
         source=source,
-        report_sequence=sequence,
-        lines=lines,
+        sequence=sequence,
+        usage=usage,
+        priced_on=priced_on,
         occurred_at=occurred_at,
+        asr_model=asr_model,
+        tts_model=tts_model,
         pipeline_id=pipeline_id,
         phone_number=phone_number,
         is_test=is_test,
     )
-    return -sum((entry.credits for entry in entries), Decimal(0))
+    return usage_reports_apply(reports=[report]).get(source, Decimal(0))
+
+
+def usage_reports_apply(*, reports: Sequence[UsageReport]) -> dict[str, Decimal]:
+    """Bills a batch of reports (of many calls, in any order, with copies) in one transaction;
+    returns the credits added per source that added any. Each workspace's rates are read once
+    per pricing day."""
+    cards: dict[tuple[int, date], RateCard] = {}
+    meter_reports = []
+    for report in reports:
+        card_key = (report.workspace.pk, report.priced_on)
+        if card_key not in cards:
+            cards[card_key] = rate_card(workspace=report.workspace, on=report.priced_on)
+        card = cards[card_key]
+        lines = [
+            MeterLine(
+                kind=line.kind,
+                model_name=line.model_name,
+                cumulative_quantity=line.quantity,
+                price=card.pricer(line.kind, line.model_name),
+            )
+            for line in usage_lines(
+                report.usage, asr_model=report.asr_model, tts_model=report.tts_model
+            )
+        ]
+        if lines:
+            meter_reports.append(
+                MeterReport(
+                    workspace=report.workspace,
+                    source=report.source,
+                    report_sequence=report.sequence,
+                    lines=lines,
+                    occurred_at=report.occurred_at,
+                    pipeline_id=report.pipeline_id,
+                    phone_number=report.phone_number,
+                    is_test=report.is_test,
+                )
+            )
+    added: dict[str, Decimal] = {}
+    for step in ledger_meter_reports(reports=meter_reports):
+        added[step.source] = added.get(step.source, Decimal(0)) + step.credits
+    return added
