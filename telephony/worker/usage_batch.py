@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -108,14 +108,27 @@ class UsageBatcher:
             logger.exception("billing a batch of %d usage reports failed", len(batch))
             for waiting in batch:
                 for future in waiting.futures:
-                    future.set_exception(exc)
+                    _settle(future, exception=exc)
             return
         self.batches += 1
         self.reports_billed += len(reports)
         for waiting, report in zip(batch, reports, strict=True):
             balance = balances.get(report.workspace.pk, Decimal(0))
             for future in waiting.futures:
-                future.set_result(balance)
+                _settle(future, result=balance)
+
+
+def _settle(
+    future: Future[Decimal], *, result: Decimal | None = None, exception: Exception | None = None
+) -> None:
+    # A call that ended meanwhile cancelled its wait (its report is billed all the same).
+    try:
+        if exception is not None:
+            future.set_exception(exception)
+        else:
+            future.set_result(result if result is not None else Decimal(0))
+    except InvalidStateError:
+        pass
 
 
 _batcher: UsageBatcher | None = None

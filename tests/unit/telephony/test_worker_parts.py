@@ -161,6 +161,9 @@ def test_recorder_writes_in_batches_off_the_caller_path(
         for n in range(1, 6):
             recorder.turn(sequence=n, user_text=f"u{n}", agent_text=f"a{n}")
         recorder.event(CallEventKind.TOOL, "lookup", {"ok": True})
+        # (Written first: the batcher's thread would meet the recorder's in the in-memory
+        # SQLite test database, which has no busy wait between threads.)
+        await recorder.flush()
         # The interval report goes to the process's batcher, which says the balance after it.
         balance = await recorder.usage_report(
             {"call_seconds": 1.0, "tts_characters": 40}, sequence=1
@@ -496,11 +499,17 @@ def test_the_usage_batcher_bills_the_latest_report_of_each_call_once_per_batch()
     batcher = UsageBatcher(bill=bill, flush_interval_s=0.2)
     submitted = [("call-1", 2), ("call-2", 1), ("call-1", 3), ("call-1", 1), ("call-2", 1)]
     futures = [batcher.submit(source=s, sequence=n, build=build(s, n)) for s, n in submitted]
+    # A call that ends stops waiting for its report (which is billed all the same).
+    ended = batcher.submit(source="call-3", sequence=4, build=build("call-3", 4))
+    assert ended.cancel()
     done, _ = wait(futures, timeout=10)
-    batcher.close()
     assert len(done) == len(futures)
-    assert batches == [[("call-1", 3), ("call-2", 1)]]
+    assert batches == [[("call-1", 3), ("call-2", 1), ("call-3", 4)]]
     assert [f.result() for f in futures] == [Decimal("-1.50")] * len(futures)
+    later = batcher.submit(source="call-1", sequence=4, build=build("call-1", 4))
+    assert later.result(timeout=10) == Decimal("-1.50")  # the batcher went on
+    batcher.close()
+    assert batches[-1] == [("call-1", 4)]
 
     def failing(reports: Any) -> dict[int, Decimal]:
         raise RuntimeError("database unreachable")
