@@ -158,8 +158,8 @@ class LedgerEntry(models.Model):
 class UsageMeter(models.Model):
     """How much of one kind of usage of one source (a call) has been billed so far.
 
-    Usage reports carry cumulative quantities; the meter, locked while a report is applied,
-    turns each into the difference still to bill. Whatever the order or the number of
+    Usage reports carry cumulative quantities; the meter, locked by the upsert that applies a
+    report, turns each into the difference still to bill. Whatever the order or the number of
     copies of the reports, a source ends billed exactly ``price(largest quantity)``.
     """
 
@@ -172,6 +172,9 @@ class UsageMeter(models.Model):
     # Ledger entries written by this meter; the next one's sequence.
     steps = models.PositiveIntegerField(default=0)
     last_report = models.PositiveIntegerField(default=0)
+    # What the latest step added (its ledger entry), as the upsert that applies it returns it.
+    step_quantity = models.DecimalField(max_digits=16, decimal_places=3, default=Decimal(0))
+    step_credits = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from betool.errors import ApiError, CoreErrorCode, not_found
+from betool.meter_sql import QUANTITY_STEP, BilledStep, MeterStep, meter_steps_apply
 from betool.models import (
     ApiToken,
     BalanceAlert,
@@ -25,7 +25,6 @@ from betool.models import (
     LedgerKind,
     MemberInvite,
     Membership,
-    UsageMeter,
     User,
     Workspace,
 )
@@ -37,8 +36,6 @@ logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "btk_"
 INVITE_VALID_FOR = timedelta(days=7)
 NO_EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-QUANTITY_STEP = Decimal("0.001")  # the precision of metered quantities
-METER_ATTEMPTS = 3
 
 
 @transaction.atomic
@@ -285,6 +282,20 @@ class MeterLine:
     voice_model_id: int | None = None  # the configuration that did it (its counters)
 
 
+@dataclass(frozen=True, slots=True)
+class MeterReport:
+    """One source's cumulative usage report (a call's), as the batch metering applies it."""
+
+    workspace: Workspace
+    source: str
+    report_sequence: int
+    lines: Sequence[MeterLine]
+    occurred_at: datetime
+    pipeline_id: int | None = None
+    phone_number: str = ""
+    is_test: bool = False
+
+
 def ledger_meter_usage(
     *,
     workspace: Workspace,
@@ -295,90 +306,66 @@ def ledger_meter_usage(
     pipeline_id: int | None = None,
     phone_number: str = "",
     is_test: bool = False,
-) -> list[LedgerEntry]:
-    """Bills a cumulative usage report: for each line, only what ``price(quantity)`` adds to
-    what its meter has billed. Returns the new ledger entries.
+) -> list[BilledStep]:
+    """Bills one cumulative usage report (see ``ledger_meter_reports``)."""
+    report = MeterReport(
+        workspace=workspace,
+        source=source,
+        report_sequence=report_sequence,
+        lines=lines,
+        occurred_at=occurred_at,
+        pipeline_id=pipeline_id,
+        phone_number=phone_number,
+        is_test=is_test,
+    )
+    return ledger_meter_reports(reports=[report])
 
-    A duplicate, a retry or a report overtaken by a later one finds nothing left to bill and
-    writes nothing. The source's meters are locked for the report (PostgreSQL), and ledger
-    sequences count each meter's own steps, so the ledger's unique
-    ``(source, kind, model_name, sequence)`` refuses a second entry for the same step even
-    where rows cannot be locked (SQLite): the report is then read again and retried.
+
+def ledger_meter_reports(*, reports: Sequence[MeterReport]) -> list[BilledStep]:
+    """Bills a batch of cumulative usage reports, of any sources, in one transaction: for each
+    meter, only what ``price(largest quantity)`` adds to what it has billed. Returns the
+    ledger entries written, as steps.
+
+    Duplicates, retries and reports overtaken by a later one (in the batch or before it) find
+    nothing left to bill. The batch is coalesced to one step per meter (its largest quantity),
+    then applied with set-based SQL (``betool.meter_sql``): no meter is read before it is
+    written, and each meter's steps number its ledger entries, so the ledger's unique
+    ``(source, kind, model_name, sequence)`` could never take the same step twice.
     """
-    lines = [
-        replace(line, cumulative_quantity=line.cumulative_quantity.quantize(QUANTITY_STEP))
-        for line in lines
-    ]
-    entry_fields = {
-        "occurred_at": occurred_at,
-        "pipeline_id": pipeline_id,
-        "phone_number": phone_number,
-        "is_test": is_test,
-    }
-    for attempt in range(METER_ATTEMPTS):
-        try:
-            return _meter_report(
-                workspace=workspace,
-                source=source,
-                report_sequence=report_sequence,
-                lines=lines,
-                entry_fields=entry_fields,
-            )
-        except IntegrityError:
-            if attempt == METER_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _meter_report(
-    *,
-    workspace: Workspace,
-    source: str,
-    report_sequence: int,
-    lines: list[MeterLine],
-    entry_fields: dict[str, Any],
-) -> list[LedgerEntry]:
-    keys = sorted({(line.kind, line.model_name) for line in lines})
     with transaction.atomic():
-        UsageMeter.objects.bulk_create(
-            [UsageMeter(workspace=workspace, source=source, kind=k, model_name=m) for k, m in keys],
-            ignore_conflicts=True,
-        )
-        locked = UsageMeter.objects.select_for_update().filter(workspace=workspace, source=source)
-        meters = {(m.kind, m.model_name): m for m in locked.order_by("kind", "model_name")}
-        now = timezone.now()
-        entries, changed = [], {}
-        for line in lines:
-            meter = meters[(line.kind, line.model_name)]
-            if line.cumulative_quantity <= meter.quantity:
+        return meter_steps_apply(_coalesce(reports))
+
+
+def _coalesce(reports: Sequence[MeterReport]) -> list[MeterStep]:
+    best: dict[tuple[int, str, str, str], tuple[Decimal, int, MeterLine, MeterReport]] = {}
+    last_report: dict[tuple[int, str, str, str], int] = {}
+    for report in reports:
+        for line in report.lines:
+            quantity = line.cumulative_quantity.quantize(QUANTITY_STEP)
+            if quantity <= 0:
                 continue
-            total = line.price(line.cumulative_quantity)
-            added_quantity = line.cumulative_quantity - meter.quantity
-            added_credits = total - meter.credits
-            meter.quantity, meter.credits = line.cumulative_quantity, total
-            meter.steps += 1
-            meter.last_report = max(meter.last_report, report_sequence)
-            meter.updated_at = now
-            changed[meter.pk] = meter
-            entries.append(
-                LedgerEntry(
-                    workspace=workspace,
-                    source=source,
-                    kind=line.kind,
-                    model_name=line.model_name,
-                    sequence=meter.steps,
-                    quantity=added_quantity,
-                    credits=-added_credits,
-                    voice_model_id=line.voice_model_id,
-                    **entry_fields,
-                )
+            key = (report.workspace.pk, report.source, str(line.kind), line.model_name)
+            last_report[key] = max(report.report_sequence, last_report.get(key, 0))
+            seen = best.get(key)
+            if seen is None or (quantity, report.report_sequence) > seen[:2]:
+                best[key] = (quantity, report.report_sequence, line, report)
+    steps = []
+    for key in sorted(best):  # key order: concurrent batches lock meters in the same order
+        quantity, _, line, report = best[key]
+        steps.append(
+            MeterStep(
+                *key,
+                quantity=quantity,
+                credits=line.price(quantity),
+                last_report=last_report[key],
+                occurred_at=report.occurred_at,
+                pipeline_id=report.pipeline_id,
+                phone_number=report.phone_number,
+                is_test=report.is_test,
+                voice_model_id=line.voice_model_id,
             )
-        if changed:
-            UsageMeter.objects.bulk_update(
-                changed.values(), ["quantity", "credits", "steps", "last_report", "updated_at"]
-            )
-            LedgerEntry.objects.bulk_create(entries)
-    return entries
+        )
+    return steps
 
 
 def balance_alerts_check(*, workspace: Workspace) -> BalanceAlert | None:

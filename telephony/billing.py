@@ -8,14 +8,16 @@ call's own timestamps; the other units stand at the worker's last interval repor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
+from betool.selectors import workspace_balances
 from telephony.models import Call
-from voice_models.metering import usage_report_apply
+from voice_models.metering import UsageReport, usage_reports_apply
 
 # Sequences of the worker's interval reports count from 1; closing reports come after them.
 CLOSING_SEQUENCE = 1_000_000
@@ -39,11 +41,11 @@ def call_seconds_by_clock(call: Call, *, until: datetime | None = None) -> float
     return max(0.0, (end - started).total_seconds())
 
 
-def call_usage_bill(*, call: Call, usage: dict[str, Any], sequence: int) -> Decimal:
-    """Bills what the report adds; returns the credits added."""
+def call_usage_report(*, call: Call, usage: dict[str, Any], sequence: int) -> UsageReport:
+    """The call's cumulative usage as a report for the metering (priced on the call's day)."""
     number = call.number
     version = call.pipeline_version
-    return usage_report_apply(
+    return UsageReport(
         workspace=call.workspace,
         source=call_source(call),
         sequence=sequence,
@@ -56,6 +58,19 @@ def call_usage_bill(*, call: Call, usage: dict[str, Any], sequence: int) -> Deci
         phone_number=number.e164 if number else "",
         is_test=call.is_test,
     )
+
+
+def call_usage_bill(*, call: Call, usage: dict[str, Any], sequence: int) -> Decimal:
+    """Bills what the report adds; returns the credits added."""
+    report = call_usage_report(call=call, usage=usage, sequence=sequence)
+    return usage_reports_apply(reports=[report]).get(report.source, Decimal(0))
+
+
+def call_usage_bill_batch(reports: Sequence[UsageReport]) -> dict[int, Decimal]:
+    """Bills the interval reports of many calls in one transaction; returns the balance of
+    each of their workspaces afterwards (what the hard stop at zero credits reads)."""
+    usage_reports_apply(reports=reports)
+    return workspace_balances(workspace_ids={report.workspace.pk for report in reports})
 
 
 def call_close_bill(*, call: Call) -> Decimal:

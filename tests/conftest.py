@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.test.utils import override_settings
 from django.utils.crypto import get_random_string
 
 from betool.models import LedgerKind, Membership, User, Workspace
@@ -21,6 +22,16 @@ def fund(workspace: Workspace, credits: Decimal = Decimal(100_000)) -> None:
     ledger_credit(
         workspace=workspace, credits=credits, kind=LedgerKind.TOP_UP, reason="tests", user=None
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing() -> Iterator[None]:
+    """Test users' passwords hashed in microseconds: the production hasher's million PBKDF2
+    rounds, once per user a test signs in, were most of the unit tier's CPU time. Signing in
+    and refusing a wrong password work the same; processes that a test starts (the browser
+    tier's server, the voice worker) keep the production hasher."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

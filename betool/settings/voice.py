@@ -12,6 +12,8 @@ VOICE_WORKER_PRELOAD_WHISPER = env_bool("BETOOL_WORKER_PRELOAD_WHISPER", True)
 VOICE_WORKER_MAX_CALLS = max(1, env_int("BETOOL_WORKER_MAX_CALLS", 4))
 # How often a running call reports its usage to the credit metering.
 VOICE_USAGE_REPORT_INTERVAL_S = float(env_str("BETOOL_USAGE_REPORT_S", "30"))
+# How long a worker process gathers its calls' interval reports before billing them together.
+VOICE_USAGE_BATCH_S = float(env_str("BETOOL_USAGE_BATCH_S", "0.5"))
 VOICE_WORKER_DEBUG = env_bool("BETOOL_WORKER_DEBUG", False)
 # The reaper leaves a call alone this long after it starts (its room may not be listed yet),
 # and this long past its number's maximum duration.

