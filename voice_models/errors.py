@@ -7,3 +7,5 @@ class VoiceModelErrorCode(StrEnum):
     PROVIDER_KIND = "provider_cannot_do_kind"
     NAME_TAKEN = "name_taken"
     CONNECTION_FAILED = "connection_failed"
+    BASE_URL_REFUSED = "base_url_refused"
+    KEY_REQUIRED_FOR_NEW_HOST = "api_key_required_for_new_host"
