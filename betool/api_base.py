@@ -21,6 +21,7 @@ from ninja.security import HttpBearer, SessionAuth
 from betool.access import WORKSPACE_HEADER, WORKSPACE_SESSION_KEY, Actor
 from betool.errors import ApiError, CoreErrorCode, error_body
 from betool.input_limits import LimitedJsonParser, too_large
+from betool.openapi_errors import declare_error_responses
 from betool.selectors import membership_for, token_membership
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,15 @@ def _describe(details: list[dict[str, Any]]) -> str:
     return "Some fields are not valid — " + "; ".join(parts[:5])
 
 
+class BetoolAPI(NinjaAPI):
+    """django-ninja, with every route's error responses declared in its OpenAPI."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+
+
 def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
-    api = NinjaAPI(
+    api = BetoolAPI(
         title="betool API",
         version="1",
         auth=[ApiTokenAuth(), WorkspaceSessionAuth()],
