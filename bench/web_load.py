@@ -74,7 +74,7 @@ def _percentile(samples: list[float], fraction: float) -> float:
 
 async def _wait_up(base: str, process: subprocess.Popen[bytes]) -> None:
     async with httpx.AsyncClient() as client:
-        for _ in range(300):
+        for _ in range(600):
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}")
             try:
@@ -161,11 +161,16 @@ async def _measure(
     command: list[str], env: dict[str, str], port: int, login: dict[str, Any], args: Any
 ) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
+    log_path = Path(env["BETOOL_VAR_DIR"]) / f"server-{port}.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(  # noqa: ASYNC220 - started once, stopped below
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        await _wait_up(base, process)
+        try:
+            await _wait_up(base, process)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}; its log: {log_path}") from None
         # Every process imports, connects and compiles on its first requests: not measured.
         await _reads(base, login["token"], 4 * args.concurrency, args.concurrency)
         reads = await _reads(base, login["token"], args.reads, args.concurrency)
@@ -176,6 +181,7 @@ async def _measure(
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
     return {"reads": reads, "sessions": sessions}
 
 
