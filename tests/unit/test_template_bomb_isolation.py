@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SLOW = "{% for i in range(100000) %}{% if range(100000)|sum > 0 %}{% endif %}{% endfor %}"
 TURN_TIMEOUT_S = 6.0
 # No healthy run comes near this; a blocked loop would take the bomb's whole budget.
-HEALTH_CEILING_S = 1.5
+HEALTH_CEILING_S = 1.0
 
 
 def _bomb_pipeline(member: Callable[[Role], Membership]) -> tuple[int, Client]:
