@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
@@ -19,6 +20,8 @@ from ninja.security import HttpBearer, SessionAuth
 
 from betool.access import WORKSPACE_HEADER, WORKSPACE_SESSION_KEY, Actor
 from betool.errors import ApiError, CoreErrorCode, error_body
+from betool.input_limits import LimitedJsonParser, too_large
+from betool.openapi_errors import declare_error_responses
 from betool.selectors import membership_for, token_membership
 
 logger = logging.getLogger(__name__)
@@ -85,13 +88,21 @@ def _describe(details: list[dict[str, Any]]) -> str:
     return "Some fields are not valid — " + "; ".join(parts[:5])
 
 
+class BetoolAPI(NinjaAPI):
+    """django-ninja, with every route's error responses declared in its OpenAPI."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+
+
 def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
-    api = NinjaAPI(
+    api = BetoolAPI(
         title="betool API",
         version="1",
         auth=[ApiTokenAuth(), WorkspaceSessionAuth()],
         urls_namespace="api",
         docs_url="/docs",
+        parser=LimitedJsonParser(),
     )
 
     @api.exception_handler(ApiError)
@@ -137,8 +148,28 @@ def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, ApiError):  # the body parser's own refusal
+            return on_api_error(request, exc.__cause__)
         code = CoreErrorCode.INVALID_INPUT if exc.status_code < 500 else CoreErrorCode.INTERNAL
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return on_api_error(request, too_large())
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A number or date past what the database holds (offset=10**20, the year 392).
+        body = error_body(
+            CoreErrorCode.OUT_OF_RANGE, "A number or date in the request is out of range."
+        )
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(RecursionError)
+    def on_too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
+        body = error_body(CoreErrorCode.INVALID_INPUT, "The request is nested too deeply.")
+        return api.create_response(request, body, status=422)
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

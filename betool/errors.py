@@ -16,6 +16,8 @@ class CoreErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    OUT_OF_RANGE = "out_of_range"
     NO_WORKSPACE = "no_workspace"
     LAST_OWNER = "last_owner"
     OWNER_PROTECTED = "owner_protected"

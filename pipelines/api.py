@@ -12,6 +12,7 @@ from betool.access import require
 from betool.roles import Permission
 from pipelines import selectors, services
 from pipelines.graph.diff import graph_diff
+from pipelines.graph.limits import check_graph_size
 from pipelines.graph.templates import template_list
 from pipelines.graph.validation import validate_graph
 from pipelines.models import Pipeline, PipelineVersion
@@ -197,6 +198,7 @@ def templates(request: HttpRequest) -> list[dict[str, str]]:
 @router.post("/validate", response=ValidateOut)
 def validate(request: HttpRequest, payload: ValidateIn) -> dict[str, Any]:
     require(request, Permission.PIPELINES_VIEW)
+    check_graph_size(payload.graph)
     return {"problems": [p.as_dict() for p in validate_graph(payload.graph)]}
 
 

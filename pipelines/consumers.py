@@ -14,9 +14,11 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import DataError
 
 from betool.access import WORKSPACE_SESSION_KEY, Actor
 from betool.errors import ApiError
+from betool.input_limits import parse_json
 from betool.roles import Permission
 from betool.selectors import membership_for
 from pipelines.engine import GraphInvalid
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_INVALID = 4400
+# A chat message is a line of text; a frame past this is refused, not parsed.
+MAX_FRAME_CHARS = 64 * 1024
 
 
 class TestSessionConsumer(AsyncJsonWebsocketConsumer):
@@ -57,6 +62,12 @@ class TestSessionConsumer(AsyncJsonWebsocketConsumer):
         self.version = query.get("version", "draft")
         self.turn_lock = asyncio.Lock()
         await self.accept()
+        if not _is_version(self.version):
+            await self.send_error(
+                "invalid_input", "version is 'draft' or the number of a published version."
+            )
+            await self.close(code=CLOSE_INVALID)
+            return
         if not await self._open():
             return
         await self.channel_layer.group_add(pipeline_group(self.pipeline_id), self.channel_name)
@@ -72,6 +83,10 @@ class TestSessionConsumer(AsyncJsonWebsocketConsumer):
             )
         except ApiError as exc:
             await self.send_error(str(exc.code), exc.message)
+            await self.close(code=CLOSE_NOT_FOUND)
+            return False
+        except (OverflowError, DataError):  # an id past what the database holds
+            await self.send_error("not_found", "Pipeline was not found.")
             await self.close(code=CLOSE_NOT_FOUND)
             return False
         except GraphInvalid as exc:
@@ -99,6 +114,29 @@ class TestSessionConsumer(AsyncJsonWebsocketConsumer):
             )
         if self.session is not None:
             await self.session.close()
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """Every frame gets an answer: a bad one a JSON error, and the socket stays open."""
+        if text_data is None:
+            await self.send_error("invalid_input", "Messages are JSON text, not binary frames.")
+            return
+        if len(text_data) > MAX_FRAME_CHARS:
+            await self.send_error(
+                "invalid_input", f"That message is too long (at most {MAX_FRAME_CHARS} characters)."
+            )
+            return
+        try:
+            content = parse_json(text_data)
+        except ApiError as exc:
+            await self.send_error(str(exc.code), exc.message)
+            return
+        try:
+            await self.receive_json(content, **kwargs)
+        except Exception:  # the session goes on; the failure is logged, not thrown at it
+            logger.exception("test session message failed")
+            await self.send_error("internal_error", "That message could not be handled.")
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
@@ -132,9 +170,14 @@ class TestSessionConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(event)
 
     async def send_error(self, code: str, message: str) -> None:
+        """An error message on the socket (never a close with 1011)."""
         await self.send_json({"type": "error", "code": code, "message": message})
 
     async def draft_saved(self, message: dict[str, Any]) -> None:
         """A designer saved the draft: a draft test session tells its client it can reset."""
         if self.version == "draft":
             await self.send_json({"type": "draft_updated", "revision": message["revision"]})
+
+
+def _is_version(version: str) -> bool:
+    return version == "draft" or (version.isdigit() and 0 < len(version) <= 9)

@@ -13,7 +13,10 @@ from pipelines.models import Pipeline, PipelineVersion
 
 
 def pipeline_list(*, workspace: Workspace, search: str = "") -> QuerySet[Pipeline]:
-    queryset = Pipeline.objects.filter(workspace=workspace).select_related("updated_by")
+    # The list shows no graph: drafts (the biggest column) stay in the database.
+    queryset = (
+        Pipeline.objects.filter(workspace=workspace).select_related("updated_by").defer("draft")
+    )
     if search:
         queryset = queryset.filter(name__icontains=search) | queryset.filter(
             description__icontains=search

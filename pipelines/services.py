@@ -13,6 +13,7 @@ from betool.models import User, Workspace
 from pipelines import selectors
 from pipelines.errors import PipelineErrorCode
 from pipelines.graph.document import GraphDocumentError, migrate_document, new_document
+from pipelines.graph.limits import check_graph_size
 from pipelines.graph.templates import template_get
 from pipelines.graph.validation import Problem, validate_graph
 from pipelines.models import Pipeline, PipelineVersion
@@ -22,6 +23,7 @@ EXPORT_FORMAT = "betool.pipeline"
 
 
 def _readable(graph: Any) -> dict[str, Any]:
+    check_graph_size(graph)
     try:
         return migrate_document(graph)
     except GraphDocumentError as exc:

@@ -3,21 +3,23 @@
 A graph is user input: its templates never reach ``eval`` and never see Python internals.
 Three layers keep it that way: a static check refuses any ``_``-prefixed attribute or key at
 compile time (a clear error for the designer), the immutable sandbox refuses unsafe attributes
-and mutating methods at render time (``attr`` filters, computed keys), and intercepted
-operators stop ``'x' * 10**9``-style memory bombs.
+and mutating methods at render time (``attr`` filters, computed keys), and every operator,
+filter, call, loop and output piece is bounded in size and time (``template_limits``).
 """
 
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from pipelines import template_limits as limits
 
 __all__ = [
     "CompiledCondition",
@@ -26,13 +28,10 @@ __all__ = [
     "compile_condition",
     "compile_template",
     "evaluate",
+    "is_cheap_condition",
     "render",
     "template_variables",
 ]
-
-# Bigger results than these are refused: a template renders one spoken line, not a file.
-_MAX_REPEAT_RESULT = 10_000
-_MAX_POWER_EXPONENT = 64
 
 
 class TemplateProblem(ValueError):
@@ -44,8 +43,37 @@ def _blank_none(value: object) -> object:
     return "" if value is None else value
 
 
+def _charged(helper: str, node: nodes.Node) -> nodes.Call:
+    return nodes.Call(
+        nodes.EnvironmentAttribute(helper), [node], [], None, None, lineno=node.lineno
+    )
+
+
+class _LimitedCodeGenerator(CodeGenerator):
+    """Jinja's compiler, with every loop step, output piece and ``~`` going through the
+    limits (the sandbox's own hooks only see operators, attributes and calls)."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        for loop in node.find_all(nodes.For):
+            loop.iter = _charged("checked_iterate", loop.iter)
+        for output in node.find_all(nodes.Output):
+            output.nodes = [_charged("checked_emit", child) for child in output.nodes]
+        super().visit_Template(node, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.checked_concat((")
+        for piece in node.nodes:
+            self.visit(piece, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _BetoolSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    code_generator_class = _LimitedCodeGenerator
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+    checked_concat = staticmethod(limits.checked_concat)
+    checked_emit = staticmethod(limits.checked_emit)
+    checked_iterate = staticmethod(limits.checked_iterate)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
         # The stock sandbox returns a silent Undefined; a designer deserves a loud refusal.
@@ -55,18 +83,21 @@ class _BetoolSandbox(ImmutableSandboxedEnvironment):
         )
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
-        if operator_name == "**":
-            if isinstance(right, int | float) and abs(right) > _MAX_POWER_EXPONENT:
-                raise SecurityError("That power is too large for a template.")
-            return operator.pow(left, right)
-        for sequence, count in ((left, right), (right, left)):
-            if (
-                isinstance(sequence, str | list | tuple)
-                and isinstance(count, int)
-                and len(sequence) * count > _MAX_REPEAT_RESULT
-            ):
-                raise SecurityError("That repetition makes too long a text for a template.")
-        return operator.mul(left, right)
+        return limits.checked_binop(operator_name, left, right, self.binop_table[operator_name])
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if obj is limits.checked_emit or obj is limits.checked_iterate:
+            return obj(*args)
+        limits.check_method_call(obj, args, kwargs)
+        return limits.checked_call(
+            lambda: ImmutableSandboxedEnvironment.call(self, context, obj, *args, **kwargs), obj
+        )
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            limits.check_format(value.__self__)
+        return wrapped
 
 
 _ENV = _BetoolSandbox(
@@ -74,7 +105,13 @@ _ENV = _BetoolSandbox(
     finalize=_blank_none,
     autoescape=False,
     keep_trailing_newline=False,
+    # No constant folding: a filter with constant arguments would run while compiling,
+    # outside any budget.
+    optimized=False,
 )
+_ENV.filters = limits.checked_filters(_ENV.filters)
+# ``lipsum(n=10**9)`` generates text in a loop no check sees; a call flow has no use for it.
+_ENV.globals.pop("lipsum", None)
 
 
 def _refuse_private_access(tree: nodes.Node) -> None:
@@ -93,12 +130,32 @@ def _refuse_private_access(tree: nodes.Node) -> None:
 
 
 def _parse(source: str) -> nodes.Template:
+    if len(source) > limits.MAX_SOURCE_CHARS:
+        raise TemplateProblem(
+            f"The template is too long ({len(source):,} characters; at most "
+            f"{limits.MAX_SOURCE_CHARS:,})."
+        )
     try:
         tree = _ENV.parse(source)
     except TemplateSyntaxError as error:
         raise TemplateProblem(f"Template error on line {error.lineno}: {error.message}") from None
+    except RecursionError:
+        raise TemplateProblem("The template nests too deeply.") from None
     _refuse_private_access(tree)
+    try:
+        limits.check_static(tree)
+    except SecurityError as error:
+        raise TemplateProblem(str(error)) from None
     return tree
+
+
+def _output_checked(text: str) -> str:
+    if len(text) > limits.MAX_OUTPUT_CHARS:
+        raise TemplateProblem(
+            f"The template makes too long a text ({len(text):,} characters; at most "
+            f"{limits.MAX_OUTPUT_CHARS:,})."
+        )
+    return text
 
 
 def _describe_failure(error: Exception) -> str:
@@ -113,6 +170,8 @@ class CompiledTemplate:
 
     source: str
     _render: Callable[[Mapping[str, Any]], str] | None
+    # Text and ``{{ dotted.names }}`` only: costs what its values cost, fine on the event loop.
+    is_cheap: bool = True
 
     @property
     def is_static(self) -> bool:
@@ -121,10 +180,16 @@ class CompiledTemplate:
     def render(self, context: Mapping[str, Any]) -> str:
         if self._render is None:
             return self.source
-        try:
-            return self._render(context)
-        except SecurityError as error:
-            raise TemplateProblem(str(error)) from None
+        if self.is_cheap:
+            return _output_checked(self._render(context))
+        with limits.render_budget():
+            try:
+                text = self._render(context)
+            except SecurityError as error:
+                raise TemplateProblem(str(error)) from None
+            except RecursionError:
+                raise TemplateProblem("The template recurses too deeply.") from None
+        return _output_checked(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +200,13 @@ class CompiledCondition:
     _evaluate: Callable[..., Any]
 
     def __call__(self, context: Mapping[str, Any]) -> bool:
-        try:
-            return bool(self._evaluate(**context))
-        except SecurityError as error:
-            raise TemplateProblem(str(error)) from None
+        with limits.render_budget():
+            try:
+                return bool(self._evaluate(**context))
+            except SecurityError as error:
+                raise TemplateProblem(str(error)) from None
+            except RecursionError:
+                raise TemplateProblem("The condition recurses too deeply.") from None
 
 
 def _has_markup(source: str) -> bool:
@@ -192,7 +260,7 @@ def compile_template(source: str) -> CompiledTemplate:
     fast = _interpolation(tree)
     if fast is not None:
         return CompiledTemplate(source, fast)
-    return CompiledTemplate(source, _ENV.from_string(source).render)
+    return CompiledTemplate(source, _ENV.from_string(tree).render, is_cheap=False)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -209,6 +277,15 @@ def compile_condition(source: str) -> CompiledCondition:
     except TemplateSyntaxError as error:
         raise TemplateProblem(f"Condition error: {error.message}") from None
     return CompiledCondition(source, compiled)
+
+
+def is_cheap_condition(source: str) -> bool:
+    """A condition that only reads a field (``exchange.intent``): no need to leave the loop."""
+    try:
+        tree = _parse("{{ " + source.strip() + " }}")
+    except TemplateProblem:
+        return True  # it fails at once, wherever it runs
+    return _interpolation(tree) is not None
 
 
 def render(template: str, context: Mapping[str, Any]) -> str:

@@ -122,7 +122,8 @@ async def open_test_session(
 ) -> TestSession:
     """Raises ``ApiError`` (not found) or ``GraphInvalid`` (with every problem)."""
     graph, configs = await sync_to_async(_load)(actor, pipeline_id, version)
-    compiled = compile_graph(graph)
+    # A big graph takes a while to validate and compile: not on the shared event loop.
+    compiled = await sync_to_async(compile_graph, thread_sensitive=False)(graph)
     providers = provider_registry(llm_configs=configs)
     actions: list[dict[str, Any]] = []
     conversation = Conversation(

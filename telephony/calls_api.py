@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from betool.access import require
 from betool.errors import ApiError, CoreErrorCode
+from betool.input_limits import MAX_DB_INT
 from betool.roles import Permission
 from telephony.call_history import (
     CallFilter,
@@ -24,19 +25,23 @@ from telephony.models import Call, CallDirection, CallStatus
 
 router = Router(tags=["calls"])
 MAX_PAGE = 200
+MAX_OFFSET = 10**9
+# Calls exist between these dates; outside them a filter is a typo (0392 for 2392).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(9998, 12, 31)
 
 
 class CallListQuery(Schema):
     number: str = Field(default="", max_length=40)
-    pipeline_id: int | None = None
+    pipeline_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
     status: CallStatus | None = None
     live: bool | None = None
     direction: CallDirection | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    date_to: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
     is_test: bool | None = None
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class CallSummaryOut(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,6 +23,14 @@ def fund(workspace: Workspace, credits: Decimal = Decimal(100_000)) -> None:
     ledger_credit(
         workspace=workspace, credits=credits, kind=LedgerKind.TOP_UP, reason="tests", user=None
     )
+
+
+@pytest.fixture(autouse=True)
+def _fake_providers_on_loopback(settings: Any) -> None:
+    """The tests' fake providers listen on loopback: what an operator with a model server
+    on the machine allows with BETOOL_HTTP_ALLOW_PRIVATE_NETWORK. Tests of the refusal
+    turn it off again."""
+    settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK = True
 
 
 @pytest.fixture(autouse=True, scope="session")

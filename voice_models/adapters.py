@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from livekit.agents import stt as agents_stt
 from livekit.agents import tts as agents_tts
 from livekit.agents import vad as agents_vad
 
+from betool.egress import llm_egress_transport
 from voice_models.local.stt import PocketsphinxSTT, WhisperSTT
 from voice_models.local.tts import EspeakTTS
 
@@ -204,12 +206,15 @@ def build_llm_client(config: ModelConfig) -> object:
     from voice_models.llm import AnthropicClient, OpenAIChatClient
 
     base_url = config.base_url or None
+    # Every connection (redirects included) goes to an address the egress policy checked.
+    transport = llm_egress_transport(allow_private=settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK)
     if config.provider == "anthropic":
         return AnthropicClient(
             model=config.model,
             api_key=config.api_key,
             base_url=base_url,
             usage_name=config.name,
+            transport=transport,
         )
     if config.provider in ("openai", "openai_compatible"):
         return OpenAIChatClient(
@@ -217,5 +222,6 @@ def build_llm_client(config: ModelConfig) -> object:
             api_key=config.api_key or KEYLESS,
             base_url=base_url,
             usage_name=config.name,
+            transport=transport,
         )
     raise ProviderUnavailable(f"{config.provider} is not a language model provider")

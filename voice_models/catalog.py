@@ -11,6 +11,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+
+from betool.egress import EgressPolicy, EgressRefused
 from voice_models.adapters import ModelConfig
 
 CATALOG_TIMEOUT_S = 8.0
@@ -123,10 +126,16 @@ _FETCHERS = {
 
 async def provider_catalog(config: ModelConfig) -> Catalog:
     fetch = _local if config.is_local else _FETCHERS[config.provider]
+    if config.base_url and not config.is_local:
+        # The vendor SDKs connect by themselves: their host is checked, resolved, first.
+        policy = EgressPolicy(allow_private=settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK)
+        await policy.check_url(config.base_url)
     return await asyncio.wait_for(fetch(config), timeout=CATALOG_TIMEOUT_S)
 
 
 def _explain(error: Exception) -> str:
+    if isinstance(error, EgressRefused):
+        return f"betool may not connect there: {error}."
     status = getattr(error, "status_code", None)
     if status in (401, 403):
         return "The provider refused the key (check the API key)."

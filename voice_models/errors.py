@@ -8,3 +8,5 @@ class VoiceModelErrorCode(StrEnum):
     NAME_TAKEN = "name_taken"
     CONNECTION_FAILED = "connection_failed"
     NOT_A_LANGUAGE_MODEL = "not_a_language_model"
+    BASE_URL_REFUSED = "base_url_refused"
+    KEY_REQUIRED_FOR_NEW_HOST = "api_key_required_for_new_host"

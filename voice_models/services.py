@@ -6,8 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import httpx
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from betool.egress import EgressPolicy
 from betool.errors import ApiError, not_found
 from betool.models import User, Workspace
 from voice_models.errors import VoiceModelErrorCode
@@ -26,8 +29,39 @@ def _check_provider(kind: str, provider: str) -> None:
         )
 
 
+def _check_base_url(base_url: str) -> None:
+    """Provider addresses follow the HTTP nodes' egress policy (the resolved addresses are
+    checked again when a connection is made)."""
+    if not base_url:
+        return
+    try:
+        host = httpx.URL(base_url).host
+    except (httpx.InvalidURL, ValueError):
+        raise ApiError(
+            VoiceModelErrorCode.BASE_URL_REFUSED, "The base URL is not a web address.", status=422
+        ) from None
+    policy = EgressPolicy(allow_private=settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK)
+    reason = policy.refusal_by_name(host)
+    if reason is not None:
+        raise ApiError(
+            VoiceModelErrorCode.BASE_URL_REFUSED,
+            f"betool may not connect to {host}: it is {reason}. An operator can allow "
+            "loopback and private networks with BETOOL_HTTP_ALLOW_PRIVATE_NETWORK.",
+            status=422,
+        )
+
+
+def _origin(base_url: str) -> tuple[str, str, int | None]:
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, ValueError):
+        return ("", base_url, None)
+    return (url.scheme, url.host.rstrip("."), url.port)
+
+
 def voice_model_create(*, workspace: Workspace, **fields: Any) -> VoiceModel:
     _check_provider(fields["kind"], fields["provider"])
+    _check_base_url(fields.get("base_url") or "")
     try:
         with transaction.atomic():
             return VoiceModel.objects.create(workspace=workspace, **fields)
@@ -40,10 +74,25 @@ def voice_model_create(*, workspace: Workspace, **fields: Any) -> VoiceModel:
 def voice_model_update(
     *, workspace: Workspace, voice_model_id: int, api_key: str | None = None, **fields: Any
 ) -> VoiceModel:
-    """Changes the given fields. ``api_key=None`` keeps the stored key; ``""`` removes it."""
+    """Changes the given fields. ``api_key=None`` keeps the stored key; ``""`` removes it.
+
+    A stored key never follows a base URL to another host: changing the host of a model
+    that has a key requires entering the key again (or removing it)."""
     voice_model = VoiceModel.objects.filter(workspace=workspace, pk=voice_model_id).first()
     if voice_model is None:
         raise not_found("Voice model")
+    new_base_url = fields.get("base_url")
+    if new_base_url is not None:
+        _check_base_url(new_base_url)
+        moved = _origin(new_base_url or "") != _origin(voice_model.base_url or "")
+        if moved and voice_model.api_key and api_key is None:
+            raise ApiError(
+                VoiceModelErrorCode.KEY_REQUIRED_FOR_NEW_HOST,
+                "The base URL now points to another server: enter the API key again, so "
+                "that the stored key is not sent somewhere it was not meant for.",
+                status=422,
+                details={"field": "api_key"},
+            )
     for name in _EDITABLE:
         if fields.get(name) is not None:
             setattr(voice_model, name, fields[name])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from betool.settings.env import BASE_DIR, VAR_DIR, env_bool, env_list, env_str
 
 BETOOL_ENV = env_str("BETOOL_ENV", "development")
-DEBUG = env_bool("DEBUG", default=BETOOL_ENV != "production")
+# Off unless asked for: a debug page shows settings and code to whoever triggers an error.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list(
     "CSRF_TRUSTED_ORIGINS", ["http://127.0.0.1:8000", "http://localhost:8000"]

@@ -14,7 +14,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded default serves HTTP, websockets and Celery-eager tasks from one process;
-    # a busy timeout keeps concurrent writers from failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default serves HTTP, websockets and Celery-eager tasks from several
+    # processes: WAL lets readers run beside the writer, IMMEDIATE transactions take the
+    # write lock up front (a deferred one that upgrades fails at once with "database is
+    # locked", whatever the timeout), and the busy timeout makes writers queue.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     VAR_DIR.mkdir(parents=True, exist_ok=True)

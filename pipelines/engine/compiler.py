@@ -10,8 +10,9 @@ from pipelines.engine.events import NodeEnterEvent, TextEvent
 from pipelines.engine.runtime import NodeRuntime
 from pipelines.graph.validation import GraphAnalysis, PipelineSettings, Problem, analyze_graph
 from pipelines.nodes import BuildContext
+from pipelines.nodes.base import TemplateRef
 from pipelines.nodes.start import StartConfig
-from pipelines.templating import CompiledTemplate, compile_template
+from pipelines.templating import CompiledTemplate, compile_template, is_cheap_condition
 
 
 class GraphInvalid(ValueError):
@@ -43,6 +44,8 @@ class CompiledNode:
     runtime: NodeRuntime
     is_async: bool
     enter_event: NodeEnterEvent
+    # An instant node whose templates or conditions may be slow runs off the event loop.
+    off_loop: bool = False
     # Output handle -> next node; filled once every node exists.
     next_by_handle: dict[str, CompiledNode] = field(default_factory=dict)
 
@@ -130,5 +133,13 @@ def _build_nodes(analysis: GraphAnalysis) -> dict[str, CompiledNode]:
             runtime=runtime,
             is_async=runtime.is_async,
             enter_event=NodeEnterEvent(parsed.id, parsed.node_type.key),
+            off_loop=not runtime.is_async
+            and not all(_is_cheap(ref) for ref in parsed.node_type.templates(parsed.config)),
         )
     return nodes
+
+
+def _is_cheap(ref: TemplateRef) -> bool:
+    if ref.is_condition:
+        return is_cheap_condition(ref.source)
+    return compile_template(ref.source).is_cheap

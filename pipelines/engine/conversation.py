@@ -9,6 +9,7 @@ out of ``run_turn``.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from time import perf_counter
@@ -17,7 +18,7 @@ from typing import Any, Literal
 from pipelines.engine.compiler import CompiledGraph, CompiledNode
 from pipelines.engine.events import Event, NodeExitEvent, TurnEndEvent, TurnEndReason
 from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.runtime import SessionState, TurnState
+from pipelines.engine.runtime import SessionState, TurnState, off_loop
 from pipelines.engine.trace import NodeStep, TurnTrace
 from pipelines.engine.voice import VoiceActions
 from voice_models.llm.types import LLMError
@@ -137,7 +138,7 @@ class Conversation:
         turn = self._new_turn("", None, greeting=True)
         reason: TurnEndReason = "completed"
         try:
-            text = self._graph.greeting.render(self._session.scope)
+            text = await turn.render(self._graph.greeting)
             events = turn.speak_text(
                 text,
                 node_id=self._graph.start_id,
@@ -201,7 +202,11 @@ class Conversation:
                             yield event
                         branch = turn.branch
                     else:
-                        branch = node.runtime.execute(turn)
+                        if node.off_loop:
+                            execute = functools.partial(node.runtime.execute, turn)
+                            branch = await off_loop(turn.deadline, execute)
+                        else:
+                            branch = node.runtime.execute(turn)
                         if pending:
                             for event in pending:
                                 yield event

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from betool.egress import EgressPolicy, EgressTransport
 from voice_models.llm.types import LLMClient, LLMError
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,11 @@ class ProviderRegistry:
     @property
     def http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=False)
+            # Every connection, redirects included, goes to an address the policy checked.
+            policy = EgressPolicy(allow_private=self.allow_private_network)
+            self._http = httpx.AsyncClient(
+                transport=EgressTransport(policy=policy), follow_redirects=True, max_redirects=5
+            )
         return self._http
 
     def _unique_llms(self) -> list[LLMClient]:

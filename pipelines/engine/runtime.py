@@ -3,19 +3,45 @@
 Instant nodes (say, router, set_variables, keyword classifier) run synchronously and buffer
 their few events; async nodes (LLM, HTTP, call control) are async generators that stream.
 Keeping instant nodes off the async machinery is most of what makes a 100-node walk cheap.
+
+Templates that do more than substitute values (filters, loops, conditions) may run for up to
+the turn's deadline: they run in a small thread pool, so that one designer's template never
+stalls the event loop that every other session (and ``/api/health``) shares.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any
+import functools
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from pipelines.engine.chunker import split_sentences
 from pipelines.engine.events import ActionKind, Event, TextEvent, VariablesEvent
 from pipelines.engine.providers import ProviderRegistry
 from pipelines.engine.trace import NodeStep, TurnTrace, TurnUsage
 from pipelines.engine.voice import ENDING_ACTIONS, ActionOutcome, VoiceActions
+from pipelines.template_limits import deadline_scope
+from pipelines.templating import CompiledTemplate
+
+T = TypeVar("T")
+
+# Threads for templates that may be slow: a few, since each holds the GIL while it works.
+_TEMPLATE_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="betool-template")
+
+
+def _within(deadline: float, work: Callable[[], T]) -> T:
+    with deadline_scope(deadline):
+        return work()
+
+
+async def off_loop(deadline: float, work: Callable[[], T]) -> T:
+    """Runs ``work`` in the template pool; the templates it renders stop at ``deadline``
+    (``loop.time()``, which is ``time.monotonic()``)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_TEMPLATE_POOL, functools.partial(_within, deadline, work))
+
 
 # Names a designer cannot use for a variable: they are the template context's own roots.
 RESERVED_NAMES = frozenset({"exchange", "caller", "history", "variables", "args"})
@@ -129,6 +155,15 @@ class TurnState:
         if outcome.done and action in ENDING_ACTIONS:
             self.session.ended = True
         return outcome
+
+    async def render(
+        self, template: CompiledTemplate, scope: Mapping[str, Any] | None = None
+    ) -> str:
+        """A template of an async node: a plain substitution here, anything else off the loop."""
+        context = self.session.scope if scope is None else scope
+        if template.is_cheap:
+            return template.render(context)
+        return await off_loop(self.deadline, functools.partial(template.render, context))
 
     def set_variables(self, values: Mapping[str, Any]) -> VariablesEvent:
         for name, value in values.items():

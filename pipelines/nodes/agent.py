@@ -91,7 +91,7 @@ class AgentRuntime(NodeRuntime):
         self._specs = tuple(tool.spec for tool in tools)
 
     async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
-        messages = conversation_messages(turn.session, system=self._mission.render(turn.scope))
+        messages = conversation_messages(turn.session, system=await turn.render(self._mission))
         turn.step.input = turn.session.exchange["user_message"]
         chunker = SentenceChunker()
         said: list[str] = []

@@ -69,7 +69,7 @@ def http_tool(tool: HttpTool) -> CompiledTool:
 
     async def handle(turn: TurnState, call: ToolCall) -> ToolOutcome:
         arguments = {name: call.arguments.get(name) for name in properties}
-        target = url.render({**turn.scope, "args": arguments})
+        target = await turn.render(url, {**turn.scope, "args": arguments})
         outcome = await send(
             turn,
             method=tool.method,

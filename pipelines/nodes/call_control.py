@@ -53,13 +53,11 @@ class ActionRuntime(NodeRuntime):
         self._next_handle = next_handle
 
     async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
-        scope = turn.scope
-        for event in turn.speak_text(
-            self._message.render(scope), node_id=self.node_id, interruptible=False
-        ):
+        message = await turn.render(self._message)
+        for event in turn.speak_text(message, node_id=self.node_id, interruptible=False):
             yield event
         params = {
-            key: value.render(scope) if isinstance(value, CompiledTemplate) else value
+            key: await turn.render(value) if isinstance(value, CompiledTemplate) else value
             for key, value in self._params.items()
         }
         yield ActionEvent(self._action, params, self.node_id)

@@ -62,9 +62,8 @@ class CollectDigitsRuntime(NodeRuntime):
             turn.step.output = "no digits"
             turn.branch = "no_input"
             return
-        for event in turn.speak_text(
-            self._prompt.render(turn.scope), node_id=self.node_id, interruptible=True
-        ):
+        prompt = await turn.render(self._prompt)
+        for event in turn.speak_text(prompt, node_id=self.node_id, interruptible=True):
             yield event
         params = {
             "max_digits": self._config.max_digits,

@@ -56,26 +56,25 @@ class HttpRequestRuntime(NodeRuntime):
         )
         self._body = compile_template(config.body) if config.body.strip() else None
 
-    def _payload(self, scope: dict[str, Any]) -> tuple[Any, str | None]:
+    async def _payload(self, turn: TurnState) -> tuple[Any, str | None]:
         """(json, content): a body that reads as JSON is sent as JSON, else as text."""
         if self._body is None:
             return None, None
-        text = self._body.render(scope)
+        text = await turn.render(self._body)
         try:
             return json.loads(text), None
         except ValueError:
             return None, text
 
     async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
-        scope = turn.scope
-        url = self._url.render(scope)
-        json_body, content = self._payload(scope)
+        url = await turn.render(self._url)
+        json_body, content = await self._payload(turn)
         turn.step.input = {"method": self._config.method, "url": url}
         outcome = await send(
             turn,
             method=self._config.method,
             url=url,
-            headers={name: value.render(scope) for name, value in self._headers},
+            headers={name: await turn.render(value) for name, value in self._headers},
             timeout_s=self._config.timeout_s,
             json_body=json_body,
             content=content,

@@ -123,6 +123,8 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         **{k: v for k, v in os.environ.items() if not k.startswith(EMBEDDED_ONLY)},
         "DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "betool.settings",
+        # The fake providers listen on loopback: the operator's opt-in for a local server.
+        "BETOOL_HTTP_ALLOW_PRIVATE_NETWORK": "1",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)

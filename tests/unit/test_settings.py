@@ -113,4 +113,10 @@ def test_development_starts_on_the_embedded_defaults() -> None:
     probe = json.loads(run.stdout.strip().splitlines()[-1])
     assert probe["engine"] == "django.db.backends.sqlite3"
     assert probe["eager"] is True
-    assert probe["debug"] is True
+    assert probe["debug"] is False  # debug pages only when asked for
+
+
+def test_debug_is_on_only_when_asked_for() -> None:
+    run = start(DEBUG="true")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1])["debug"] is True

@@ -412,6 +412,8 @@ def start_worker(
         "LIVEKIT_AGENT_NAME": agent_name,
         "DATABASE_URL": database_url,
         "PYTHONUNBUFFERED": "1",
+        # The fake providers listen on loopback: the operator's opt-in for a local server.
+        "BETOOL_HTTP_ALLOW_PRIVATE_NETWORK": "1",
         **extra_env,
     }
     log = log_path.open("wb")
