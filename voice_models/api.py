@@ -208,7 +208,9 @@ def voice_model_catalog(request: HttpRequest, payload: CatalogIn) -> dict[str, A
     actor = require(request, Permission.VOICE_MODELS_MANAGE)
     api_key = payload.api_key
     if not api_key and payload.voice_model_id is not None:
-        api_key = _stored(actor, payload.voice_model_id).api_key or ""
+        api_key = services.voice_model_stored_key_for(
+            voice_model=_stored(actor, payload.voice_model_id), base_url=payload.base_url
+        )
     config = ModelConfig(
         name="catalog",
         kind=payload.kind,

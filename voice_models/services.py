@@ -59,6 +59,20 @@ def _origin(base_url: str) -> tuple[str, str, int | None]:
     return (url.scheme, url.host.rstrip("."), url.port)
 
 
+def voice_model_stored_key_for(*, voice_model: VoiceModel, base_url: str) -> str:
+    """The stored key, for a look-up made before an edit is saved (the provider's catalog);
+    refused where the look-up goes to another server than the key was entered for."""
+    if voice_model.api_key and _origin(base_url or "") != _origin(voice_model.base_url or ""):
+        raise ApiError(
+            VoiceModelErrorCode.KEY_REQUIRED_FOR_NEW_HOST,
+            "This address is another server than the stored key was entered for: enter the "
+            "API key again to list what it offers.",
+            status=422,
+            details={"field": "api_key"},
+        )
+    return voice_model.api_key or ""
+
+
 def voice_model_create(*, workspace: Workspace, **fields: Any) -> VoiceModel:
     _check_provider(fields["kind"], fields["provider"])
     _check_base_url(fields.get("base_url") or "")

@@ -45,6 +45,21 @@ def test_changing_only_the_host_requires_the_key_again(client_as: Callable[[Role
     assert VoiceModel.objects.get(pk=created["id"]).api_key == "sk-other"
 
 
+def test_a_catalog_look_up_does_not_take_the_stored_key_to_another_host(
+    client_as: Callable[[Role], Client],
+) -> None:
+    admin = client_as(Role.ADMIN)
+    created = _create(admin).json()
+    look_up = admin.post(
+        "/api/voice-models/catalog",
+        {"kind": "llm", "provider": "openai_compatible",
+         "base_url": "https://attacker.example.net/v1", "voice_model_id": created["id"]},
+        content_type=JSON,
+    )  # fmt: skip
+    assert look_up.status_code == 422
+    assert look_up.json()["error"]["code"] == "api_key_required_for_new_host"
+
+
 @pytest.mark.parametrize(
     "base_url",
     ["http://127.1:8080/v1", "http://2130706433/v1", "http://localhost./v1", "http://10.0.0.5/v1"],
