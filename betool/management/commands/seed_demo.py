@@ -88,7 +88,11 @@ class Command(BaseCommand):
             pipeline = pipeline_create(
                 workspace=workspace, user=owner, name=name, template="front_desk"
             )
-            pipeline_publish(pipeline=pipeline, user=owner, note="First version")
+            # Published before any language model exists, so a number can answer its keyword
+            # paths; the editor marks its agents "needs a language model" until one is set up.
+            pipeline_publish(
+                pipeline=pipeline, user=owner, note="First version", check_models=False
+            )
         return pipeline
 
     def _demo_usage(self, workspace: Workspace, pipeline_id: int) -> None:
