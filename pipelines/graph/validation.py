@@ -205,12 +205,13 @@ def _describe(node: ParsedNode) -> str:
 
 
 def describe_handle(handle: str) -> str:
-    """An output as the canvas labels it: the intent's or condition's name, or its word."""
+    """An output as the canvas labels it: the intent's or condition's name, or its word
+    ("Fallback", "Else", "Error")."""
     for prefix, kind in (("intent:", "intent"), ("condition:", "condition")):
         if handle.startswith(prefix):
             return f"the {kind} '{handle.removeprefix(prefix)}'"
-    words = {"fallback": "no intent matched", "else": "otherwise", "no_input": "no input"}
-    return f"the output '{words.get(handle, handle)}'"
+    words = {"out": "Next", "no_input": "No input"}
+    return f"the output '{words.get(handle, handle.capitalize())}'"
 
 
 def _read_nodes(raw: object, analysis: GraphAnalysis) -> None:

@@ -100,7 +100,7 @@ def test_a_classifier_output_that_leads_nowhere_is_an_error_in_plain_words() -> 
     ]
     billing, fallback = problems
     assert billing.message.startswith("The intent 'billing' leads nowhere")
-    assert fallback.message.startswith("The output 'no intent matched' leads nowhere")
+    assert fallback.message.startswith("The output 'Fallback' leads nowhere")
     for problem in problems:
         assert "intent:" not in problem.message
         assert "classifier_b3m7e5" not in problem.message

@@ -1,6 +1,7 @@
 /** A form generated from a JSON Schema: one control per field, nested lists and objects included. */
 import { useId } from "react";
 import { Icon } from "../../ui/Icon";
+import { ModelField } from "./ModelField";
 import type { FieldDescriptor } from "./schemaFields";
 import { TemplateInput } from "./TemplateInput";
 
@@ -104,6 +105,10 @@ export function FieldControl({ field, value, invalid, onChange, suggestions }: F
           </select>
           {help}
         </div>
+      );
+    case "model":
+      return (
+        <ModelField id={id} label={<FieldLabel field={field} htmlFor={id} />} value={typeof value === "string" ? value : ""} invalid={invalid} help={help} describedBy={describedBy} onChange={onChange} />
       );
     case "number":
     case "integer":

@@ -191,3 +191,37 @@ describe("choosing where an output leads", () => {
     expect(fromBilling()).toHaveLength(1);
   });
 });
+
+describe("what a designer cannot break", () => {
+  it("keeps the Start node through Delete, the canvas's remove and cut", () => {
+    store().select(["start", "say"]);
+    store().deleteSelection();
+    expect(store().nodes.map((n) => n.id)).toEqual(["start", "classify"]);
+    store().onNodesChange([{ type: "remove", id: "start" }]);
+    store().select(["start"]);
+    store().cut();
+    expect(node("start")).toBeDefined();
+    expect(node("start")?.deletable).toBe(false);
+  });
+
+  it("marks an open output as ending the turn, saved with the node, and takes its problem away", () => {
+    store().setProblems([
+      { code: "unconnected_output", message: "The output 'Fallback' leads nowhere.", node_id: "classify", edge_id: null, handle: "fallback", severity: "error", field: null },
+    ]);
+    store().setEndsTurn("classify", "fallback", true);
+    expect(store().problems).toEqual([]);
+    expect(store().toDocument().nodes[1]?.data.ends_turn).toEqual(["fallback"]);
+    store().setEndsTurn("classify", "fallback", false);
+    expect(store().toDocument().nodes[1]?.data).not.toHaveProperty("ends_turn");
+  });
+
+  it("drops the problems of a field as soon as it is edited, keeping the others", () => {
+    store().setProblems([
+      { code: "invalid_config", message: "Text: this cannot be empty.", node_id: "say", edge_id: null, handle: null, severity: "error", field: "text" },
+      { code: "unreachable_node", message: "Say is never reached.", node_id: "say", edge_id: null, handle: null, severity: "warning", field: null },
+    ]);
+    store().updateConfig("say", { text: "Now valid." });
+    expect(store().problems.map((p) => p.code)).toEqual(["unreachable_node"]);
+    expect(store().problemIndex.get("say")?.fields).toEqual([]);
+  });
+});
