@@ -156,7 +156,8 @@ def test_csv_figures_have_a_fixed_number_of_decimals_per_column(
         for column in ("call_minutes", "call_credits", "asr_credits", "tts_credits",
                        "llm_credits", "total_credits"):  # fmt: skip
             whole, _, cents = row[column].partition(".")
-            assert whole.lstrip("-").isdigit() and len(cents) == 2, (column, row[column])
+            assert whole.lstrip("-").isdigit(), (column, row[column])
+            assert len(cents) == 2, (column, row[column])
 
 
 def test_grouping_by_model_counts_the_calls_that_used_it(
