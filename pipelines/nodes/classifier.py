@@ -34,7 +34,11 @@ class Intent(BaseModel):
 
 
 class ClassifierConfig(NodeConfig):
-    mode: Literal["keywords", "llm"] = Field("keywords", title="How to classify")
+    mode: Literal["keywords", "llm"] = Field(
+        "keywords",
+        title="How to classify",
+        json_schema_extra={"x-enum-labels": ["By keywords", "By a language model"]},
+    )
     intents: list[Intent] = Field(default_factory=list, title="Intents", min_length=1)
     model: str = model_field(description="The language model that picks the intent (LLM mode).")
 

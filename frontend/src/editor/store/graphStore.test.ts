@@ -225,3 +225,35 @@ describe("what a designer cannot break", () => {
     expect(store().problemIndex.get("say")?.fields).toEqual([]);
   });
 });
+
+describe("tidying up", () => {
+  it("stacks a classifier's branches in the order of its outputs, so their edges never cross", () => {
+    store().load(
+      {
+        ...sampleDocument(),
+        nodes: [
+          ...sampleDocument().nodes.filter((n) => n.id !== "say"),
+          { id: "a_fallback", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "?" } } },
+          { id: "b_support", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "Support." } } },
+          { id: "c_billing", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "Billing." } } },
+          { id: "c_after", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "And then." } } },
+        ],
+        edges: [
+          { id: "e1", source: "start", sourceHandle: "out", target: "classify", targetHandle: "in" },
+          { id: "e2", source: "classify", sourceHandle: "intent:billing", target: "c_billing", targetHandle: "in" },
+          { id: "e3", source: "classify", sourceHandle: "intent:support", target: "b_support", targetHandle: "in" },
+          { id: "e4", source: "classify", sourceHandle: "fallback", target: "a_fallback", targetHandle: "in" },
+          { id: "e5", source: "c_billing", sourceHandle: "out", target: "c_after", targetHandle: "in" },
+        ],
+      },
+      CATALOG,
+    );
+    store().autoLayout();
+    const y = (id: string) => node(id)?.position.y ?? Number.NaN;
+    // billing, support, fallback: the classifier's outputs from top to bottom
+    expect(y("c_billing")).toBeLessThan(y("b_support"));
+    expect(y("b_support")).toBeLessThan(y("a_fallback"));
+    // what follows a branch stays beside it
+    expect(y("c_after")).toBe(y("c_billing"));
+  });
+});

@@ -6,7 +6,7 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type Viewport } from "@xyflow/react";
 import { create } from "zustand";
 import type { GraphDocument, GraphSettings, Problem } from "../../api/types";
-import { INPUT_HANDLE } from "../catalog/handles";
+import { INPUT_HANDLE, outputHandles } from "../catalog/handles";
 import type { Catalog } from "../catalog/types";
 import { copySelection, pasteContent, type ClipboardContent } from "./clipboard";
 import { checkConnection, type ConnectionVerdict } from "./connections";
@@ -384,8 +384,9 @@ export const useGraphStore = create<GraphState>()((set, get) => {
     },
 
     autoLayout: () => {
-      const { nodes, edges } = get();
-      commit({ nodes: layoutNodes(nodes, edges) });
+      const { nodes, edges, catalog } = get();
+      const outputOrder = (node: FlowNode) => outputHandles(catalog[node.type ?? ""], node.data.config).map((h) => h.id);
+      commit({ nodes: layoutNodes(nodes, edges, outputOrder) });
     },
 
     setViewport: (viewport) => set({ viewport }),
