@@ -33,5 +33,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    re_path(r"^(?!api/|admin/|static/|ws/).*$", views.app_shell, name="app"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    re_path(r"^(?!api/|admin/|static/|ws/|favicon\.ico$).*$", views.app_shell, name="app"),
 ]

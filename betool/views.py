@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from betool.selectors import membership_for
+
+_FAVICON = Path(__file__).parent / "static" / "betool" / "favicon.svg"
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The icon browsers ask for on every page (the API docs, the sign-in page, the app)."""
+    return HttpResponse(_FAVICON.read_bytes(), content_type="image/svg+xml")
 
 
 @login_required
