@@ -89,6 +89,8 @@ owner.save()
 workspace = workspace_create(name="Browser tests", owner=owner)
 designer = User.objects.create_user("designer", "designer@example.com", password)
 Membership.objects.create(user=designer, workspace=workspace, role=Role.DESIGNER)
+finance = User.objects.create_user("finance", "finance@example.com", password)
+Membership.objects.create(user=finance, workspace=workspace, role=Role.FINANCE)
 # Calls for the call monitor's tests (frontend/e2e/calls.test.mjs).
 from tests.browser.seed_calls import seed_calls
 seed_calls(workspace, owner)
@@ -119,6 +121,8 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         **{k: v for k, v in os.environ.items() if not k.startswith(EMBEDDED_ONLY)},
         "DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "betool.settings",
+        # The newcomer's test (first_hour.test.mjs) runs agents on a loopback model server.
+        "BETOOL_HTTP_ALLOW_PRIVATE_NETWORK": "1",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -167,6 +171,8 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
                 "BETOOL_PASSWORD": password,
                 "BETOOL_DESIGNER_USERNAME": "designer",
                 "BETOOL_DESIGNER_PASSWORD": password,
+                "BETOOL_FINANCE_USERNAME": "finance",
+                "BETOOL_FINANCE_PASSWORD": password,
                 "CHROMIUM_PATH": str(CHROMIUM),
                 "BETOOL_LEDGER_USAGE": ledger,
                 "BETOOL_SCREENSHOTS": str(SCREENSHOTS),
