@@ -204,6 +204,11 @@ def _describe(node: ParsedNode) -> str:
     return _describe_label(node.node_type, node.label)
 
 
+def _sentence(text: str) -> str:
+    """The text with a capital first letter (``str.capitalize`` would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def describe_handle(handle: str) -> str:
     """An output as the canvas labels it: the intent's or condition's name, or its word
     ("Fallback", "Else", "Error")."""
@@ -370,7 +375,7 @@ def _read_edge(edge_id: str, item: dict[str, Any], analysis: GraphAnalysis) -> N
     if (source.id, handle) in analysis.routes:
         analysis.report(
             "output_has_two_branches",
-            f"{describe_handle(handle).capitalize()} is connected twice; a turn can follow only "
+            f"{_sentence(describe_handle(handle))} is connected twice; a turn can follow only "
             "one connection.",
             edge_id=edge_id,
             node_id=source.id,
@@ -435,12 +440,12 @@ def _check_unconnected_outputs(analysis: GraphAnalysis) -> None:
             elif is_choice:
                 severity = "error"
                 message = (
-                    f"{describe_handle(handle).capitalize()} leads nowhere: connect it, or mark "
+                    f"{_sentence(describe_handle(handle))} leads nowhere: connect it, or mark "
                     "it as ending the turn (the caller would hear nothing more)."
                 )
             else:
                 message = (
-                    f"{describe_handle(handle).capitalize()} leads nowhere: when it is chosen, "
+                    f"{_sentence(describe_handle(handle))} leads nowhere: when it is chosen, "
                     "the turn ends without anything more being said."
                 )
             problem = Problem(

@@ -19,6 +19,11 @@ export function axisTop(largest: number): number {
 
 const TICKS = [1, 0.5, 0];
 
+/** Beside the hovered bar, on the side with room, so the tooltip never leaves the chart. */
+function tooltipPlace(index: number, count: number): React.CSSProperties {
+  return index < count / 2 ? { left: `${((index + 1) / count) * 100}%` } : { right: `${((count - index) / count) * 100}%` };
+}
+
 /** Credits per day as stacked bars, with a credits axis, the days below, a legend, and each day's split on hover. */
 export function UsageChart({ rows }: { rows: UsageRow[] }) {
   const [hovered, setHovered] = useState<number | null>(null);
@@ -54,7 +59,7 @@ export function UsageChart({ rows }: { rows: UsageRow[] }) {
             </div>
           ))}
           {shown && hovered !== null && (
-            <div className="usage-tooltip" role="tooltip" data-testid="usage-tooltip" style={{ left: `${((hovered + 0.5) / rows.length) * 100}%` }}>
+            <div className="usage-tooltip" role="tooltip" data-testid="usage-tooltip" style={tooltipPlace(hovered, rows.length)}>
               <strong>{shown.label}</strong>
               {PARTS.map((p) => (
                 <span key={p.key} style={{ ["--c" as string]: p.color }}>
