@@ -47,6 +47,7 @@ export function UsageChart({ rows }: { rows: UsageRow[] }) {
             <div
               key={r.key}
               className="usage-bar"
+              role="img"
               tabIndex={0}
               aria-label={`${r.label}: ${formatCredits(r.total_credits)} credits`}
               onMouseEnter={() => setHovered(i)}
