@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
-import { apiCall, BASE_URL, deletePipeline, launch, openEditor, signedInPage, snapshot, uniqueName } from "./browser.mjs";
+import { apiCall, BASE_URL, deletePipeline, dragBetween as drag, draft, launch, openEditor, signedInPage, snapshot, uniqueName, waitSaved } from "./browser.mjs";
 
 const LOCAL_ANSWER = "Hello from the local model. How can I help?";
 
@@ -43,24 +43,6 @@ function startModelServer() {
 async function pipelineNamed(page, name) {
   const list = (await apiCall(page, "GET", `/pipelines?search=${encodeURIComponent(name)}`)).body;
   return list.find((p) => p.name === name);
-}
-
-async function draft(page, id) {
-  return (await apiCall(page, "GET", `/pipelines/${id}`)).body.graph;
-}
-
-async function waitSaved(page) {
-  await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute("data-state") === "saved", null, { timeout: 10000 });
-}
-
-async function drag(page, from, to) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 6 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 6 });
-  await page.mouse.up();
 }
 
 async function openTestPanel(page) {
@@ -161,10 +143,15 @@ describe("a designer's first hour", () => {
     await dropAt("Transfer", box.width * 0.7, box.height * 0.45);
     await dropAt("Hang up", box.width * 0.7, box.height * 0.75);
     assert.equal(await page.locator(".react-flow__node").count(), 5);
+    // Tidied up and in view, so that no node hides another.
+    await page.getByRole("button", { name: /^Tidy up layout/ }).click();
+    await page.locator(".react-flow__controls-fitview").click();
+    await page.waitForTimeout(1000); // the view settles before nodes are clicked and handles dragged
 
     // The classifier, in the inspector: two intents with a keyword each.
     const inspector = page.getByRole("complementary", { name: "Inspector" });
-    await page.locator(".react-flow__node-classifier").click();
+    await page.locator(".react-flow__node-classifier .flow-node-header").click();
+    await inspector.getByRole("heading", { name: "Classifier" }).waitFor();
     const intents = inspector.getByRole("group", { name: "Intents" });
     for (const [intent, keyword] of [["sales", "buy"], ["human", "person"]]) {
       await intents.getByRole("button", { name: /Add intent/ }).click();
@@ -180,11 +167,9 @@ describe("a designer's first hour", () => {
     await page.locator(".react-flow__node-transfer").click();
     await inspector.getByLabel("Transfer to").fill("12ab");
 
-    // Wiring, by dragging from each output to the next node, once tidied up and in view.
-    await page.getByRole("button", { name: /^Tidy up layout/ }).click();
-    await page.locator(".react-flow__controls-fitview").click();
+    // Wiring, by dragging from each output to the next node.
     await page.locator(".problems-toggle").click();
-    await page.waitForTimeout(1000); // the view settles before handles are dragged
+    await page.waitForTimeout(500);
     const handle = (type, id) => page.locator(`.react-flow__node-${type} .react-flow__handle[data-handleid="${id}"]`);
     const input = (type) => page.locator(`.react-flow__node-${type} .react-flow__handle.target`);
     await drag(page, handle("start", "out"), input("classifier"));

@@ -209,15 +209,15 @@ def test_duplicate_rename_delete_and_search(designer: Client) -> None:
     assert designer.get(f"/api/pipelines/{copy_['id']}").status_code == 404
 
 
+def _local_server(workspace: Any) -> VoiceModel:
+    return VoiceModel.objects.create(
+        workspace=workspace, name="Local server", kind="llm", provider="openai_compatible",
+        model="qwen2.5", base_url="http://127.0.0.1:8080/v1",
+    )  # fmt: skip
+
+
 def test_templates_are_listed_valid_and_publishable(designer: Client, workspace: Any) -> None:
-    VoiceModel.objects.create(
-        workspace=workspace,
-        name="Local server",
-        kind="llm",
-        provider="openai_compatible",
-        model="qwen2.5",
-        base_url="http://127.0.0.1:8080/v1",
-    )
+    _local_server(workspace)
     templates = designer.get("/api/pipelines/templates").json()
     assert {"front_desk", "appointment_booking", "outbound_reminder"} <= {
         t["key"] for t in templates
@@ -332,14 +332,7 @@ def test_with_no_language_model_agents_are_marked_and_publish_is_refused(
 def test_a_configured_model_resolves_and_an_unknown_one_is_named(
     designer: Client, workspace: Any
 ) -> None:
-    VoiceModel.objects.create(
-        workspace=workspace,
-        name="Local server",
-        kind="llm",
-        provider="openai_compatible",
-        model="qwen2.5",
-        base_url="http://127.0.0.1:8080/v1",
-    )
+    _local_server(workspace)
     pipeline = _create(designer)
     for model in ("", "Local server", "qwen2.5"):
         body = {"graph": _agent_graph(pipeline["graph"], model)}
