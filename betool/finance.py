@@ -13,13 +13,16 @@ from enum import StrEnum
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from betool.models import LedgerEntry, LedgerKind, Workspace
 
 ZERO = Decimal("0.00")
+# Every figure is given with a fixed number of decimals per column (the CSV is read by
+# spreadsheets and people alike): credits and minutes to the hundredth.
+CENT = Decimal("0.01")
 USAGE_KINDS = [
     LedgerKind.CALL_SECONDS,
     LedgerKind.ASR_SECONDS,
@@ -78,9 +81,12 @@ class UsageRow:
             "key": self.key,
             "label": self.label,
             "calls": self.calls,
-            "call_minutes": (self.call_seconds / 60).quantize(Decimal("0.01")),
-            **{f"{column}_credits": self.credits.get(column, ZERO) for column in COLUMNS},
-            "total_credits": self.total,
+            "call_minutes": (self.call_seconds / 60).quantize(CENT),
+            **{
+                f"{column}_credits": self.credits.get(column, ZERO).quantize(CENT)
+                for column in COLUMNS
+            },
+            "total_credits": self.total.quantize(CENT),
         }
 
 
@@ -118,6 +124,31 @@ def _pipeline_names(ids: set[int]) -> dict[int, str]:
     return dict(pipeline.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
+_CALL_SOURCE = "call-"
+
+
+def _callers(sources: set[str]) -> dict[str, str]:
+    """The caller of each real call among ``sources`` ("call-<id>"), by source."""
+    ids = {s.removeprefix(_CALL_SOURCE) for s in sources if s.startswith(_CALL_SOURCE)}
+    call = apps.get_model("telephony", "Call")
+    rows = call.objects.filter(pk__in=[i for i in ids if i.isdigit()])
+    return {
+        f"{_CALL_SOURCE}{pk}": caller
+        for pk, caller in rows.values_list("pk", "from_number")
+        if caller
+    }
+
+
+def _call_label(row: dict[str, Any], callers: dict[str, str]) -> str:
+    """A call as finance knows it: who called, which number, when ("+1555… → +1555…, …")."""
+    caller = callers.get(row["source"], "")
+    number = row["number"] or "a test"
+    when = row["first_at"]
+    moment = timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
+    who = f"{caller} → {number}" if caller else f"Call to {number}"
+    return f"{who}, {moment}" if moment else who
+
+
 def _label(group: GroupBy, key: Any, names: dict[int, str]) -> str:
     if group == GroupBy.PIPELINE:
         return names.get(key, f"Deleted pipeline #{key}") if key else "No pipeline"
@@ -146,11 +177,20 @@ def usage_summary(
                 Value(Decimal(0)),
                 output_field=DecimalField(max_digits=16, decimal_places=3),
             ),
-            calls=Count("source", filter=Q(kind=LedgerKind.CALL_SECONDS), distinct=True),
+            # A model's calls are the calls that used it (call time has no model).
+            calls=Count("source", distinct=True)
+            if group_by == GroupBy.MODEL
+            else Count("source", filter=Q(kind=LedgerKind.CALL_SECONDS), distinct=True),
+            **(
+                {"first_at": Min("occurred_at"), "number": Max("phone_number")}
+                if group_by == GroupBy.CALL
+                else {}
+            ),
         )
         .order_by(group_field)
     )
     rows = list(rows)
+    callers = _callers({r["source"] for r in rows}) if group_by == GroupBy.CALL else {}
     names = (
         _pipeline_names({r["pipeline_id"] for r in rows if r["pipeline_id"]})
         if group_by == GroupBy.PIPELINE
@@ -162,7 +202,9 @@ def usage_summary(
         result.append(
             UsageRow(
                 key="" if key is None else str(key),
-                label=_label(group_by, key, names),
+                label=_call_label(row, callers)
+                if group_by == GroupBy.CALL
+                else _label(group_by, key, names),
                 call_seconds=row["call_seconds"],
                 credits={column: row[f"{column}_credits"] for column in COLUMNS},
                 total=row["total_credits"],

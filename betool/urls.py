@@ -34,5 +34,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
-    re_path(r"^(?!api/|admin/|static/|ws/|invite/).*$", views.app_shell, name="app"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    re_path(r"^(?!api/|admin/|static/|ws/|invite/|favicon\.ico$).*$", views.app_shell, name="app"),
 ]

@@ -4,6 +4,7 @@ behind sign-in."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,12 +14,21 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from betool.access import WORKSPACE_SESSION_KEY
 from betool.errors import ApiError, CoreErrorCode
 from betool.selectors import invite_by_token, membership_for
 from betool.services import member_invite_accept
+
+_FAVICON = Path(__file__).parent / "static" / "betool" / "favicon.svg"
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The icon browsers ask for on every page (the API docs, the sign-in page, the app)."""
+    return HttpResponse(_FAVICON.read_bytes(), content_type="image/svg+xml")
 
 
 @login_required

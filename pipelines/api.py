@@ -14,7 +14,6 @@ from pipelines import selectors, services
 from pipelines.graph.diff import graph_diff
 from pipelines.graph.limits import check_graph_size
 from pipelines.graph.templates import template_list
-from pipelines.graph.validation import validate_graph
 from pipelines.models import Pipeline, PipelineVersion
 from pipelines.nodes import node_type_catalog
 
@@ -197,9 +196,10 @@ def templates(request: HttpRequest) -> list[dict[str, str]]:
 
 @router.post("/validate", response=ValidateOut)
 def validate(request: HttpRequest, payload: ValidateIn) -> dict[str, Any]:
-    require(request, Permission.PIPELINES_VIEW)
+    actor = require(request, Permission.PIPELINES_VIEW)
     check_graph_size(payload.graph)
-    return {"problems": [p.as_dict() for p in validate_graph(payload.graph)]}
+    problems = selectors.graph_problems(workspace=actor.workspace, graph=payload.graph)
+    return {"problems": [p.as_dict() for p in problems]}
 
 
 @router.post("/import", response={201: PipelineDetail})

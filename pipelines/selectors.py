@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from betool.errors import ApiError, not_found
 from betool.models import Workspace
 from pipelines.errors import PipelineErrorCode
+from pipelines.graph.validation import LanguageModels, Problem, validate_graph
 from pipelines.models import Pipeline, PipelineVersion
+from voice_models.selectors import default_llm_for, llm_names
 
 
 def pipeline_list(*, workspace: Workspace, search: str = "") -> QuerySet[Pipeline]:
@@ -88,3 +90,16 @@ def graph_of(*, pipeline: Pipeline, version: str | int) -> dict[str, Any]:
     if version == "draft":
         return pipeline.draft
     return version_get(pipeline=pipeline, number=int(version)).graph
+
+
+def language_models_for(*, workspace: Workspace) -> LanguageModels:
+    """The language models the workspace's nodes can name, for validation."""
+    default = default_llm_for(workspace=workspace)
+    return LanguageModels(
+        names=llm_names(workspace=workspace), default=default.name if default else None
+    )
+
+
+def graph_problems(*, workspace: Workspace, graph: Any) -> list[Problem]:
+    """What is wrong with a graph as this workspace would run it (with its language models)."""
+    return validate_graph(graph, language_models=language_models_for(workspace=workspace))

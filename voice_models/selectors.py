@@ -24,18 +24,28 @@ def voice_model_list(*, workspace: Workspace, kind: str | None = None) -> QueryS
 def llm_configs(*, workspace: Workspace) -> list[ModelConfig]:
     """The enabled language models as plain data, decrypted, safe to hand to an event loop;
     the workspace's default first."""
-    models = voice_model_list(workspace=workspace, kind=VoiceModelKind.LLM).filter(enabled=True)
-    return [ModelConfig.from_model(m) for m in models.order_by("-is_default", "name")]
+    return [ModelConfig.from_model(m) for m in _enabled_llms(workspace=workspace)]
+
+
+def _enabled_llms(*, workspace: Workspace) -> QuerySet[VoiceModel]:
+    return (
+        voice_model_list(workspace=workspace, kind=VoiceModelKind.LLM)
+        .filter(enabled=True)
+        .order_by("-is_default", "name")
+    )
 
 
 def default_llm_for(*, workspace: Workspace) -> VoiceModel | None:
-    """The language model that answers where a number or a node names none: the one an
-    admin marked as the workspace's default, if it is enabled."""
-    return (
-        voice_model_list(workspace=workspace, kind=VoiceModelKind.LLM)
-        .filter(is_default=True, enabled=True)
-        .first()
-    )
+    """The language model that answers where a number or a node names none ("workspace
+    default"): the one an admin marked as the default, else the first enabled one, as the
+    sessions' provider registry takes it."""
+    return _enabled_llms(workspace=workspace).first()
+
+
+def llm_names(*, workspace: Workspace) -> frozenset[str]:
+    """What a node may name an enabled language model by: its name or its provider model id."""
+    rows = _enabled_llms(workspace=workspace).values_list("name", "model")
+    return frozenset(name for row in rows for name in row if name)
 
 
 def usage_configs(*, workspace: Workspace, names: Iterable[str]) -> dict[str, VoiceModel]:

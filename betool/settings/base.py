@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    # Its templates and static files: /api/docs is served from here, with no CDN.
+    "ninja",
     "betool",
     "voice_models",
     "pipelines",

@@ -68,6 +68,27 @@ export async function snapshot(page, name) {
   if (folder) await page.screenshot({ path: `${folder}/${name}.png` });
 }
 
+/** The pipeline's saved draft, read back through the API. */
+export async function draft(page, id) {
+  return (await apiCall(page, "GET", `/pipelines/${id}`)).body.graph;
+}
+
+/** Until the editor says every change is saved. */
+export async function waitSaved(page) {
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute("data-state") === "saved", null, { timeout: 10000 });
+}
+
+/** Presses on one element and lets go on another, moving like a hand does. */
+export async function dragBetween(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
 export async function openEditor(page, id) {
   await page.goto(`${BASE_URL}/pipelines/${id}`);
   await page.waitForSelector(".react-flow__node");

@@ -1,26 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { apiCall, createPipeline, deletePipeline, launch, openEditor, signedInPage, snapshot, uniqueName } from "./browser.mjs";
+import { apiCall, createPipeline, deletePipeline, dragBetween as dragHandle, draft, launch, openEditor, signedInPage, snapshot, uniqueName, waitSaved } from "./browser.mjs";
 
 const MOD = process.platform === "darwin" ? "Meta" : "Control";
-
-async function draft(page, id) {
-  return (await apiCall(page, "GET", `/pipelines/${id}`)).body.graph;
-}
-
-async function waitSaved(page) {
-  await page.waitForFunction(() => document.querySelector('[data-testid="save-status"]')?.getAttribute("data-state") === "saved", null, { timeout: 10000 });
-}
-
-async function dragHandle(page, from, to) {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
 
 describe("pipeline editor", () => {
   let browser, page, pipeline;

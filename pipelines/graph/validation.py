@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.graph.document import DEFAULT_SETTINGS, GraphDocumentError, migrate_document
-from pipelines.nodes import NODE_TYPES, NodeType, TemplateRef
+from pipelines.nodes import NODE_TYPES, ModelRef, NodeType, TemplateRef
 from pipelines.nodes.config_errors import describe_config_errors
 from pipelines.nodes.fields import VariableName
 from pipelines.nodes.start import PHONE_GATEWAY
@@ -27,6 +27,29 @@ EXCHANGE_FIELDS = {"user_message": None, "intent": None, "digits": None, "channe
 CALLER_FIELDS = frozenset({"number"})
 OPEN_ROOTS = frozenset({"history"})
 TEMPLATE_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop"})
+
+
+# What a model field holds when it means "the workspace's default language model"
+# ("default" is what pipelines said before the editor offered a picker).
+WORKSPACE_DEFAULT_MODELS = frozenset({"", "default"})
+# Outputs that must lead somewhere, unless the designer marks them as ending the turn:
+# a choice that leads nowhere is a caller left in silence.
+CHOICE_NODE_TYPES = frozenset({"classifier", "router"})
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageModels:
+    """The workspace's configured language models, as a node's model field may name them."""
+
+    # Configuration names and provider model ids.
+    names: frozenset[str]
+    # The name the workspace default resolves to; None when the workspace has no model.
+    default: str | None
+
+    def resolves(self, name: str) -> bool:
+        if name.strip() in WORKSPACE_DEFAULT_MODELS:
+            return self.default is not None
+        return name in self.names
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +80,21 @@ class Problem:
 class PipelineSettings(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    fallback_line: str = Field(DEFAULT_SETTINGS["fallback_line"], min_length=1, max_length=500)
-    iteration_limit: int = Field(DEFAULT_SETTINGS["iteration_limit"], ge=1, le=50)
-    turn_timeout_s: float = Field(DEFAULT_SETTINGS["turn_timeout_s"], gt=0, le=120)
+    # Titles as the editor's pipeline settings form shows them (problems quote them).
+    fallback_line: str = Field(
+        DEFAULT_SETTINGS["fallback_line"], title="Fallback line", min_length=1, max_length=500
+    )
+    iteration_limit: int = Field(
+        DEFAULT_SETTINGS["iteration_limit"], title="Visits of one node per turn", ge=1, le=50
+    )
+    turn_timeout_s: float = Field(
+        DEFAULT_SETTINGS["turn_timeout_s"], title="Turn timeout (seconds)", gt=0, le=120
+    )
     # Variables the session provides when the call starts (e.g. from the phone number's
     # set-up or an outbound call request): declared so templates may use them.
-    input_variables: list[VariableName] = Field(default_factory=list)
+    input_variables: list[VariableName] = Field(
+        default_factory=list, title="Variables given at call start"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +104,13 @@ class ParsedNode:
     label: str
     # None when the config is invalid (its problems are reported).
     config: BaseModel | None
+    # Output handles the designer marked as ending the turn when left open.
+    ends_turn: frozenset[str] = frozenset()
+
+    @property
+    def title(self) -> str:
+        """How the designer knows the node: its label, else its type's name."""
+        return self.label or self.node_type.label
 
 
 @dataclass(slots=True)
@@ -79,6 +118,9 @@ class GraphAnalysis:
     """What a document says, read once: nodes, routes by output handle, and the problems."""
 
     problems: list[Problem] = field(default_factory=list)
+    # Errors that block publishing but not running: a version already published (or a
+    # test of an older draft) still runs, and an open output there just ends the turn.
+    design_problems: list[Problem] = field(default_factory=list)
     document: dict[str, Any] | None = None
     settings: PipelineSettings = field(default_factory=PipelineSettings)
     nodes: dict[str, ParsedNode] = field(default_factory=dict)
@@ -97,9 +139,16 @@ class GraphAnalysis:
         self.problems.append(Problem(code, message, **where))
 
 
-def validate_graph(doc: object) -> list[Problem]:
-    """Every problem of ``doc``, errors and warnings. Never raises."""
-    return analyze_graph(doc).problems
+def validate_graph(doc: object, *, language_models: LanguageModels | None = None) -> list[Problem]:
+    """Every problem of ``doc``, errors and warnings. Never raises.
+
+    With ``language_models`` (the workspace's), a node whose model would not resolve at
+    run time is an error too; without, models are not checked (a published version keeps
+    running on the workspace default when a model is removed)."""
+    analysis = analyze_graph(doc)
+    if language_models is not None and analysis.document is not None:
+        _check_models(analysis, language_models)
+    return [*analysis.problems, *analysis.design_problems]
 
 
 def analyze_graph(doc: object) -> GraphAnalysis:
@@ -141,15 +190,33 @@ def _read_settings(raw: object, analysis: GraphAnalysis) -> None:
     try:
         analysis.settings = PipelineSettings.model_validate(raw if isinstance(raw, dict) else {})
     except ValidationError as error:
-        for detail in error.errors():
-            name = ".".join(str(part) for part in detail["loc"])
+        for problem in describe_config_errors(PipelineSettings, error):
             analysis.report(
-                "invalid_settings", f"Pipeline setting '{name}': {detail['msg']}.", field=name
+                "invalid_settings", f"Pipeline settings, {problem.message}", field=problem.field
             )
 
 
-def _describe_label(node_type: NodeType[Any], label: str, node_id: str) -> str:
-    return f"{node_type.label} '{label or node_id}'"
+def _describe_label(node_type: NodeType[Any], label: str) -> str:
+    return f"{node_type.label} '{label}'" if label else node_type.label
+
+
+def _describe(node: ParsedNode) -> str:
+    return _describe_label(node.node_type, node.label)
+
+
+def _sentence(text: str) -> str:
+    """The text with a capital first letter (``str.capitalize`` would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def describe_handle(handle: str) -> str:
+    """An output as the canvas labels it: the intent's or condition's name, or its word
+    ("Fallback", "Else", "Error")."""
+    for prefix, kind in (("intent:", "intent"), ("condition:", "condition")):
+        if handle.startswith(prefix):
+            return f"the {kind} '{handle.removeprefix(prefix)}'"
+    words = {"out": "Next", "no_input": "No input"}
+    return f"the output '{words.get(handle, handle.capitalize())}'"
 
 
 def _read_nodes(raw: object, analysis: GraphAnalysis) -> None:
@@ -202,16 +269,22 @@ def _read_node(index: int, item: object, analysis: GraphAnalysis) -> ParsedNode 
     data = data if isinstance(data, dict) else {}
     label = data.get("label")
     label = label if isinstance(label, str) else ""
+    raw_ends = data.get("ends_turn")
+    ends_turn = frozenset(
+        handle
+        for handle in (raw_ends if isinstance(raw_ends, list) else [])
+        if isinstance(handle, str)
+    )
     raw_config = data.get("config", {})
     if not isinstance(raw_config, dict):
         analysis.report("invalid_config", "This node's settings are unreadable.", node_id=node_id)
-        return ParsedNode(node_id, node_type, label, None)
+        return ParsedNode(node_id, node_type, label, None, ends_turn)
     try:
         config = node_type.parse(raw_config)
     except ValidationError as error:
         _report_config_errors(node_id, node_type, error, analysis)
-        return ParsedNode(node_id, node_type, label, None)
-    return ParsedNode(node_id, node_type, label, config)
+        return ParsedNode(node_id, node_type, label, None, ends_turn)
+    return ParsedNode(node_id, node_type, label, config, ends_turn)
 
 
 def _report_config_errors(
@@ -265,7 +338,7 @@ def _read_edge(edge_id: str, item: dict[str, Any], analysis: GraphAnalysis) -> N
     if not target.node_type.has_input:
         analysis.report(
             "invalid_edge",
-            f"Nothing can lead into {_describe_label(target.node_type, target.label, target.id)}.",
+            f"Nothing can lead into {_describe(target)}.",
             edge_id=edge_id,
             node_id=target.id,
         )
@@ -292,8 +365,8 @@ def _read_edge(edge_id: str, item: dict[str, Any], analysis: GraphAnalysis) -> N
     if not isinstance(handle, str) or handle not in outputs:
         analysis.report(
             "unknown_handle",
-            f"This connection leaves an output ({handle!r}) that "
-            f"{_describe_label(source.node_type, source.label, source.id)} does not have.",
+            f"This connection leaves an output ({handle!r}) that {_describe(source)} "
+            "does not have.",
             edge_id=edge_id,
             node_id=source.id,
             handle=handle if isinstance(handle, str) else None,
@@ -302,7 +375,8 @@ def _read_edge(edge_id: str, item: dict[str, Any], analysis: GraphAnalysis) -> N
     if (source.id, handle) in analysis.routes:
         analysis.report(
             "output_has_two_branches",
-            f"The output '{handle}' is connected twice; a turn can follow only one connection.",
+            f"{_sentence(describe_handle(handle))} is connected twice; a turn can follow only "
+            "one connection.",
             edge_id=edge_id,
             node_id=source.id,
             handle=handle,
@@ -336,8 +410,7 @@ def _check_reachability(analysis: GraphAnalysis) -> None:
             continue
         analysis.report(
             "unreachable_node",
-            f"{_describe_label(node.node_type, node.label, node.id)} is never reached: "
-            "nothing leads to it from Start.",
+            f"{_describe(node)} is never reached: nothing leads to it from Start.",
             node_id=node.id,
             severity="warning",
         )
@@ -352,23 +425,33 @@ def _check_unconnected_outputs(analysis: GraphAnalysis) -> None:
         is_start = node.node_type.key == "start"
         if len(outputs) < 2 and not is_start:
             continue  # a lone "out" left open is the normal end of a turn
+        is_choice = node.node_type.key in CHOICE_NODE_TYPES
         for handle in outputs:
-            if (node.id, handle) in analysis.routes:
+            if (node.id, handle) in analysis.routes or handle in node.ends_turn:
                 continue
-            message = (
-                "Nothing follows Start: callers will only hear the greeting."
-                if is_start
-                else f"The output '{handle}' leads nowhere: when it is chosen, the turn ends "
-                "without anything more being said."
-            )
-            if handle == "error":
+            severity: Severity = "warning"
+            if is_start:
+                message = "Nothing follows Start: callers will only hear the greeting."
+            elif handle == "error":
                 message = (
                     "The 'error' output leads nowhere: if the request fails, the caller "
                     "hears the pipeline's fallback line."
                 )
-            analysis.report(
-                "unconnected_output", message, node_id=node.id, handle=handle, severity="warning"
+            elif is_choice:
+                severity = "error"
+                message = (
+                    f"{_sentence(describe_handle(handle))} leads nowhere: connect it, or mark "
+                    "it as ending the turn (the caller would hear nothing more)."
+                )
+            else:
+                message = (
+                    f"{_sentence(describe_handle(handle))} leads nowhere: when it is chosen, "
+                    "the turn ends without anything more being said."
+                )
+            problem = Problem(
+                "unconnected_output", message, node_id=node.id, handle=handle, severity=severity
             )
+            (analysis.design_problems if is_choice else analysis.problems).append(problem)
 
 
 def _variables_set(analysis: GraphAnalysis) -> set[str]:
@@ -475,10 +558,7 @@ def _check_endless_loops(analysis: GraphAnalysis) -> None:
         is_cycle = len(component) > 1 or component[0] in successors.get(component[0], [])
         if not is_cycle or any(_can_leave(analysis, node_id, members) for node_id in component):
             continue
-        names = ", ".join(
-            _describe_label(analysis.nodes[n].node_type, analysis.nodes[n].label, n)
-            for n in sorted(component)
-        )
+        names = ", ".join(_describe(analysis.nodes[n]) for n in sorted(component))
         for node_id in sorted(component):
             analysis.report(
                 "endless_loop",
@@ -498,3 +578,30 @@ def _can_leave(analysis: GraphAnalysis, node_id: str, members: set[str]) -> bool
         if target is None or target not in members:
             return True
     return False
+
+
+def _model_refs(node: ParsedNode) -> Iterable[ModelRef]:
+    if node.config is None:
+        return ()
+    return node.node_type.models(node.config)
+
+
+def _check_models(analysis: GraphAnalysis, models: LanguageModels) -> None:
+    """Nodes whose language model would not resolve: at run time they could only say the
+    fallback line, so the editor says it now."""
+    for node in analysis.nodes.values():
+        for ref in _model_refs(node):
+            if models.resolves(ref.name):
+                continue
+            if models.default is None:
+                code = "needs_language_model"
+                message = "Needs a language model: none is set up in this workspace yet."
+            else:
+                code = "unknown_model"
+                message = (
+                    f"Model: '{ref.name}' is not one of this workspace's language models; "
+                    "pick one, or the workspace default."
+                )
+            analysis.design_problems.append(
+                Problem(code, message, node_id=node.id, field=ref.field)
+            )

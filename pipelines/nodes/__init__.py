@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 from pipelines.nodes.agent import AGENT
-from pipelines.nodes.base import BuildContext, NodeType, TemplateRef
+from pipelines.nodes.base import BuildContext, ModelRef, NodeType, TemplateRef
 from pipelines.nodes.call_control import HANGUP, HOLD, TRANSFER
 from pipelines.nodes.classifier import CLASSIFIER
 from pipelines.nodes.collect_digits import COLLECT_DIGITS
@@ -50,6 +50,7 @@ __all__ = [
     "NODE_TYPES",
     "PHONE_GATEWAY",
     "BuildContext",
+    "ModelRef",
     "NodeType",
     "TemplateRef",
     "node_type_catalog",

@@ -20,11 +20,23 @@ from pipelines.nodes.agent_tools import (
     http_tool,
     voice_tools,
 )
-from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
-from pipelines.nodes.fields import duplicates, template_field
+from pipelines.nodes.base import (
+    BuildContext,
+    ModelRef,
+    NodeConfig,
+    NodeType,
+    TemplateRef,
+    static_outputs,
+)
+from pipelines.nodes.fields import (
+    TransferDestination,
+    duplicates,
+    model_field,
+    template_field,
+)
 from pipelines.nodes.llm_support import conversation_messages, stream_within_deadline
 from pipelines.templating import compile_template
-from voice_models.llm.types import ChatMessage, ToolCall
+from voice_models.llm.types import ChatMessage, LLMError, ToolCall
 
 
 class AgentConfig(NodeConfig):
@@ -34,7 +46,7 @@ class AgentConfig(NodeConfig):
         description="Who the agent is and what it must do. Keep it short: callers wait.",
         min_length=1,
     )
-    model: str = Field(title="Model", min_length=1)
+    model: str = model_field(description="The language model that answers the caller.")
     temperature: float = Field(0.3, title="Temperature", ge=0, le=2)
     tools: list[HttpTool] = Field(default_factory=list, title="Tools")
     max_tool_rounds: int = Field(3, title="Max tool rounds per turn", ge=0, le=10)
@@ -43,8 +55,10 @@ class AgentConfig(NodeConfig):
         title="Capture into variables",
         description="Details the agent should save as variables when the caller gives them.",
     )
-    transfer_destination: str = Field(
-        "", title="Transfer to", description="Number or SIP address for the transfer tool."
+    transfer_destination: TransferDestination = Field(
+        "",
+        title="Transfer to",
+        description="For the transfer tool: a number such as +15551234567 or a SIP address.",
     )
     interruptible: bool = Field(True, title="Caller can interrupt")
 
@@ -95,6 +109,7 @@ class AgentRuntime(NodeRuntime):
         turn.step.input = turn.session.exchange["user_message"]
         chunker = SentenceChunker()
         said: list[str] = []
+        leaving = False
         for round_index in range(self._max_rounds + 1):
             # The last round offers no tools, so the model has to answer in words.
             offered = self._specs if round_index < self._max_rounds else ()
@@ -125,7 +140,6 @@ class AgentRuntime(NodeRuntime):
                 turn.spoken.append(pending_text)
                 yield TextEvent(pending_text, self.node_id, self._interruptible)
             messages.append(ChatMessage("assistant", "".join(text), tool_calls=tuple(calls)))
-            leaving = False
             for call in calls:
                 outcome = await self._call_tool(turn, call)
                 for event in outcome.events:
@@ -140,6 +154,11 @@ class AgentRuntime(NodeRuntime):
             said.append(rest)
             turn.spoken.append(rest)
             yield TextEvent(rest, self.node_id, self._interruptible)
+        if not said and not leaving:
+            # An empty answer (or a server that ignored "stream" and sent nothing we could
+            # read) would leave the caller in silence: fail the node, so the caller hears
+            # the fallback line and the trace says why.
+            raise LLMError("The language model's answer had no text.", kind="protocol")
         turn.step.output = " ".join(said)
         turn.branch = "out"
 
@@ -164,6 +183,10 @@ def _templates(config: AgentConfig) -> Iterable[TemplateRef]:
         yield TemplateRef(f"tools.{index}.url", tool.url, extra_roots=frozenset({"args"}))
 
 
+def _models(config: AgentConfig) -> Iterable[ModelRef]:
+    return (ModelRef("model", config.model),)
+
+
 def _sets(config: AgentConfig) -> Iterable[str]:
     return (extraction.variable for extraction in config.extract)
 
@@ -180,4 +203,5 @@ AGENT = NodeType(
     build=_build,
     templates=_templates,
     sets_variables=_sets,
+    models=_models,
 )

@@ -40,7 +40,19 @@ class TemplateRef:
     extra_roots: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    """A language model a config names (empty: the workspace's default), for validation."""
+
+    field: str
+    name: str
+
+
 def _no_templates(config: Any) -> Iterable[TemplateRef]:
+    return ()
+
+
+def _no_models(config: Any) -> Iterable[ModelRef]:
     return ()
 
 
@@ -65,6 +77,8 @@ class NodeType(Generic[ConfigT]):
     has_input: bool = True
     templates: Callable[[ConfigT], Iterable[TemplateRef]] = _no_templates
     sets_variables: Callable[[ConfigT], Iterable[str]] = _no_variables
+    # The language models its runtime will ask for: each must resolve in the workspace.
+    models: Callable[[ConfigT], Iterable[ModelRef]] = _no_models
     # A node that can end a turn by itself (waits for the caller, ends or leaves the call):
     # a loop through it is not endless.
     can_end_turn: bool = False

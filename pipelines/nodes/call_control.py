@@ -10,13 +10,16 @@ from pydantic import Field
 from pipelines.engine.events import ActionEvent, ActionKind, Event
 from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
-from pipelines.nodes.fields import template_field
+from pipelines.nodes.fields import TransferDestination, template_field
 from pipelines.templating import CompiledTemplate, compile_template
 
 
 class TransferConfig(NodeConfig):
-    destination: str = template_field(
-        ..., title="Transfer to", description="Phone number or SIP address.", min_length=1
+    destination: TransferDestination = template_field(
+        ...,
+        title="Transfer to",
+        description="A number such as +15551234567, or a SIP address such as sip:desk@example.com.",
+        min_length=1,
     )
     message: str = template_field("Let me transfer you now.", title="Said before transferring")
 

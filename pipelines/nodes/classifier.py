@@ -8,15 +8,15 @@ than parsing free text.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from pipelines.engine.events import Event
 from pipelines.engine.runtime import NodeRuntime, TurnState
-from pipelines.nodes.base import BuildContext, NodeConfig, NodeType
-from pipelines.nodes.fields import HandleName, duplicates
+from pipelines.nodes.base import BuildContext, ModelRef, NodeConfig, NodeType
+from pipelines.nodes.fields import HandleName, duplicates, model_field
 from pipelines.nodes.llm_support import stream_within_deadline
 from voice_models.llm.types import ChatMessage, ToolSpec
 
@@ -34,9 +34,13 @@ class Intent(BaseModel):
 
 
 class ClassifierConfig(NodeConfig):
-    mode: Literal["keywords", "llm"] = Field("keywords", title="How to classify")
+    mode: Literal["keywords", "llm"] = Field(
+        "keywords",
+        title="How to classify",
+        json_schema_extra={"x-enum-labels": ["By keywords", "By a language model"]},
+    )
     intents: list[Intent] = Field(default_factory=list, title="Intents", min_length=1)
-    model: str = Field("", title="Model", description="The language model (LLM mode).")
+    model: str = model_field(description="The language model that picks the intent (LLM mode).")
 
     @field_validator("intents")
     @classmethod
@@ -48,8 +52,6 @@ class ClassifierConfig(NodeConfig):
 
     @model_validator(mode="after")
     def _mode_needs(self) -> ClassifierConfig:
-        if self.mode == "llm" and not self.model.strip():
-            raise ValueError("choose a model for LLM classification")
         if self.mode == "keywords":
             for intent in self.intents:
                 if not any(keyword.strip() for keyword in intent.keywords):
@@ -145,6 +147,10 @@ def _outputs(config: ClassifierConfig) -> tuple[str, ...]:
     return (*(HANDLE_PREFIX + intent.name for intent in config.intents), FALLBACK)
 
 
+def _models(config: ClassifierConfig) -> Iterable[ModelRef]:
+    return (ModelRef("model", config.model),) if config.mode == "llm" else ()
+
+
 CLASSIFIER = NodeType(
     key="classifier",
     label="Classifier",
@@ -155,4 +161,5 @@ CLASSIFIER = NodeType(
     outputs=_outputs,
     output_hint=("intent:<name>", FALLBACK),
     build=_build,
+    models=_models,
 )

@@ -45,7 +45,7 @@ def _walk(model: type[BaseModel], location: tuple[int | str, ...]) -> tuple[str,
         info = current.model_fields[part]
         labels.append(info.title or part.replace("_", " ").capitalize())
         current = _inner_model(info.annotation)
-    return ", ".join(labels) or "Settings", info
+    return ", ".join(labels), info
 
 
 def _wording(detail: Any, info: FieldInfo | None) -> str:
@@ -69,4 +69,7 @@ def describe_config_errors(model: type[BaseModel], error: ValidationError) -> It
         location = tuple(detail["loc"])
         label, info = _walk(model, location)
         dotted = ".".join(str(part) for part in location) or None
-        yield ConfigError(dotted, f"{label}: {_wording(detail, info)}.")
+        wording = _wording(detail, info)
+        # A rule about the node as a whole has no field to name.
+        message = f"{label}: {wording}." if label else f"{wording[:1].upper()}{wording[1:]}."
+        yield ConfigError(dotted, message)

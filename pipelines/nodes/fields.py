@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
@@ -47,6 +48,45 @@ def template_field(default: Any = "", *, title: str, description: str = "", **ex
         json_schema_extra={"format": "template"},
         **extra,
     )
+
+
+def model_field(*, description: str) -> Any:
+    """The name of one of the workspace's language models; empty means its default model.
+    The editor draws it as a picker of the workspace's voice models."""
+    return Field(
+        "",
+        title="Model",
+        description=description,
+        max_length=120,
+        json_schema_extra={"format": "llm_model"},
+    )
+
+
+# The phone network takes E.164 numbers (+ and up to 15 digits) or SIP addresses.
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SIP_URI = re.compile(r"^sips?:[^\s@]+(@[^\s@]+)?$", re.IGNORECASE)
+
+
+def transfer_destination_problem(destination: str) -> str | None:
+    """Why a transfer destination would be refused by the phone network, or None.
+    A templated destination is only known during the call."""
+    value = destination.strip()
+    if not value or "{{" in value or _E164.match(value) or _SIP_URI.match(value):
+        return None
+    return (
+        "use a number in international format such as +15551234567, "
+        "or a SIP address such as sip:desk@example.com"
+    )
+
+
+def _valid_destination(destination: str) -> str:
+    problem = transfer_destination_problem(destination)
+    if problem is not None:
+        raise ValueError(problem)
+    return destination
+
+
+TransferDestination = Annotated[str, AfterValidator(_valid_destination)]
 
 
 def duplicates(names: list[str]) -> list[str]:

@@ -16,8 +16,9 @@ PHONE_GATEWAY: Final = "phone_gateway"
 class StartConfig(NodeConfig):
     receiver: Literal["phone_gateway", "browser_test"] = Field(
         "phone_gateway",
-        title="Receiver",
-        description="phone_gateway answers phone calls (and adds voice tools to agents).",
+        title="Answers",
+        description="Phone calls give agents the voice tools (hang up, transfer, hold).",
+        json_schema_extra={"x-enum-labels": ["Phone calls", "Browser tests only"]},
     )
     greeting: str = template_field(
         "Hello! How can I help you today?",

@@ -89,7 +89,7 @@ owner.save()
 workspace = workspace_create(name="Browser tests", owner=owner)
 designer = User.objects.create_user("designer", "designer@example.com", password)
 Membership.objects.create(user=designer, workspace=workspace, role=Role.DESIGNER)
-# The admin console's tests (frontend/e2e/admin.test.mjs) sign in as each role.
+# The admin console's and the newcomer's tests sign in as each role.
 for role in (Role.ADMIN, Role.FINANCE):
     user = User.objects.create_user(role.value, f"{role.value}@example.com", password)
     Membership.objects.create(user=user, workspace=workspace, role=role)
@@ -123,7 +123,8 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         **{k: v for k, v in os.environ.items() if not k.startswith(EMBEDDED_ONLY)},
         "DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "betool.settings",
-        # The fake providers listen on loopback: the operator's opt-in for a local server.
+        # The fake providers and the newcomer's model server listen on loopback: the
+        # operator's opt-in for a local server.
         "BETOOL_HTTP_ALLOW_PRIVATE_NETWORK": "1",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
@@ -187,6 +188,7 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
                 "BETOOL_DESIGNER_PASSWORD": password,
                 "BETOOL_ADMIN_USERNAME": "admin",
                 "BETOOL_FINANCE_USERNAME": "finance",
+                "BETOOL_FINANCE_PASSWORD": password,
                 "BETOOL_LOCAL_LLM_URL": f"{local_llm_url}/v1",
                 "CHROMIUM_PATH": str(CHROMIUM),
                 "BETOOL_LEDGER_USAGE": ledger,

@@ -35,6 +35,9 @@ class ScriptedReply:
     output_tokens: int = 7
     # Send the provider's in-stream error event after the first text piece.
     error_midstream: bool = False
+    # Anthropic: report the input tokens in message_delta, 0 in message_start (as streaming
+    # proxies in front of other models do).
+    input_tokens_at_end: bool = False
 
 
 def _fragments(arguments: dict[str, Any], size: int = 7) -> Iterator[str]:
@@ -190,7 +193,10 @@ class FakeAnthropicServer(_FakeServer):
             "model": body.get("model", "fake"),
             "stop_reason": None,
             "stop_sequence": None,
-            "usage": {"input_tokens": reply.input_tokens, "output_tokens": 1},
+            "usage": {
+                "input_tokens": 0 if reply.input_tokens_at_end else reply.input_tokens,
+                "output_tokens": 1,
+            },
         }
         yield event("message_start", {"message": message})
         index = itertools.count()
@@ -219,7 +225,8 @@ class FakeAnthropicServer(_FakeServer):
             "message_delta",
             {
                 "delta": {"stop_reason": stop, "stop_sequence": None},
-                "usage": {"output_tokens": reply.output_tokens},
+                "usage": {"output_tokens": reply.output_tokens}
+                | ({"input_tokens": reply.input_tokens} if reply.input_tokens_at_end else {}),
             },
         )
         yield event("message_stop", {})

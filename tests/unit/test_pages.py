@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -59,3 +60,23 @@ def test_health_reports_each_dependency() -> None:
     body = Client().get("/api/health").json()
     assert body["database"]["status"] == "ok"
     assert {"redis", "livekit", "status"} <= body.keys()
+
+
+def test_api_docs_work_offline_with_assets_served_by_betool(client: Client) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cdn." not in html
+    assert "unpkg" not in html
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+
+
+def test_the_favicon_is_an_icon_not_the_app(client: Client) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/svg+xml"
+    assert icon.content.startswith(b"<svg")
+    assert 'rel="icon"' in client.get("/login/").content.decode()

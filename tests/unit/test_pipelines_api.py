@@ -13,6 +13,7 @@ from betool.models import User
 from betool.roles import Role
 from betool.services import workspace_create
 from pipelines.models import Pipeline, PipelineVersion
+from voice_models.models import VoiceModel
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -208,7 +209,15 @@ def test_duplicate_rename_delete_and_search(designer: Client) -> None:
     assert designer.get(f"/api/pipelines/{copy_['id']}").status_code == 404
 
 
-def test_templates_are_listed_valid_and_publishable(designer: Client) -> None:
+def _local_server(workspace: Any) -> VoiceModel:
+    return VoiceModel.objects.create(
+        workspace=workspace, name="Local server", kind="llm", provider="openai_compatible",
+        model="qwen2.5", base_url="http://127.0.0.1:8080/v1",
+    )  # fmt: skip
+
+
+def test_templates_are_listed_valid_and_publishable(designer: Client, workspace: Any) -> None:
+    _local_server(workspace)
     templates = designer.get("/api/pipelines/templates").json()
     assert {"front_desk", "appointment_booking", "outbound_reminder"} <= {
         t["key"] for t in templates
@@ -282,3 +291,68 @@ def test_a_graph_the_database_cannot_store_is_a_clear_422(designer: Client, bad:
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "graph_unreadable"
     assert Pipeline.objects.get(pk=pipeline["id"]).draft_revision == pipeline["revision"]
+
+
+def _agent_graph(graph: dict[str, Any], model: str = "") -> dict[str, Any]:
+    graph = copy.deepcopy(graph)
+    graph["nodes"].append(
+        {
+            "id": "agent1",
+            "type": "agent",
+            "position": {"x": 300, "y": 200},
+            "data": {"label": "Sales agent", "config": {"mission": "Sell.", "model": model}},
+        }
+    )
+    graph["edges"].append(
+        {
+            "id": "e1",
+            "source": "start",
+            "sourceHandle": "out",
+            "target": "agent1",
+            "targetHandle": "in",
+        }
+    )
+    return graph
+
+
+def test_with_no_language_model_agents_are_marked_and_publish_is_refused(
+    designer: Client,
+) -> None:
+    pipeline = _create(designer)
+    saved = _save(designer, pipeline, _agent_graph(pipeline["graph"]), pipeline["revision"])
+    problems = saved.json()["problems"]
+    assert [(p["code"], p["node_id"], p["field"]) for p in problems] == [
+        ("needs_language_model", "agent1", "model")
+    ]
+    refused = designer.post(f"/api/pipelines/{pipeline['id']}/publish", {}, content_type=JSON)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["code"] == "needs_language_model"
+
+
+def test_a_configured_model_resolves_and_an_unknown_one_is_named(
+    designer: Client, workspace: Any
+) -> None:
+    _local_server(workspace)
+    pipeline = _create(designer)
+    for model in ("", "Local server", "qwen2.5"):
+        body = {"graph": _agent_graph(pipeline["graph"], model)}
+        problems = designer.post("/api/pipelines/validate", body, content_type=JSON).json()
+        assert problems["problems"] == [], model
+    body = {"graph": _agent_graph(pipeline["graph"], "gpt-5")}
+    problems = designer.post("/api/pipelines/validate", body, content_type=JSON).json()
+    assert [p["code"] for p in problems["problems"]] == ["unknown_model"]
+
+
+def test_a_disabled_model_does_not_count(designer: Client, workspace: Any) -> None:
+    VoiceModel.objects.create(
+        workspace=workspace,
+        name="Off",
+        kind="llm",
+        provider="openai",
+        model="gpt-4o",
+        enabled=False,
+    )
+    pipeline = _create(designer)
+    body = {"graph": _agent_graph(pipeline["graph"], "Off")}
+    problems = designer.post("/api/pipelines/validate", body, content_type=JSON).json()
+    assert [p["code"] for p in problems["problems"]] == ["needs_language_model"]

@@ -133,12 +133,14 @@ class AnthropicClient:
             request["extra_body"] = {"temperature": temperature}
         # Tool-use blocks by content index: (id, name, json fragments).
         tool_blocks: dict[int, tuple[str, str, list[str]]] = {}
-        input_tokens = 0
+        input_tokens = output_tokens = 0
+        reported = False
         try:
             events = await self._client.messages.create(**request)
             async for event in events:
                 if event.type == "message_start":
-                    input_tokens = event.message.usage.input_tokens
+                    input_tokens = event.message.usage.input_tokens or 0
+                    output_tokens = event.message.usage.output_tokens or 0
                 elif event.type == "content_block_start":
                     block = event.content_block
                     if block.type == "tool_use":
@@ -155,7 +157,13 @@ class AnthropicClient:
                     arguments = parse_arguments("".join(fragments))
                     yield LLMDelta(tool_call=ToolCall(call_id, name, arguments))
                 elif event.type == "message_delta":
-                    yield LLMDelta(usage=Usage(input_tokens, event.usage.output_tokens))
+                    # The counts are cumulative. Streaming proxies often send 0 input tokens
+                    # at message_start and the real count here.
+                    input_tokens = max(input_tokens, getattr(event.usage, "input_tokens", 0) or 0)
+                    output_tokens = max(output_tokens, event.usage.output_tokens or 0)
+                    reported = True
+            if reported or input_tokens or output_tokens:
+                yield LLMDelta(usage=Usage(input_tokens, output_tokens))
         except LLMError:
             raise
         except _FAILURES as error:

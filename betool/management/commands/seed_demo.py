@@ -21,6 +21,7 @@ from betool.roles import Role
 from betool.services import ledger_credit, workspace_create
 
 DEMO_WORKSPACE = "Demo workspace"
+LOCAL_LLM_NAME = "Local server"
 DEMO_USERS = [("owner", Role.OWNER), ("designer", Role.DESIGNER), ("admin", Role.ADMIN),
               ("finance", Role.FINANCE)]  # fmt: skip
 CREDENTIALS_FILE = settings.VAR_DIR / "demo-credentials.json"
@@ -44,6 +45,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url", default="http://127.0.0.1:8000", help="Where betool is served."
         )
+        parser.add_argument(
+            "--llm-server",
+            default="",
+            help="Base URL of a keyless OpenAI-compatible server (llama.cpp, Ollama, vLLM), "
+            "e.g. http://127.0.0.1:11434/v1: the demo's language model.",
+        )
+        parser.add_argument(
+            "--llm-model", default="", help="The model id that server serves (with --llm-server)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = _demo_password()
@@ -51,11 +61,32 @@ class Command(BaseCommand):
             workspace = self._workspace_and_users(password)
             pipeline = self._demo_pipeline(workspace)
             self._demo_usage(workspace, pipeline.pk)
+            if options["llm_server"]:
+                self._local_llm(workspace, options["llm_server"], options["llm_model"])
         self.stdout.write(self.style.SUCCESS(f"Demo workspace ready: {workspace.name}"))
+        if options["llm_server"]:
+            self.stdout.write(f"  language model: {LOCAL_LLM_NAME} at {options['llm_server']}")
         self.stdout.write(f"  demo pipeline: {pipeline.name}")
         self.stdout.write(f"  sign in at {options['base_url'].rstrip('/')}/login/ with:")
         for username, role in DEMO_USERS:
             self.stdout.write(f"    {role.value:<9} username {username:<9} password {password}")
+
+    def _local_llm(self, workspace: Workspace, base_url: str, model: str) -> None:
+        """The workspace's language model: the server on this machine or network, no key."""
+        from voice_models.models import VoiceModel, VoiceModelKind, VoiceProvider
+
+        VoiceModel.objects.update_or_create(
+            workspace=workspace,
+            name=LOCAL_LLM_NAME,
+            defaults={
+                "kind": VoiceModelKind.LLM,
+                "provider": VoiceProvider.OPENAI_COMPATIBLE,
+                "base_url": base_url.rstrip("/"),
+                "model": model,
+                "api_key": "",
+                "enabled": True,
+            },
+        )
 
     def _workspace_and_users(self, password: str) -> Workspace:
         owner = User.objects.filter(username="owner").first()
@@ -88,7 +119,11 @@ class Command(BaseCommand):
             pipeline = pipeline_create(
                 workspace=workspace, user=owner, name=name, template="front_desk"
             )
-            pipeline_publish(pipeline=pipeline, user=owner, note="First version")
+            # Published before any language model exists, so a number can answer its keyword
+            # paths; the editor marks its agents "needs a language model" until one is set up.
+            pipeline_publish(
+                pipeline=pipeline, user=owner, note="First version", check_models=False
+            )
         return pipeline
 
     def _demo_usage(self, workspace: Workspace, pipeline_id: int) -> None:

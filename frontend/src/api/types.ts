@@ -51,7 +51,8 @@ export interface GraphNode {
   id: string;
   type: string;
   position: { x: number; y: number };
-  data: { label?: string; config: Record<string, unknown> };
+  /** ends_turn: open outputs the designer marked as ending the turn on purpose */
+  data: { label?: string; config: Record<string, unknown>; ends_turn?: string[] };
   width?: number;
   height?: number;
 }

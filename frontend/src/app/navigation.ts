@@ -21,7 +21,10 @@ export function navItemsFor(me: Me): NavItem[] {
   return items;
 }
 
-/** Where "/" sends a member: the first section they may open. */
+/** Where "/" sends a member: Finance for those who read usage but not pipelines (the finance
+ * role), else the first section they may open. */
 export function homePathFor(me: Me): string {
+  const can = (p: string) => me.permissions.includes(p);
+  if (can(PERMISSIONS.usageView) && !can(PERMISSIONS.pipelinesView)) return "/finance";
   return navItemsFor(me)[0]?.to ?? "/no-access";
 }

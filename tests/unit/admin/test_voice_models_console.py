@@ -90,7 +90,9 @@ def test_one_language_model_is_the_workspace_default(
     first = create(admin, name="First")
     second = create(admin, name="Second", model="gpt-4o")
     tts = create(admin, name="Voice", kind="tts", provider="local_espeak", model="")
-    assert default_llm_for(workspace=workspace) is None
+    unmarked = default_llm_for(workspace=workspace)
+    assert unmarked is not None
+    assert unmarked.name == "First"  # none marked: the first enabled one, as sessions take it
     assert post(admin, f"/api/voice-models/{first['id']}/default").json()["is_default"] is True
     made = post(admin, f"/api/voice-models/{second['id']}/default")
     assert made.status_code == 200

@@ -143,3 +143,44 @@ def test_the_periodic_sweep_raises_alerts_for_low_workspaces(usage: Workspace) -
     )
     assert balance_alerts_sweep() == 1
     assert list(BalanceAlert.objects.values_list("workspace__slug", flat=True)) == [usage.slug]
+
+
+def test_csv_figures_have_a_fixed_number_of_decimals_per_column(
+    client_as: Callable[[Role], Client], usage: Workspace
+) -> None:
+    exported = client_as(Role.FINANCE).get("/api/credits/usage.csv?group_by=day")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert rows
+    for row in rows:
+        assert row["calls"].isdigit()
+        for column in ("call_minutes", "call_credits", "asr_credits", "tts_credits",
+                       "llm_credits", "total_credits"):  # fmt: skip
+            whole, _, cents = row[column].partition(".")
+            assert whole.lstrip("-").isdigit(), (column, row[column])
+            assert len(cents) == 2, (column, row[column])
+
+
+def test_grouping_by_model_counts_the_calls_that_used_it(
+    client_as: Callable[[Role], Client], usage: Workspace
+) -> None:
+    rows = client_as(Role.FINANCE).get("/api/credits/usage?group_by=model").json()["rows"]
+    calls = {r["label"]: r["calls"] for r in rows}
+    assert calls == {"Call time": 3, "espeak": 3, "gpt-4o-mini": 3}
+
+
+def test_calls_are_labelled_by_caller_number_and_time(
+    client_as: Callable[[Role], Client], workspace: Workspace
+) -> None:
+    from telephony.models import Call
+
+    call = Call.objects.create(
+        workspace=workspace, from_number="+15557770001", to_number="+15550100", room_name="r"
+    )
+    _call(workspace, f"call-{call.pk}", 0, 60, phone_number="+15550100")
+    _call(workspace, "demo-call-3-1", 2, 60, phone_number="+15550100")
+    rows = client_as(Role.FINANCE).get("/api/credits/usage?group_by=call").json()["rows"]
+    labels = sorted(r["label"] for r in rows)
+    day = timezone.localtime(timezone.now() - timedelta(days=2)).strftime("%Y-%m-%d")
+    assert labels[0].startswith("+15557770001 → +15550100, ")
+    assert labels[1].startswith(f"Call to +15550100, {day} ")
+    assert all("call-" not in label for label in labels)

@@ -273,3 +273,83 @@ async def test_text_before_a_tool_call_is_said_before_the_tool_runs() -> None:
     assert texts(events) == ["Let me check", "Done, Ada."]
     order = [e.type for e in events if e.type in ("text", "tool")]
     assert order == ["text", "tool", "text"]
+
+
+async def test_an_empty_answer_gives_the_fallback_line_and_says_why_in_the_trace() -> None:
+    llm = ScriptedLLM(Script(text=[]))
+    doc = agent_doc()
+    doc["settings"] = {"fallback_line": "Sorry, I did not catch that."}
+    events = await collect(conversation(doc, providers=registry(llm)).run_turn("hello?"))
+    assert texts(events) == ["Sorry, I did not catch that."]
+    end = turn_end(events)
+    assert (end.reason, end.fallback) == ("node_error", True)
+    assert "no text" in end.trace.detail
+    assert "no text" in (end.trace.steps[0].error or "")
+
+
+async def test_whitespace_only_answer_is_an_empty_answer() -> None:
+    llm = ScriptedLLM(Script(text=["  ", "\n"]))
+    events = await collect(conversation(agent_doc(), providers=registry(llm)).run_turn("hi"))
+    assert turn_end(events).fallback
+
+
+async def test_a_tool_round_that_ends_without_words_gives_the_fallback_line() -> None:
+    llm = ScriptedLLM(Script(tool_calls=[("save_details", {"city": "Lyon"})]), Script(text=[]))
+    doc = agent_doc(extract=[{"variable": "city", "description": "The caller's city"}])
+    doc["settings"] = {"fallback_line": "Sorry, say again?"}
+    talk = conversation(doc, providers=registry(llm))
+    events = await collect(talk.run_turn("Lyon"))
+    assert turn_end(events).fallback
+    assert texts(events) == ["Sorry, say again?"]
+    assert talk.variables["city"] == "Lyon"
+
+
+async def test_ending_the_call_without_words_is_not_an_empty_answer() -> None:
+    llm = ScriptedLLM(Script(tool_calls=[("end_call", {"reason": "done"})]))
+    events = await collect(
+        conversation(agent_doc("phone_gateway"), providers=registry(llm)).run_turn("bye")
+    )
+    assert not turn_end(events).fallback
+
+
+async def test_anthropic_server_that_ignores_stream_is_not_silence() -> None:
+    """A compatible server that answers with one JSON body instead of events: no text came
+    through the stream, so the caller hears the fallback line."""
+    from aiohttp import web
+
+    from pipelines.engine.providers import ProviderRegistry as Registry
+    from voice_models.llm import AnthropicClient
+
+    async def whole_message(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "claude-test",
+                "content": [{"type": "text", "text": "Hello there."}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": 5, "output_tokens": 3},
+            }
+        )
+
+    app = web.Application()
+    app.router.add_post("/v1/messages", whole_message)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = AnthropicClient(model="claude-test", api_key="k", base_url=f"http://127.0.0.1:{port}")
+    doc = agent_doc()
+    doc["settings"] = {"fallback_line": "Sorry, one moment."}
+    try:
+        talk = conversation(doc, providers=Registry(llms={"m": client}))
+        events = await collect(talk.run_turn("hi"))
+    finally:
+        await client.aclose()
+        await runner.cleanup()
+    end = turn_end(events)
+    assert end.fallback
+    assert texts(events) == ["Sorry, one moment."]
+    assert end.trace.detail

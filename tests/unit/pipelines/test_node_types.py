@@ -279,7 +279,7 @@ def test_every_executable_type_builds_from_its_defaults_or_minimal_config(node_t
         "agent": {"mission": "m", "model": "m"},
         "classifier": {"intents": [{"name": "a", "keywords": ["a"]}]},
         "http_request": {"url": "https://x.example"},
-        "transfer": {"destination": "+1555"},
+        "transfer": {"destination": "+15550100"},
     }.get(node_type, {})
     spec = NODE_TYPES[node_type]
     config = spec.parse(minimal)

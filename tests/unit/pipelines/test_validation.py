@@ -57,7 +57,7 @@ def test_invalid_config_reports_each_field_with_its_form_label() -> None:
         validate_graph(document([start(), agent], chain("start", "a"))), "invalid_config"
     )
     by_field = {p.field: p for p in problems}
-    assert set(by_field) == {"mission", "model", "temperature"}
+    assert set(by_field) == {"mission", "temperature"}
     assert by_field["mission"].message == "Mission: this is required."
     assert by_field["temperature"].message.startswith("Temperature:")
     assert all(p.node_id == "a" and p.severity == "error" for p in problems)
@@ -71,10 +71,10 @@ def test_invalid_nested_config_names_the_item() -> None:
     assert problems[0].field == "conditions.0.name"
 
 
-def test_config_rules_across_fields() -> None:
-    classifier = node("c", "classifier", mode="llm", intents=[{"name": "a"}])
+def test_config_rules_across_fields_are_told_without_a_field_prefix() -> None:
+    classifier = node("c", "classifier", mode="keywords", intents=[{"name": "a"}])
     problems = only(validate_graph(document([start(), classifier], [])), "invalid_config")
-    assert "choose a model" in problems[0].message
+    assert problems[0].message == "Intent 'a' needs at least one keyword."
 
 
 def test_unreachable_node_is_a_warning() -> None:
@@ -130,7 +130,7 @@ def test_one_output_connected_twice() -> None:
     assert problems[0].handle == "out"
 
 
-def test_open_branch_outputs_are_warnings() -> None:
+def test_open_router_outputs_are_errors() -> None:
     router = node(
         "r", "router", conditions=[{"name": "vip", "field": "exchange.intent", "value": "vip"}]
     )
@@ -139,7 +139,7 @@ def test_open_branch_outputs_are_warnings() -> None:
         [*chain("start", "r"), edge("r", "condition:vip", "v")],
     )
     problems = only(validate_graph(doc), "unconnected_output")
-    assert [(p.node_id, p.handle, p.severity) for p in problems] == [("r", "else", "warning")]
+    assert [(p.node_id, p.handle, p.severity) for p in problems] == [("r", "else", "error")]
 
 
 def test_start_with_nothing_after_it_is_a_warning() -> None:

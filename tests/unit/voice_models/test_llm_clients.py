@@ -217,3 +217,19 @@ async def test_anthropic_conversation_opening_with_the_greeting_starts_with_a_us
         await _collect(_anthropic(server.url, 5).stream(conversation))
     roles = [message["role"] for message in server.requests[0]["messages"]]
     assert roles == ["user", "assistant", "user"]
+
+
+async def test_anthropic_bills_input_tokens_reported_after_message_start() -> None:
+    """A streaming proxy says 0 input tokens at message_start and the count in message_delta:
+    the call is billed the later figure, once."""
+    reply = ScriptedReply(text=["Hi."], input_tokens=321, output_tokens=5, input_tokens_at_end=True)
+    async with FakeAnthropicServer([reply]) as server:
+        deltas = await _collect(_anthropic(server.url, 5).stream(MESSAGES))
+    usages = [d.usage for d in deltas if d.usage is not None]
+    assert usages == [Usage(321, 5)]
+
+
+async def test_anthropic_bills_message_start_input_tokens_once() -> None:
+    async with FakeAnthropicServer([ScriptedReply(text=["Hi."], output_tokens=4)]) as server:
+        deltas = await _collect(_anthropic(server.url, 5).stream(MESSAGES))
+    assert [d.usage for d in deltas if d.usage is not None] == [Usage(12, 4)]

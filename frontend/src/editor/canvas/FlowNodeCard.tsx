@@ -5,6 +5,7 @@ import { handleLabel, inputHandles, outputHandles } from "../catalog/handles";
 import { nodeSummary } from "../catalog/summary";
 import { TypeIcon } from "../catalog/TypeIcon";
 import { useGraphStore } from "../store/graphStore";
+import { NEEDS_MODEL } from "../store/problems";
 import type { FlowNode } from "../store/types";
 import { useNodeDiffClass } from "./diffHighlight";
 import { useIsPreview } from "./previewContext";
@@ -54,6 +55,7 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
           <span className="flow-node-type">{spec?.label ?? `Unknown type “${type}”`}</span>
         </div>
       </div>
+      {problems?.codes.includes(NEEDS_MODEL) && <div className="flow-node-needs">Needs a language model</div>}
       {summary && (
         <div className="flow-node-body">
           <div className="flow-node-summary">{summary}</div>

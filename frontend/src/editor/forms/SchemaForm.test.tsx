@@ -29,16 +29,21 @@ describe("the generated form", () => {
     expect(screen.getByLabelText(/Temperature/)).toHaveProperty("type", "number");
     expect(screen.getByLabelText("Caller can interrupt")).toHaveProperty("checked", true);
     expect(screen.getByRole("group", { name: "Tools" })).toBeTruthy();
-    const model = screen.getByLabelText(/Model/) as HTMLInputElement;
-    expect(model.list?.querySelector("option")?.getAttribute("value")).toBe("fast-model");
+    const model = screen.getByLabelText(/Model/) as HTMLSelectElement;
+    expect(model.tagName).toBe("SELECT");
+    expect(model.value).toBe("");
+    expect(model.options[0]?.textContent).toMatch(/^Workspace default/);
   });
 
   it("adds an intent with its own sub-form and edits it", () => {
     let last: Record<string, unknown> = {};
     render(<Harness type="classifier" initial={{ mode: "keywords", intents: [] }} onValue={(v) => (last = v)} />);
     fireEvent.click(screen.getByRole("button", { name: /Add intent/ }));
+    // "Add" puts the cursor in the new item, ready to type
+    expect(document.activeElement).toBe(screen.getByLabelText(/^Name/));
     fireEvent.change(screen.getByLabelText(/^Name/), { target: { value: "billing" } });
     fireEvent.click(screen.getByRole("button", { name: "Add" }));
+    expect(document.activeElement).toBe(screen.getByLabelText("Keywords 1"));
     fireEvent.change(screen.getByLabelText("Keywords 1"), { target: { value: "invoice" } });
     expect(last.intents).toEqual([{ name: "billing", description: "", keywords: ["invoice"] }]);
     fireEvent.change(screen.getByLabelText("How to classify"), { target: { value: "llm" } });

@@ -1,6 +1,7 @@
 /** A form generated from a JSON Schema: one control per field, nested lists and objects included. */
-import { useId } from "react";
+import { useEffect, useId, useRef } from "react";
 import { Icon } from "../../ui/Icon";
+import { ModelField } from "./ModelField";
 import type { FieldDescriptor } from "./schemaFields";
 import { TemplateInput } from "./TemplateInput";
 
@@ -105,6 +106,10 @@ export function FieldControl({ field, value, invalid, onChange, suggestions }: F
           {help}
         </div>
       );
+    case "model":
+      return (
+        <ModelField id={id} label={<FieldLabel field={field} htmlFor={id} />} value={typeof value === "string" ? value : ""} invalid={invalid} help={help} describedBy={describedBy} onChange={onChange} />
+      );
     case "number":
     case "integer":
       return (
@@ -181,11 +186,12 @@ function StringListField({
 }) {
   const items = value.map((v) => (typeof v === "string" ? v : String(v)));
   const set = (index: number, text: string) => onChange(items.map((v, i) => (i === index ? text : v)));
+  const { listRef, added } = useFocusOnAdd(items.length, ".string-list-row:last-of-type input");
   return (
     <div className="field" role="group" aria-label={field.label}>
       <FieldLabel field={field} />
       {help}
-      <div className="list-field">
+      <div className="list-field" ref={listRef}>
         {items.map((item, index) => (
           <div className="string-list-row" key={index}>
             <input
@@ -200,12 +206,36 @@ function StringListField({
             </button>
           </div>
         ))}
-        <button type="button" className="btn btn-sm" onClick={() => onChange([...items, ""])}>
+        <button
+          type="button"
+          className="btn btn-sm"
+          onClick={() => {
+            added();
+            onChange([...items, ""]);
+          }}
+        >
           <Icon name="plus" size={14} /> Add
         </button>
       </div>
     </div>
   );
+}
+
+/** After "Add", the new item's first field takes the focus, so the designer types straight into it. */
+function useFocusOnAdd(count: number, selector: string) {
+  const listRef = useRef<HTMLDivElement>(null);
+  const pending = useRef(false);
+  useEffect(() => {
+    if (!pending.current) return;
+    pending.current = false;
+    listRef.current?.querySelector<HTMLElement>(selector)?.focus();
+  }, [count, selector]);
+  return {
+    listRef,
+    added: () => {
+      pending.current = true;
+    },
+  };
 }
 
 function itemTitle(field: FieldDescriptor, item: unknown, index: number): string {
@@ -229,6 +259,7 @@ function ObjectListField({
   help: React.ReactNode;
   suggestions?: Readonly<Record<string, string[]>>;
 }) {
+  const { listRef, added } = useFocusOnAdd(value.length, ".list-item:last-of-type :is(input, textarea, select)");
   const move = (from: number, to: number) => {
     if (to < 0 || to >= value.length) return;
     const next = [...value];
@@ -240,7 +271,7 @@ function ObjectListField({
     <div className="field" role="group" aria-label={field.label}>
       <FieldLabel field={field} />
       {help}
-      <div className="list-field">
+      <div className="list-field" ref={listRef}>
         {value.map((item, index) => {
           const title = itemTitle(field, item, index);
           return (
@@ -268,7 +299,14 @@ function ObjectListField({
             </div>
           );
         })}
-        <button type="button" className="btn btn-sm" onClick={() => onChange([...value, structuredClone(field.itemDefault ?? {})])}>
+        <button
+          type="button"
+          className="btn btn-sm"
+          onClick={() => {
+            added();
+            onChange([...value, structuredClone(field.itemDefault ?? {})]);
+          }}
+        >
           <Icon name="plus" size={14} /> Add {field.label.replace(/s$/, "").toLowerCase()}
         </button>
       </div>

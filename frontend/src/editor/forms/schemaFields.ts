@@ -4,7 +4,7 @@ import type { JsonSchema } from "../catalog/types";
 import { defaultValue } from "./schemaDefaults";
 import { primaryType, unwrapNullable } from "./schemaRefs";
 
-export type FieldKind = "text" | "textarea" | "number" | "integer" | "enum" | "boolean" | "stringList" | "objectList" | "object" | "json";
+export type FieldKind = "model" | "text" | "textarea" | "number" | "integer" | "enum" | "boolean" | "stringList" | "objectList" | "object" | "json";
 
 export interface EnumOption {
   value: string | number;
@@ -52,6 +52,7 @@ function enumOptions(s: JsonSchema): EnumOption[] {
 
 function kindOf(name: string, s: JsonSchema, root: JsonSchema): FieldKind {
   if (s.enum && s.enum.length > 0) return "enum";
+  if (s.format === "llm_model") return "model";
   const type = primaryType(s);
   switch (type) {
     case "string":

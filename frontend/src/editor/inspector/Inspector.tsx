@@ -8,7 +8,6 @@ import { fieldsFromSchema, type FieldDescriptor } from "../forms/schemaFields";
 import { SchemaForm } from "../forms/SchemaForm";
 import { useGraphStore } from "../store/graphStore";
 import { OutputsSection } from "./OutputsSection";
-import { useModelSuggestions } from "./useModelSuggestions";
 
 const fieldCache = new WeakMap<NodeTypeSpec, FieldDescriptor[]>();
 
@@ -41,7 +40,6 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const problems = useGraphStore((s) => s.problemIndex.get(nodeId));
   const { updateConfig, updateLabel, duplicate, deleteSelection } = useGraphStore.getState();
   const labelId = useId();
-  const suggestions = useModelSuggestions();
   if (!data) return null;
   if (!spec) {
     return (
@@ -66,9 +64,11 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Duplicate node" title="Duplicate" onClick={duplicate}>
             <Icon name="copy" size={14} />
           </button>
-          <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Delete node" title="Delete" onClick={deleteSelection}>
-            <Icon name="trash" size={14} />
-          </button>
+          {spec.type !== "start" && (
+            <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label="Delete node" title="Delete" onClick={deleteSelection}>
+              <Icon name="trash" size={14} />
+            </button>
+          )}
         </div>
       </div>
       <div className="panel-body">
@@ -95,7 +95,6 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
             fields={fieldsOf(spec)}
             value={data.config}
             invalidFields={new Set(problems?.fields ?? [])}
-            suggestions={suggestions}
             onChange={(config) => updateConfig(nodeId, config)}
           />
         </div>

@@ -6,6 +6,9 @@ import { outputHandles } from "../catalog/handles";
 import type { NodeTypeSpec } from "../catalog/types";
 import { useGraphStore } from "../store/graphStore";
 
+/** Node types whose open outputs are errors unless marked as ending the turn (as the server rules). */
+const CHOICE_TYPES = new Set(["classifier", "router"]);
+
 interface OutputsSectionProps {
   nodeId: string;
   spec: NodeTypeSpec;
@@ -26,8 +29,10 @@ export function OutputsSection({ nodeId, spec, config }: OutputsSectionProps) {
   const routes = useGraphStore(
     useShallow((s) => Object.fromEntries(s.edges.filter((e) => e.source === nodeId).map((e) => [e.sourceHandle ?? "", e.target]))),
   );
+  const endsTurn = useGraphStore(useShallow((s) => s.nodes.find((n) => n.id === nodeId)?.data.ends_turn ?? []));
   const baseId = useId();
   if (outputs.length === 0) return null;
+  const isChoice = CHOICE_TYPES.has(spec.type);
   return (
     <div className="inspector-section">
       <div className="inspector-section-title">Leads to</div>
@@ -45,13 +50,23 @@ export function OutputsSection({ nodeId, spec, config }: OutputsSectionProps) {
               if (!verdict.ok) showToast(verdict.reason, "error");
             }}
           >
-            <option value="">— Nothing (the turn ends) —</option>
+            <option value="">— Nothing —</option>
             {options.map((o) => (
               <option key={o.id} value={o.id}>
                 {o.label}
               </option>
             ))}
           </select>
+          {isChoice && !routes[output.id] && (
+            <label className="checkbox output-ends-turn">
+              <input
+                type="checkbox"
+                checked={endsTurn.includes(output.id)}
+                onChange={(e) => useGraphStore.getState().setEndsTurn(nodeId, output.id, e.target.checked)}
+              />
+              The turn ends here on purpose
+            </label>
+          )}
         </div>
       ))}
     </div>

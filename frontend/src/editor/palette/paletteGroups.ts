@@ -20,14 +20,16 @@ export function rankedTypes(catalog: Catalog, query: string): NodeTypeSpec[] {
   };
   return Object.values(catalog)
     .filter((t) => t.type !== "start" && score(t) < 3)
-    .sort((a, b) => score(a) - score(b));
+    .sort((a, b) => score(a) - score(b) || a.label.localeCompare(b.label));
 }
 
+/** Without a search, every type by category; with one, the matches in one list, best title first. */
 export function paletteGroups(catalog: Catalog, query: string): PaletteGroup[] {
-  const q = query.trim().toLowerCase();
-  const matches = Object.values(catalog).filter(
-    (t) => t.type !== "start" && (!q || `${t.label} ${t.type} ${t.description} ${t.category}`.toLowerCase().includes(q)),
-  );
+  if (query.trim()) {
+    const ranked = rankedTypes(catalog, query);
+    return ranked.length ? [{ category: "Matches", types: ranked }] : [];
+  }
+  const matches = Object.values(catalog).filter((t) => t.type !== "start");
   const groups = new Map<string, NodeTypeSpec[]>();
   for (const t of matches) groups.set(t.category, [...(groups.get(t.category) ?? []), t]);
   const rank = (category: string) => {

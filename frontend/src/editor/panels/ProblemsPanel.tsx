@@ -1,7 +1,9 @@
 /** The list of validation problems under the canvas; each entry brings its node into view. */
 import { useState } from "react";
+import { Link } from "react-router";
+import { SET_UP_MODELS_PATH } from "../forms/ModelField";
 import { useGraphStore } from "../store/graphStore";
-import { countBySeverity } from "../store/problems";
+import { countBySeverity, NEEDS_MODEL } from "../store/problems";
 
 export function ProblemsPanel() {
   const problems = useGraphStore((s) => s.problems);
@@ -48,6 +50,11 @@ export function ProblemsPanel() {
                   </span>
                   {target && <span className="problem-node">{nodeName(target)}</span>}
                 </button>
+                {p.code === NEEDS_MODEL && (
+                  <Link className="problem-fix" to={SET_UP_MODELS_PATH}>
+                    Set one up
+                  </Link>
+                )}
               </li>
             );
           })}

@@ -5,6 +5,7 @@ import { errorMessage } from "../../api/client";
 import { pipelinesApi } from "../../api/pipelines";
 import type { VersionDetail } from "../../api/types";
 import { Dialog } from "../../ui/Dialog";
+import { useDiffHighlight } from "../canvas/diffHighlight";
 import { FlowNodeCard } from "../canvas/FlowNodeCard";
 import { NoteNode } from "../canvas/NoteNode";
 import { PreviewContext } from "../canvas/previewContext";
@@ -23,6 +24,10 @@ export function VersionPreview({ pipelineId, number, onClose }: { pipelineId: nu
     [catalog],
   );
   const nodes = useMemo(() => (version ? nodesFromDocument(version.graph.nodes) : []), [version]);
+  // Opened on what changed: the nodes the draft changed or removed, else the whole version.
+  const changed = useDiffHighlight((s) => s.changed);
+  const removed = useDiffHighlight((s) => s.removed);
+  const focus = useMemo(() => nodes.filter((n) => changed.has(n.id) || removed.has(n.id)).map((n) => ({ id: n.id })), [nodes, changed, removed]);
   const edges = useMemo(() => (version ? edgesFromDocument(version.graph.edges) : []), [version]);
   return (
     <Dialog title={`Version ${number}`} description={version?.note || undefined} onClose={onClose} wide>
@@ -47,7 +52,7 @@ export function VersionPreview({ pipelineId, number, onClose }: { pipelineId: nu
                 nodesConnectable={false}
                 elementsSelectable={false}
                 fitView
-                fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+                fitViewOptions={{ maxZoom: 1, padding: 0.15, ...(focus.length > 0 ? { nodes: focus } : {}) }}
                 proOptions={{ hideAttribution: true }}
                 aria-label={`Version ${number}, read only`}
               >

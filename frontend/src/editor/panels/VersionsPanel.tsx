@@ -2,7 +2,7 @@
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../api/client";
 import { pipelinesApi } from "../../api/pipelines";
-import type { GraphDiff, PipelineDetail, Version } from "../../api/types";
+import type { GraphDiff, GraphNode, PipelineDetail, Version } from "../../api/types";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { dateTime } from "../../ui/format";
 import { Icon } from "../../ui/Icon";
@@ -23,6 +23,7 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
   const [error, setError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<number | null>(null);
   const [diff, setDiff] = useState<GraphDiff | null>(null);
+  const [baseNodes, setBaseNodes] = useState<GraphNode[]>([]);
   const [confirming, setConfirming] = useState(false);
   const [previewing, setPreviewing] = useState(false);
   const setHighlight = useDiffHighlight((s) => s.set);
@@ -34,10 +35,11 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
   useEffect(() => {
     if (chosen === null) return;
     let cancelled = false;
-    pipelinesApi.diff(pipelineId, chosen, "draft").then(
-      (d) => {
+    Promise.all([pipelinesApi.diff(pipelineId, chosen, "draft"), pipelinesApi.version(pipelineId, chosen)]).then(
+      ([d, version]) => {
         if (cancelled) return;
         setDiff(d);
+        setBaseNodes(version.graph.nodes);
         setHighlight({ added: d.nodes.added, changed: d.nodes.changed.map((c) => c.id), removed: d.nodes.removed });
       },
       (e: unknown) => !cancelled && setError(errorMessage(e)),
@@ -80,7 +82,7 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
             </li>
           ))}
         </ul>
-        {chosen !== null && diff && <DiffSummary version={chosen} diff={diff} />}
+        {chosen !== null && diff && <DiffSummary version={chosen} diff={diff} baseNodes={baseNodes} />}
         {chosen !== null && (
           <button type="button" className="btn" style={{ width: "100%", marginTop: 8 }} onClick={() => setPreviewing(true)}>
             View version {chosen}
@@ -113,7 +115,41 @@ export function VersionsPanel({ pipelineId, canRestore, refreshKey, onRestored, 
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
-function DiffSummary({ version, diff }: { version: number; diff: GraphDiff }) {
+/** A changed value as text, for the side-by-side view. */
+function shown(value: unknown): string {
+  if (value === undefined || value === null || value === "") return "(empty)";
+  return typeof value === "string" ? value : JSON.stringify(value, null, 1);
+}
+
+/** Each changed field of a node: the version's value beside the draft's. */
+function ChangedValues({ fields, before, after, spec }: { fields: string[]; before?: GraphNode; after?: { label?: string; config: Record<string, unknown> }; spec?: { configSchema: { properties?: Record<string, { title?: string }> } } }) {
+  const rows = fields.flatMap((field) => {
+    if (field === "label") return [{ field, title: "Name on canvas", old: before?.data.label, now: after?.label }];
+    if (!field.startsWith("config.")) return [];
+    const key = field.slice("config.".length);
+    return [{ field, title: spec?.configSchema.properties?.[key]?.title ?? key, old: before?.data.config[key], now: after?.config[key] }];
+  });
+  if (rows.length === 0) return null;
+  return (
+    <div className="diff-values">
+      {rows.map((r) => (
+        <div key={r.field} className="diff-value-row">
+          <div className="diff-value-title">{r.title}</div>
+          <div className="diff-side-by-side">
+            <div className="diff-old" aria-label={`${r.title} in version`}>
+              {shown(r.old)}
+            </div>
+            <div className="diff-new" aria-label={`${r.title} in the draft`}>
+              {shown(r.now)}
+            </div>
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function DiffSummary({ version, diff, baseNodes }: { version: number; diff: GraphDiff; baseNodes: GraphNode[] }) {
   const nodes = useGraphStore((s) => s.nodes);
   const catalog = useGraphStore((s) => s.catalog);
   const focusNode = useGraphStore.getState().focusNode;
@@ -153,7 +189,8 @@ function DiffSummary({ version, diff }: { version: number; diff: GraphDiff }) {
                 <button type="button" className="trace-link" onClick={() => focusNode(c.id)}>
                   {name(c.id)}
                 </button>{" "}
-                changed: {c.fields.join(", ").replace(/config\./g, "") || "position"}
+                changed{c.fields.length === 0 && ": position"}
+                <ChangedValues fields={c.fields} before={baseNodes.find((n) => n.id === c.id)} after={nodes.find((n) => n.id === c.id)?.data} spec={catalog[nodes.find((n) => n.id === c.id)?.type ?? ""]} />
               </li>
             ))}
             {diff.nodes.removed.map((id) => (

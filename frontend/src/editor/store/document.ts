@@ -8,13 +8,20 @@ export const DEFAULT_SETTINGS: GraphSettings = {
   turn_timeout_s: 8,
 };
 
+/** Every call begins at Start: the canvas never deletes it. */
+export const START_TYPE = "start";
+
+const endsTurnOf = (data: { ends_turn?: unknown } | undefined) =>
+  Array.isArray(data?.ends_turn) && data.ends_turn.length > 0 ? { ends_turn: data.ends_turn.filter((h): h is string => typeof h === "string") } : {};
+
 export function nodesFromDocument(nodes: GraphNode[]): FlowNode[] {
   return nodes.map((n) => ({
     id: n.id,
     type: n.type,
     position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
-    data: { ...(n.data?.label !== undefined ? { label: n.data.label } : {}), config: { ...(n.data?.config ?? {}) } },
+    data: { ...(n.data?.label !== undefined ? { label: n.data.label } : {}), config: { ...(n.data?.config ?? {}) }, ...endsTurnOf(n.data) },
     ...(n.width && n.height ? { width: n.width, height: n.height } : {}),
+    ...(n.type === START_TYPE ? { deletable: false } : {}),
   }));
 }
 
@@ -34,7 +41,7 @@ export function documentNodes(nodes: FlowNode[]): GraphNode[] {
     id: n.id,
     type: n.type ?? "unknown",
     position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
-    data: { ...(n.data.label !== undefined ? { label: n.data.label } : {}), config: n.data.config },
+    data: { ...(n.data.label !== undefined ? { label: n.data.label } : {}), config: n.data.config, ...endsTurnOf(n.data) },
     ...(n.type === "note" && n.width && n.height ? { width: Math.round(n.width), height: Math.round(n.height) } : {}),
   }));
 }

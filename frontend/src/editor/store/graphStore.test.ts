@@ -191,3 +191,69 @@ describe("choosing where an output leads", () => {
     expect(fromBilling()).toHaveLength(1);
   });
 });
+
+describe("what a designer cannot break", () => {
+  it("keeps the Start node through Delete, the canvas's remove and cut", () => {
+    store().select(["start", "say"]);
+    store().deleteSelection();
+    expect(store().nodes.map((n) => n.id)).toEqual(["start", "classify"]);
+    store().onNodesChange([{ type: "remove", id: "start" }]);
+    store().select(["start"]);
+    store().cut();
+    expect(node("start")).toBeDefined();
+    expect(node("start")?.deletable).toBe(false);
+  });
+
+  it("marks an open output as ending the turn, saved with the node, and takes its problem away", () => {
+    store().setProblems([
+      { code: "unconnected_output", message: "The output 'Fallback' leads nowhere.", node_id: "classify", edge_id: null, handle: "fallback", severity: "error", field: null },
+    ]);
+    store().setEndsTurn("classify", "fallback", true);
+    expect(store().problems).toEqual([]);
+    expect(store().toDocument().nodes[1]?.data.ends_turn).toEqual(["fallback"]);
+    store().setEndsTurn("classify", "fallback", false);
+    expect(store().toDocument().nodes[1]?.data).not.toHaveProperty("ends_turn");
+  });
+
+  it("drops the problems of a field as soon as it is edited, keeping the others", () => {
+    store().setProblems([
+      { code: "invalid_config", message: "Text: this cannot be empty.", node_id: "say", edge_id: null, handle: null, severity: "error", field: "text" },
+      { code: "unreachable_node", message: "Say is never reached.", node_id: "say", edge_id: null, handle: null, severity: "warning", field: null },
+    ]);
+    store().updateConfig("say", { text: "Now valid." });
+    expect(store().problems.map((p) => p.code)).toEqual(["unreachable_node"]);
+    expect(store().problemIndex.get("say")?.fields).toEqual([]);
+  });
+});
+
+describe("tidying up", () => {
+  it("stacks a classifier's branches in the order of its outputs, so their edges never cross", () => {
+    store().load(
+      {
+        ...sampleDocument(),
+        nodes: [
+          ...sampleDocument().nodes.filter((n) => n.id !== "say"),
+          { id: "a_fallback", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "?" } } },
+          { id: "b_support", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "Support." } } },
+          { id: "c_billing", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "Billing." } } },
+          { id: "c_after", type: "say", position: { x: 0, y: 0 }, data: { config: { text: "And then." } } },
+        ],
+        edges: [
+          { id: "e1", source: "start", sourceHandle: "out", target: "classify", targetHandle: "in" },
+          { id: "e2", source: "classify", sourceHandle: "intent:billing", target: "c_billing", targetHandle: "in" },
+          { id: "e3", source: "classify", sourceHandle: "intent:support", target: "b_support", targetHandle: "in" },
+          { id: "e4", source: "classify", sourceHandle: "fallback", target: "a_fallback", targetHandle: "in" },
+          { id: "e5", source: "c_billing", sourceHandle: "out", target: "c_after", targetHandle: "in" },
+        ],
+      },
+      CATALOG,
+    );
+    store().autoLayout();
+    const y = (id: string) => node(id)?.position.y ?? Number.NaN;
+    // billing, support, fallback: the classifier's outputs from top to bottom
+    expect(y("c_billing")).toBeLessThan(y("b_support"));
+    expect(y("b_support")).toBeLessThan(y("a_fallback"));
+    // what follows a branch stays beside it
+    expect(y("c_after")).toBe(y("c_billing"));
+  });
+});

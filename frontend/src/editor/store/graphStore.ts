@@ -6,11 +6,11 @@
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type Viewport } from "@xyflow/react";
 import { create } from "zustand";
 import type { GraphDocument, GraphSettings, Problem } from "../../api/types";
-import { INPUT_HANDLE } from "../catalog/handles";
+import { INPUT_HANDLE, outputHandles } from "../catalog/handles";
 import type { Catalog } from "../catalog/types";
 import { copySelection, pasteContent, type ClipboardContent } from "./clipboard";
 import { checkConnection, type ConnectionVerdict } from "./connections";
-import { DEFAULT_SETTINGS, documentEdges, documentNodes, edgesFromDocument, nodesFromDocument } from "./document";
+import { DEFAULT_SETTINGS, START_TYPE, documentEdges, documentNodes, edgesFromDocument, nodesFromDocument } from "./document";
 import { emptyHistory, record, redo as redoHistory, undo as undoHistory, type History } from "./history";
 import { edgeId, newNodeId } from "./ids";
 import { layoutNodes } from "./layout";
@@ -53,6 +53,8 @@ export interface GraphState {
   addNode: (type: string, position: { x: number; y: number }, from?: { nodeId: string; handle: string }) => string | null;
   updateConfig: (nodeId: string, config: NodeConfig) => void;
   updateLabel: (nodeId: string, label: string) => void;
+  /** marks an open output as ending the turn on purpose (or takes the mark off) */
+  setEndsTurn: (nodeId: string, handle: string, ends: boolean) => void;
   updateSettings: (settings: Partial<GraphSettings>) => void;
   deleteSelection: () => void;
   copy: () => void;
@@ -70,6 +72,8 @@ export interface GraphState {
   setRunStatus: (nodeId: string, status: RunStatus, branch?: string | null) => void;
   clearRunStatus: () => void;
 }
+
+const START_KEPT = "The Start node stays: every call begins there.";
 
 const NODE_FOOTPRINT = { width: 236, height: 130 };
 
@@ -164,8 +168,11 @@ export const useGraphStore = create<GraphState>()((set, get) => {
       };
     },
 
-    onNodesChange: (changes) => {
+    onNodesChange: (requested) => {
       const state = get();
+      const starts = new Set(state.nodes.filter((n) => n.type === START_TYPE).map((n) => n.id));
+      const changes = requested.filter((c) => c.type !== "remove" || !starts.has(c.id));
+      if (changes.length === 0) return;
       const nodes = applyNodeChanges(changes, state.nodes);
       const moving = changes.some((c) => c.type === "position" && c.dragging);
       const dropped = changes.some((c) => c.type === "position" && c.dragging === false);
@@ -250,6 +257,7 @@ export const useGraphStore = create<GraphState>()((set, get) => {
         position: freePosition(position, nodes),
         data: { config: structuredClone(spec.defaults) },
         selected: true,
+        ...(type === START_TYPE ? { deletable: false } : {}),
       };
       const nextNodes = [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
       const link = from ? { source: from.nodeId, sourceHandle: from.handle, target: id, targetHandle: INPUT_HANDLE } : null;
@@ -272,6 +280,27 @@ export const useGraphStore = create<GraphState>()((set, get) => {
         nextEdges = edges.filter((e) => e.source !== nodeId || checkConnection(e as Connection, nextNodes, [], catalog).ok);
       }
       commit({ nodes: nextNodes, edges: nextEdges }, `config:${nodeId}`);
+      // What the designer just changed is no longer known to be wrong: its problems go until
+      // the next validation says otherwise, so a value made valid never shows a stale error.
+      const previous = nodes.find((n) => n.id === nodeId)?.data.config ?? {};
+      const changed = new Set(Object.keys({ ...previous, ...config }).filter((k) => previous[k] !== config[k]));
+      const problems = get().problems;
+      const current = problems.filter((p) => p.node_id !== nodeId || !p.field || !changed.has(p.field.split(".")[0] ?? p.field));
+      if (current.length !== problems.length) get().setProblems(current);
+    },
+
+    setEndsTurn: (nodeId, handle, ends) => {
+      const nodes = get().nodes.map((n) => {
+        if (n.id !== nodeId) return n;
+        const marked = new Set(n.data.ends_turn ?? []);
+        if (ends) marked.add(handle);
+        else marked.delete(handle);
+        const { ends_turn: _previous, ...data } = n.data;
+        return { ...n, data: marked.size > 0 ? { ...data, ends_turn: [...marked] } : data };
+      });
+      commit({ nodes });
+      const problems = get().problems;
+      if (ends) get().setProblems(problems.filter((p) => !(p.node_id === nodeId && p.handle === handle && p.code === "unconnected_output")));
     },
 
     updateLabel: (nodeId, label) => {
@@ -289,7 +318,8 @@ export const useGraphStore = create<GraphState>()((set, get) => {
 
     deleteSelection: () => {
       const { nodes, edges } = get();
-      const removed = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+      const removed = new Set(nodes.filter((n) => n.selected && n.type !== START_TYPE).map((n) => n.id));
+      if (nodes.some((n) => n.selected && n.type === START_TYPE)) set({ lastRefusal: START_KEPT });
       const nextEdges = edges.filter((e) => !e.selected && !removed.has(e.source) && !removed.has(e.target));
       if (removed.size === 0 && nextEdges.length === edges.length) return;
       commit({ nodes: nodes.filter((n) => !removed.has(n.id)), edges: nextEdges });
@@ -354,8 +384,9 @@ export const useGraphStore = create<GraphState>()((set, get) => {
     },
 
     autoLayout: () => {
-      const { nodes, edges } = get();
-      commit({ nodes: layoutNodes(nodes, edges) });
+      const { nodes, edges, catalog } = get();
+      const outputOrder = (node: FlowNode) => outputHandles(catalog[node.type ?? ""], node.data.config).map((h) => h.id);
+      commit({ nodes: layoutNodes(nodes, edges, outputOrder) });
     },
 
     setViewport: (viewport) => set({ viewport }),

@@ -5,11 +5,15 @@ export interface NodeProblemSummary {
   severity: Severity | null;
   count: number;
   messages: string[];
+  codes: string[];
   /** top-level config fields with a problem, for the inspector */
   fields: string[];
 }
 
-const NONE: NodeProblemSummary = { severity: null, count: 0, messages: [], fields: [] };
+/** The problem of a node that needs a language model the workspace does not have. */
+export const NEEDS_MODEL = "needs_language_model";
+
+const NONE: NodeProblemSummary = { severity: null, count: 0, messages: [], codes: [], fields: [] };
 
 export function problemsByNode(problems: Problem[]): Map<string, NodeProblemSummary> {
   const byNode = new Map<string, NodeProblemSummary>();
@@ -20,6 +24,7 @@ export function problemsByNode(problems: Problem[]): Map<string, NodeProblemSumm
       severity: current.severity === "error" || problem.severity === "error" ? "error" : "warning",
       count: current.count + 1,
       messages: [...current.messages, problem.message],
+      codes: [...current.codes, problem.code],
       fields: problem.field ? [...current.fields, problem.field.split(".")[0] ?? problem.field] : current.fields,
     });
   }

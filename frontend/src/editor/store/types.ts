@@ -3,7 +3,7 @@ import type { GraphSettings } from "../../api/types";
 
 export type NodeConfig = Record<string, unknown>;
 
-export type FlowNodeData = { label?: string; config: NodeConfig };
+export type FlowNodeData = { label?: string; config: NodeConfig; ends_turn?: string[] };
 export type FlowNode = Node<FlowNodeData>;
 export type FlowEdge = Edge;
 

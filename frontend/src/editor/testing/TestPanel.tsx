@@ -1,6 +1,11 @@
 /** Chat with the draft over the test websocket; nodes light up on the canvas as each turn runs. */
 import { useEffect, useId, useRef, useState } from "react";
+import { Link } from "react-router";
+import { useShallow } from "zustand/react/shallow";
 import { Icon } from "../../ui/Icon";
+import { SET_UP_MODELS_PATH } from "../forms/ModelField";
+import { useGraphStore } from "../store/graphStore";
+import { NEEDS_MODEL } from "../store/problems";
 import { TurnTraceView } from "./TurnTraceView";
 import { useTestSession } from "./useTestSession";
 import { useVoiceAvailability } from "./useVoiceAvailability";
@@ -65,6 +70,7 @@ export function TestPanel({ pipelineId, beforeReset, onClose }: TestPanelProps) 
           {voice.reason}
         </div>
       )}
+      <NeedsModelNotice />
       {voiceCall.state.phase !== "idle" && (
         <div className="voice-call-bar" role="status" data-testid="voice-call-status">
           <span className={onCall ? "badge badge-dot badge-success" : voiceCall.state.phase === "failed" ? "badge badge-danger" : "badge"}>{VOICE_PHASE_LABELS[voiceCall.state.phase]}</span>
@@ -179,6 +185,23 @@ function Composer({ disabled, awaitingDigits, onSay, onDigits }: { disabled: boo
           <Icon name="send" size={15} />
         </button>
       </form>
+    </div>
+  );
+}
+
+/** Which nodes cannot answer until the workspace has a language model: said before the designer tries them. */
+function NeedsModelNotice() {
+  const titles = useGraphStore(
+    useShallow((s) => {
+      const ids = new Set(s.problems.filter((p) => p.code === NEEDS_MODEL).map((p) => p.node_id));
+      return s.nodes.filter((n) => ids.has(n.id)).map((n) => n.data.label || s.catalog[n.type ?? ""]?.label || "A node");
+    }),
+  );
+  if (titles.length === 0) return null;
+  return (
+    <div className="alert alert-warning" style={{ margin: "8px 12px 0" }} role="status" data-testid="needs-model">
+      <strong>{titles.join(", ")}</strong> {titles.length === 1 ? "needs" : "need"} a language model: until one is set up, {titles.length === 1 ? "it answers" : "they answer"} with the fallback line. Paths
+      that use keywords work now. <Link to={SET_UP_MODELS_PATH}>Set one up</Link>
     </div>
   );
 }

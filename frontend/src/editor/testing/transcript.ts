@@ -40,7 +40,7 @@ function push(t: Transcript, kind: EntryKind, text: string): Transcript {
 }
 
 const ACTION_TEXT: Record<string, (p: Record<string, unknown>) => string> = {
-  hangup: () => "The agent hung up.",
+  hangup: () => "The call was hung up.",
   transfer: (p) => `Transfer to ${String(p.destination ?? p.number ?? p.to ?? "another line")}.`,
   hold: () => "The caller is on hold.",
   collect_digits: () => "Waiting for keys — type them below.",

@@ -1,5 +1,6 @@
 /** One websocket test session with the draft: transcript, variables, node run states. */
 import { useCallback, useEffect, useRef, useState } from "react";
+import { START_TYPE } from "../store/document";
 import { useGraphStore } from "../store/graphStore";
 import { testSocketUrl, type ClientMessage, type ServerMessage } from "./protocol";
 import { applyServerMessage, emptyTranscript, userSays, type Transcript } from "./transcript";
@@ -17,6 +18,9 @@ function markRun(message: ServerMessage): void {
   if (message.type === "node_enter") setRunStatus(message.node_id, "active");
   else if (message.type === "node_exit") setRunStatus(message.node_id, "visited", message.branch);
   else if (message.type === "turn_end") {
+    // Every turn (the greeting too) runs from Start, which the trace does not list as a step.
+    const start = useGraphStore.getState().nodes.find((n) => n.type === START_TYPE);
+    if (start) setRunStatus(start.id, "visited", message.trace.nodes.length > 0 ? "out" : null);
     for (const step of message.trace.nodes) if (step.error) setRunStatus(step.node_id, "failed");
   }
 }
