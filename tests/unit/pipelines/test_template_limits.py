@@ -223,8 +223,9 @@ def _bounded(call: Any) -> None:
         tracemalloc.stop()
     if isinstance(result, str):
         assert len(result) <= limits.MAX_OUTPUT_CHARS
-    # The budget plus one bounded step (slowed by tracemalloc), then the clean failure.
-    assert elapsed < _BUDGET_S + 2.0
+    # The budget plus one bounded step (slowed by tracemalloc and a loaded machine), then the
+    # clean failure: a render that ignored its deadline would run for the bomb's whole cost.
+    assert elapsed < _BUDGET_S + 10.0
     assert peak < 64 * 2**20
 
 
@@ -266,7 +267,7 @@ async def test_a_node_over_its_budget_gives_the_fallback_line_and_says_which_lim
 
 async def test_a_slow_template_runs_off_the_event_loop_and_stops_at_the_turn_timeout() -> None:
     slow = "{% for i in range(100000) %}{% if range(100000)|sum > 0 %}{% endif %}{% endfor %}"
-    talk = conversation(_bomb_pipeline(slow, turn_timeout_s=1.5))
+    talk = conversation(_bomb_pipeline(slow, turn_timeout_s=3.0))
     ticks: list[float] = []
     done = asyncio.Event()
 
@@ -283,6 +284,8 @@ async def test_a_slow_template_runs_off_the_event_loop_and_stops_at_the_turn_tim
     end = turn_end(events)
     assert end.reason == "node_error"
     assert "time limit" in (end.trace.detail or "")
-    assert time.monotonic() - began >= 1.0  # it really ran for its budget...
+    assert time.monotonic() - began >= 2.0  # it really ran for its budget...
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert max(gaps) < 0.5  # ...while the event loop kept turning
+    # ...while the event loop kept turning: on the loop, the render would be one gap of its
+    # whole budget; half of it leaves room for a loaded machine's scheduling.
+    assert max(gaps) < 1.5
