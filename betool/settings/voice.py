@@ -16,6 +16,8 @@ VOICE_WORKER_MAX_CALLS = max(0, env_int("BETOOL_WORKER_MAX_CALLS", 0))
 # hundred MB). 0 (the default): as many as the worker's calls, at most 4. A burst of calls
 # beyond the warm ones rings while processes start (seconds each).
 VOICE_WORKER_IDLE_PROCESSES = max(0, env_int("BETOOL_WORKER_IDLE_PROCESSES", 0))
+# How long an outbound call's callee may ring before the call ends as "no answer".
+VOICE_OUTBOUND_RINGING_S = env_int("BETOOL_OUTBOUND_RINGING_S", 40)
 # How often a running call reports its usage to the credit metering.
 VOICE_USAGE_REPORT_INTERVAL_S = float(env_str("BETOOL_USAGE_REPORT_S", "30"))
 VOICE_WORKER_DEBUG = env_bool("BETOOL_WORKER_DEBUG", False)

@@ -40,6 +40,9 @@ ENDPOINTING_MIN_S = {"vad": 0.3, "stt": 0.0}
 
 TurnDetection = Literal["vad", "stt"]
 INPUT_FRAME_MS = 20
+# Refusals of a call that still rings are sent as SIP answers (486), never answered: the
+# carrier does not bill them. Other refusals (an unknown number) answer and say why.
+SIP_REFUSALS = frozenset({"too_many_calls", "trunk_busy", "no_credits"})
 # livekit-sip answers within a second of the subscription (its 200 OK, the ACK, the first
 # RTP or at most its bridge delay); a leg not answered by then is given up.
 ANSWER_TIMEOUT_S = 20.0
@@ -123,10 +126,11 @@ async def entrypoint(ctx: JobContext) -> None:
         )
     except CallRejected as exc:
         logger.info("call in room %s rejected: %s", ctx.room.name, exc.message)
-        if leg.ringing:
+        if leg.ringing and exc.reason in SIP_REFUSALS:
             await refuse_ringing(ctx, participant)
         else:
-            await reject(ctx, participant, REJECTION_LINES.get(exc.reason, NOT_IN_SERVICE_LINE))
+            line = REJECTION_LINES.get(exc.reason, NOT_IN_SERVICE_LINE)
+            await reject(ctx, participant, leg, line)
         return
     call = await sync_to_async(load_call)(plan.call_id)
     recorder = CallRecorder(call)
@@ -313,8 +317,11 @@ def greet(state: CallState, agent: BetoolAgent) -> None:
     handle.add_done_callback(done)
 
 
-async def reject(ctx: JobContext, participant: rtc.RemoteParticipant, line: str) -> None:
-    """Nothing can answer this call: say why with the offline voice, then hang up."""
+async def reject(
+    ctx: JobContext, participant: rtc.RemoteParticipant, leg: SipLeg, line: str
+) -> None:
+    """Nothing can answer this call (an unknown number, no pipeline): answer, say why with
+    the offline voice, then hang up."""
     session: AgentSession = AgentSession(tts=EspeakTTS())
     try:
         await session.start(
@@ -325,6 +332,9 @@ async def reject(ctx: JobContext, participant: rtc.RemoteParticipant, line: str)
             ),
             record=False,
         )
+        subscribe_audio(ctx.room, participant)  # livekit-sip answers a ringing call now
+        if not await leg.wait_answered(within=ANSWER_TIMEOUT_S):
+            return
         handle = session.say(line, allow_interruptions=False)
         await asyncio.wait_for(handle.wait_for_playout(), timeout=15)
     except Exception:

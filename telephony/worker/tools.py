@@ -461,9 +461,10 @@ async def watch_caller_packets(state: CallState, *, tick: float = 2.0) -> None:
             stats = await room.get_rtc_stats()
         except Exception:
             return  # the room is closing
+        # With a single peer connection the subscriptions' reports are the publisher's.
         total = sum(
             int(report.inbound_rtp.received.packets_received)
-            for report in stats.subscriber_stats
+            for report in (*stats.publisher_stats, *stats.subscriber_stats)
             if report.HasField("inbound_rtp")
         )
         if total > received:
