@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +107,7 @@ build_speech: Callable[[CallPlan, Any], Speech] = default_speech
 
 async def entrypoint(ctx: JobContext) -> None:
     ensure_django()
+    logger.info("room %s: job process %s", ctx.room.name, os.getpid())
     metadata = parse_metadata(ctx.job.metadata)
     # Nothing is subscribed before the call is admitted: livekit-sip answers once the caller's
     # audio is subscribed, so a call refused here still rings and is rejected at the SIP level.

@@ -24,9 +24,10 @@ from livekit import rtc
 SIP_CALL_STATUS = "sip.callStatus"
 ACTIVE = "active"
 HANGUP = "hangup"
-# livekit-sip's media timeout is 15 s by default: a caller whose packets stopped this long
-# before the leg ended did not hang up, the platform gave up on the media.
-MEDIA_SILENT_S = 8.0
+# A caller whose packets stopped this long before the leg ended did not hang up: livekit-sip
+# gave up on the media (its media_timeout, 15 s by default). A caller's phone sends every
+# 20 ms until its BYE; the worker samples the packet count every 2 s.
+MEDIA_SILENT_S = 4.0
 
 
 def is_sip(participant: rtc.RemoteParticipant) -> bool:

@@ -20,6 +20,13 @@ class PhoneCall:
     rtp: RtpPeer
     answered_at: float | None = None
 
+    def at(self, event: str) -> float:
+        """When sipp saw ``event`` (``answered``, ``bye_received``, ``hung_up``), epoch s."""
+        for line in self.sipp.outcome():
+            if line.startswith(event + " "):
+                return float(line.split()[-1])
+        raise AssertionError(f"sipp saw no {event}: {self.sipp.outcome()}")
+
     def wait_answered(self, *, within: float = 40.0) -> bool:
         """Until sipp saw the 200 OK (then the RTP peer sends to livekit-sip's port)."""
         give_up = time.monotonic() + within

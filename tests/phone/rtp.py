@@ -70,8 +70,8 @@ class Heard:
 
     packets: list[tuple[float, bytes]] = field(default_factory=list)
 
-    def pcm16k(self, since: float = 0.0) -> bytes:
-        payload = b"".join(p for t, p in self.packets if t >= since)
+    def pcm16k(self, since: float = 0.0, until: float = float("inf")) -> bytes:
+        payload = b"".join(p for t, p in self.packets if since <= t < until)
         audio = ulaw_decode(payload).astype(np.float32)
         times = np.arange(0, len(audio) * 2) / 2
         return np.interp(times, np.arange(len(audio)), audio).astype(np.int16).tobytes()

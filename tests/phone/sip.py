@@ -49,6 +49,12 @@ def sipp_binary() -> str:
     return found
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
 def options_answered(port: int, *, within: float = 1.0) -> bool:
     """Whether a SIP server answers an OPTIONS on ``HOST:port`` (UDP)."""
     tag = uuid.uuid4().hex[:10]
@@ -113,6 +119,8 @@ listen_ip: {HOST}
 nat_1_to_1_ip: {HOST}
 rtp_port: {port + 40}-{port + 139}
 use_external_ip: false
+# A caller whose media stops is dropped after this (the tier checks the end reason).
+media_timeout: 8s
 logging:
   level: debug
 """
@@ -164,6 +172,13 @@ class Sipp:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=5)
 
+    def messages(self) -> str:
+        """Every SIP message sipp sent and received."""
+        try:
+            return self.log_path.with_suffix(".messages").read_text(errors="replace")
+        except OSError:
+            return ""
+
     def log(self, tail: int = 6000) -> str:
         text = []
         for path in sorted(self.log_path.parent.glob(f"{self.log_path.stem}.*")):
@@ -189,7 +204,6 @@ def run_sipp(
     name = f"{scenario}-{uuid.uuid4().hex[:8]}"
     outcome = run_dir / f"{name}.outcome"
     values = {"outcome_file": str(outcome), "hangup_ms": "60000", "caller": "+15551230000",
-              "refer_answer": "202", "refer_reason": "Accepted", "after_refer": "notify",
               "rtp_port": "9"}  # fmt: skip
     values.update(keys or {})
     # sipp fills its keywords in messages only, not in attributes (timeouts): the values are
@@ -210,8 +224,9 @@ def run_sipp(
         "-trace_msg", "-message_file", str(run_dir / f"{name}.messages"),
         "-trace_err", "-error_file", str(run_dir / f"{name}.errors"),
     ]  # fmt: skip
-    if local_port:
-        args += ["-p", str(local_port)]
+    # A port of its own: a BYE that livekit-sip retransmits for an earlier call must not
+    # reach this one (sipp's default port, 5060, is the same for every run).
+    args += ["-p", str(local_port or free_udp_port())]
     if target_port is not None:
         args += ["-s", values.get("service", ""), f"{HOST}:{target_port}"]
     log_path = run_dir / f"{name}.log"
