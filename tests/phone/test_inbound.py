@@ -208,3 +208,35 @@ def test_a_number_without_a_pipeline_says_so_and_hangs_up(
         told = _hear(call, since=call.answered_at)
         assert harness.similarity(told, NOT_IN_SERVICE_LINE) >= 0.6, told
         _wait_outcome(call, "bye_received", within=20)
+
+
+def test_a_killed_call_process_ends_the_sip_leg_at_once_billed_to_its_death(
+    livekit_sip: Any, phone_env: Any, provision: Any, run_dir: Path, django_db_blocker: Any
+) -> None:
+    import os
+    import re
+    import signal
+
+    from tests.phone.conftest import start_phone_worker
+    from tests.voice.conftest import _database_url
+
+    agent_name, worker = start_phone_worker(phone_env, database_url=_database_url())
+    try:
+        number = provision(agent_name)
+        with inbound_call(livekit_sip, number, run_dir) as call:
+            _greeted(call)
+            room = Call.objects.get(number=number).room_name
+            found = re.search(rf"room {re.escape(room)}: job process (\d+)", worker.log(200_000))
+            assert found, worker.log()
+            os.kill(int(found.group(1)), signal.SIGKILL)
+            killed_at = time.time()
+            bye = _wait_outcome(call, "bye_received", within=15)  # not the reaper's minutes
+            assert call.sipp.wait(within=10) == 0, call.sipp.log()
+        assert bye - call.answered_at < 60  # type: ignore[operator]
+        ended = _call_of(number)
+        assert ended.end_reason == CallEndReason.WORKER_LOST
+        assert call.at("bye_received") - killed_at < 5.0
+        answered_s = killed_at - call.at("answered")
+        assert abs(float(_billed_seconds(ended)) - answered_s) < 1.5, (answered_s, worker.log())
+    finally:
+        worker.stop()
