@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -180,7 +181,8 @@ def provision(
 
 @pytest.fixture
 def run_dir(request: pytest.FixtureRequest) -> Path:
-    path = PHONE_DIR / request.node.name[:80]
+    # Brackets (a parametrized test's id) would read as sipp keywords in the scenario.
+    path = PHONE_DIR / re.sub(r"[^\w.-]+", "_", request.node.name)[:80]
     path.mkdir(parents=True, exist_ok=True)
     for old in path.iterdir():
         old.unlink()

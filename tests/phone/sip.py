@@ -121,6 +121,8 @@ rtp_port: {port + 40}-{port + 139}
 use_external_ip: false
 # A caller whose media stops is dropped after this (the tier checks the end reason).
 media_timeout: 8s
+# The tests share a busy machine: refuse calls for CPU only when it is all taken.
+max_cpu_utilization: 1.0
 logging:
   level: debug
 """
