@@ -24,6 +24,16 @@ def call_close_and_bill(*, call: Call, reason: CallEndReason, at: datetime | Non
     return call
 
 
+def calls_in_room_close(
+    *, room_name: str, reason: CallEndReason = CallEndReason.WORKER_LOST, at: datetime | None = None
+) -> int:
+    """Closes and bills the open calls of a room whose worker is gone; returns how many."""
+    calls = open_calls_in_room(room_name=room_name)
+    for call in calls:
+        call_close_and_bill(call=call, reason=reason, at=at)
+    return len(calls)
+
+
 def open_calls_in_room(*, room_name: str) -> list[Call]:
     return list(
         Call.objects.select_related("workspace", "number__asr_model", "number__tts_model")

@@ -35,8 +35,12 @@ class SyncStatus(models.TextChoices):
     ERROR = "error", "Error"
 
 
-# The codecs a trunk may prefer, by their SDP names (LiveKit SIP's names).
-SIP_CODECS = ("PCMU", "PCMA", "G722", "opus", "telephone-event")
+# The codecs a trunk may prefer, by their SDP names (LiveKit SIP's names), with the clock
+# rate their SDP names carry (G722's is 8000 by the RFC's historical mistake).
+SIP_CODEC_RATES = {"PCMU": 8000, "PCMA": 8000, "G722": 8000, "opus": 48000, "telephone-event": 8000}
+SIP_CODECS = tuple(SIP_CODEC_RATES)
+# The ones that carry the voice over livekit-sip's SIP side (its opus is the room's).
+SIP_VOICE_CODECS = ("PCMU", "PCMA", "G722")
 
 
 def validate_source_address(value: str) -> None:
@@ -138,6 +142,12 @@ class Trunk(ProvisionedInLiveKit):
             if unknown:
                 errors.setdefault("codecs", []).append(
                     f"Unknown codec(s) {', '.join(unknown)}; use {', '.join(SIP_CODECS)}."
+                )
+            elif self.codecs and not any(c in SIP_VOICE_CODECS for c in self.codecs):
+                errors.setdefault("codecs", []).append(
+                    "Only the listed codecs are offered: include a voice codec the phone line "
+                    f"carries ({', '.join(SIP_VOICE_CODECS)}), or leave the list empty for "
+                    "LiveKit's defaults."
                 )
         if bool(self.inbound_username) != bool(self.inbound_password):
             errors.setdefault("inbound_username", []).append(
@@ -286,6 +296,9 @@ class CallEndReason(models.TextChoices):
     ERROR = "error", "Error"
     WORKER_LOST = "worker_lost", "Worker lost"
     OUT_OF_CREDIT = "out_of_credit", "Credits ran out"
+    # Ended by livekit-sip itself: the caller's media stopped, or the answer was never ACKed.
+    MEDIA_TIMEOUT = "media_timeout", "Caller's audio stopped"
+    NO_ACK = "no_ack", "Answer not acknowledged"
 
 
 class Call(models.Model):

@@ -26,7 +26,7 @@ from google.protobuf.message import Message
 from livekit import api
 
 from telephony.dispatch import LiveKitNotConfigured
-from telephony.models import PhoneNumber, SipTransport, SyncStatus, Trunk
+from telephony.models import SIP_CODEC_RATES, PhoneNumber, SipTransport, SyncStatus, Trunk
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +74,15 @@ def _numbers_of(trunk: Trunk) -> list[str]:
 
 
 def _media(trunk: Trunk) -> api.SIPMediaConfig | None:
+    """The trunk's codecs, each with its SDP clock rate (livekit-sip fails every INVITE on a
+    trunk whose codec has none), and only those: the trunk's list, in its order, is what
+    the carrier is offered, not an addition to livekit-sip's defaults."""
     if not trunk.codecs:
         return None
-    return api.SIPMediaConfig(codecs=[api.SIPCodec(name=str(name)) for name in trunk.codecs])
+    return api.SIPMediaConfig(
+        only_listed_codecs=True,
+        codecs=[api.SIPCodec(name=str(name), rate=SIP_CODEC_RATES[name]) for name in trunk.codecs],
+    )
 
 
 def inbound_trunk_info(trunk: Trunk, numbers: list[str]) -> api.SIPInboundTrunkInfo:

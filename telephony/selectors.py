@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from betool.models import Workspace
 from pipelines.models import Pipeline, PipelineVersion
-from telephony.models import Call, CallStatus, PhoneNumber
+from telephony.models import Call, CallStatus, PhoneNumber, Trunk
 
 
 class CallRejected(Exception):
@@ -118,6 +118,20 @@ def active_call_count(*, workspace: Workspace) -> int:
     return Call.objects.filter(workspace=workspace).exclude(status=CallStatus.ENDED).count()
 
 
+def trunk_active_call_count(*, trunk: Trunk) -> int:
+    """Calls in progress on a trunk, both ways (a call is on the trunk of its number)."""
+    return Call.objects.filter(number__trunk=trunk).exclude(status=CallStatus.ENDED).count()
+
+
+def admission_capacity() -> int:
+    """The most calls the admission can let in at once: every workspace's limit added up
+    (each admitted call counts against its workspace's), at least one."""
+    from django.db.models import Sum
+
+    total = Workspace.objects.aggregate(total=Sum("max_concurrent_calls"))["total"]
+    return max(1, int(total or 0))
+
+
 def refuse_without_credits(*, workspace: Workspace) -> None:
     """No new call, inbound, outbound or test, once the workspace's credits are spent."""
     from betool.selectors import workspace_call_refusal
@@ -132,7 +146,8 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
 
     ``call_id`` (outbound calls, browser voice tests) names a Call whose pipeline version
     is already chosen; otherwise the number's pipeline answers with its latest version.
-    Raises :class:`CallRejected` when nothing can answer.
+    Raises :class:`CallRejected` when nothing can answer. The limits on calls in progress
+    are the admission's (:func:`telephony.services.call_admit`), taken under a lock.
     """
     if call_id is not None:
         call = call_get(call_id=call_id)
@@ -166,23 +181,8 @@ def call_setup_resolve(*, number_e164: str = "", call_id: int | None = None) -> 
             "not_published", f"The pipeline of {number.e164} has no published version."
         )
     workspace = number.workspace
+    # Cheap refusal before any lock; the admission checks credits and limits again, atomically.
     refuse_without_credits(workspace=workspace)
-    if active_call_count(workspace=workspace) >= workspace.max_concurrent_calls:
-        raise CallRejected(
-            "too_many_calls",
-            f"The workspace already has {workspace.max_concurrent_calls} calls in progress.",
-        )
-    trunk = number.trunk
-    if (
-        trunk is not None
-        and Call.objects.filter(number__trunk=trunk).exclude(status=CallStatus.ENDED).count()
-        >= trunk.max_concurrent_calls
-    ):
-        raise CallRejected(
-            "trunk_busy", f"The trunk {trunk.name} already carries its maximum of calls."
-        )
-    if (refusal := number_refusal_at_limit(number=number)) is not None:
-        raise refusal
     return CallSetup(workspace=workspace, number=number, version=version, call=None)
 
 

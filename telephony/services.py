@@ -25,14 +25,17 @@ from telephony.models import (
     CallStatus,
     CallTurn,
     PhoneNumber,
+    Trunk,
 )
 from telephony.notifications import notify_call_on_commit
 from telephony.selectors import (
     CallRejected,
+    CallSetup,
     active_call_count,
     number_refusal_at_limit,
     number_version,
     refuse_without_credits,
+    trunk_active_call_count,
 )
 
 
@@ -79,6 +82,73 @@ def call_start(
     )
     _notify(call, "started")
     return call
+
+
+def _admit_under_limits(*, workspace: Workspace, number: PhoneNumber | None) -> None:
+    """Refuses a new call over the workspace's, the number's or the trunk's limit, or without
+    credits.
+
+    Runs inside the transaction that creates the call: the workspace's row is locked, then
+    the trunk's, so simultaneous admissions count and insert one after the other (a count
+    then an insert without the lock let 3 of 4 calls onto a trunk of 2). Every admission
+    takes the locks in that order, so two never wait on each other.
+    """
+    locked = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    refuse_without_credits(workspace=locked)
+    if active_call_count(workspace=locked) >= locked.max_concurrent_calls:
+        raise CallRejected(
+            "too_many_calls",
+            f"The workspace already has {locked.max_concurrent_calls} calls in progress.",
+        )
+    if number is None:
+        return
+    # The number is the workspace's: its count is serialized by the workspace's lock.
+    if (refusal := number_refusal_at_limit(number=number)) is not None:
+        raise refusal
+    trunk = number.trunk
+    if trunk is None:
+        return
+    locked_trunk = Trunk.objects.select_for_update().get(pk=trunk.pk)
+    if trunk_active_call_count(trunk=locked_trunk) >= locked_trunk.max_concurrent_calls:
+        raise CallRejected(
+            "trunk_busy",
+            f"The trunk {locked_trunk.name} already carries its maximum of "
+            f"{locked_trunk.max_concurrent_calls} calls.",
+        )
+
+
+@transaction.atomic
+def call_admit(
+    *,
+    setup: CallSetup,
+    room_name: str,
+    from_number: str = "",
+    is_test: bool = False,
+    answered: bool = False,
+    at: datetime | None = None,
+) -> Call:
+    """A new inbound call on ``setup``'s number, admitted atomically under the limits.
+
+    Raises :class:`CallRejected` (``too_many_calls``, ``number_busy``, ``trunk_busy``,
+    ``no_credits``); the
+    worker then refuses the call at the SIP level, before it is answered. ``answered`` is for
+    a caller who is on the line already (not over SIP): the call is connected at once,
+    otherwise it rings until the SIP answer.
+    """
+    number = setup.number
+    _admit_under_limits(workspace=setup.workspace, number=number)
+    return call_start(
+        workspace=setup.workspace,
+        room_name=room_name,
+        direction=CallDirection.INBOUND,
+        from_number=from_number,
+        to_number=number.e164 if number else "",
+        number=number,
+        pipeline_version=setup.version,
+        is_test=is_test,
+        status=CallStatus.CONNECTED if answered else CallStatus.RINGING,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -244,16 +314,10 @@ def call_outbound_create(
     version = number_version(number=number)
     if version is None:
         raise CallRejected("not_published", f"The pipeline of {number.e164} is not published.")
-    if active_call_count(workspace=workspace) >= workspace.max_concurrent_calls:
-        raise CallRejected(
-            "too_many_calls",
-            f"The workspace already has {workspace.max_concurrent_calls} calls in progress.",
-        )
-    if (refusal := number_refusal_at_limit(number=number)) is not None:
-        raise refusal
     callee = normalize_e164(to_number)
     if not callee:
         raise CallRejected("bad_number", f"{to_number!r} is not a phone number.")
+    _admit_under_limits(workspace=workspace, number=number)
     call = call_start(
         workspace=workspace,
         room_name=f"call-out-{uuid.uuid4().hex[:12]}",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from livekit import api
 
 from betool.errors import error_body
-from telephony.closing import call_close_and_bill, open_calls_in_room
+from telephony.closing import calls_in_room_close
 from telephony.errors import TelephonyErrorCode
-from telephony.models import CallEndReason
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,27 @@ def livekit_webhook(request: HttpRequest) -> JsonResponse:
     closed = 0
     if event.event == "room_finished":
         # The worker closes its call before the room ends; an open call here lost its worker.
-        for call in open_calls_in_room(room_name=event.room.name):
-            call_close_and_bill(call=call, reason=CallEndReason.WORKER_LOST)
-            closed += 1
+        closed = calls_in_room_close(room_name=event.room.name)
+    elif event.event == "participant_left" and _is_agent(event.participant):
+        # The agent left a room whose call is still open: its worker died with it (a worker
+        # ends its call before it leaves). The caller's leg is ended at once, not by the reaper.
+        closed = calls_in_room_close(room_name=event.room.name)
+        if closed:
+            transaction.on_commit(lambda: _delete_room(event.room.name))
     return JsonResponse({"event": event.event, "closed_calls": closed})
+
+
+def _is_agent(participant: api.ParticipantInfo) -> bool:
+    return participant.kind == api.ParticipantInfo.Kind.AGENT
+
+
+def _delete_room(room_name: str) -> None:
+    from telephony.provisioning import _run
+
+    async def delete(lk: api.LiveKitAPI) -> None:
+        await lk.room.delete_room(api.DeleteRoomRequest(room=room_name))
+
+    try:
+        _run(delete)
+    except Exception:
+        logger.info("room %s was already gone", room_name, exc_info=True)

@@ -8,8 +8,16 @@ from betool.settings.env import VAR_DIR, env_bool, env_int, env_str
 BETOOL_WHISPER_MODEL_DIR = env_str("BETOOL_WHISPER_MODEL_DIR", str(VAR_DIR / "models/whisper-base"))
 # Load Whisper in each job process before its first call (about 5 s of CPU, once).
 VOICE_WORKER_PRELOAD_WHISPER = env_bool("BETOOL_WORKER_PRELOAD_WHISPER", True)
-# Calls one worker process accepts at once; beyond it LiveKit dispatches to another worker.
-VOICE_WORKER_MAX_CALLS = max(1, env_int("BETOOL_WORKER_MAX_CALLS", 4))
+# Calls one worker accepts at once; beyond it LiveKit dispatches to another worker. 0 (the
+# default) sizes it from the limits when the worker starts: every workspace's
+# max_concurrent_calls added up, the most calls betool's admission can let in at once.
+VOICE_WORKER_MAX_CALLS = max(0, env_int("BETOOL_WORKER_MAX_CALLS", 0))
+# Job processes kept started and warm for the next calls (each holds its models, a few
+# hundred MB). 0 (the default): as many as the worker's calls, at most 4. A burst of calls
+# beyond the warm ones rings while processes start (seconds each).
+VOICE_WORKER_IDLE_PROCESSES = max(0, env_int("BETOOL_WORKER_IDLE_PROCESSES", 0))
+# How long an outbound call's callee may ring before the call ends as "no answer".
+VOICE_OUTBOUND_RINGING_S = env_int("BETOOL_OUTBOUND_RINGING_S", 40)
 # How often a running call reports its usage to the credit metering.
 VOICE_USAGE_REPORT_INTERVAL_S = float(env_str("BETOOL_USAGE_REPORT_S", "30"))
 # How long a worker process gathers its calls' interval reports before billing them together.

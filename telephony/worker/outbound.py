@@ -11,11 +11,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from google.protobuf.duration_pb2 import Duration
 from livekit import api
 
 logger = logging.getLogger("betool.worker")
 
-RINGING_TIMEOUT_S = 40
+
+def ringing_timeout_s() -> int:
+    """How long a callee may ring before the call is "no answer" (livekit-sip's own default
+    is 3 minutes)."""
+    from django.conf import settings
+
+    return max(1, int(settings.VOICE_OUTBOUND_RINGING_S))
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ async def dial(lk: api.LiveKitAPI, *, room_name: str, target: Dial) -> str | Non
                 participant_name="Callee",
                 wait_until_answered=True,
                 play_dialtone=False,
+                ringing_timeout=Duration(seconds=ringing_timeout_s()),
             )
         )
     except Exception as exc:

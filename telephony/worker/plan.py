@@ -30,17 +30,22 @@ def caller_number(metadata: dict[str, Any], attributes: dict[str, str]) -> str:
     return str(attributes.get(SIP_CALLER_NUMBER) or metadata.get("from") or "")
 
 
-def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str, str]) -> Any:
-    """Resolve the number (or the call made beforehand), create or connect the Call.
+def load_plan(
+    *, room_name: str, metadata: dict[str, Any], attributes: dict[str, str], answered: bool = True
+) -> Any:
+    """Resolve the number (or the call made beforehand), admit and create, or connect, the Call.
+
+    ``answered`` is false for an inbound SIP caller whose call still rings: its Call is
+    created ringing and connected at the SIP answer (billing starts there).
 
     Returns a :class:`~telephony.worker.state.CallPlan`; raises
     :class:`~telephony.selectors.CallRejected` when nothing can answer.
     """
     from django.db import transaction
 
-    from telephony.models import CallDirection, CallStatus
+    from telephony.models import CallStatus
     from telephony.selectors import call_setup_resolve
-    from telephony.services import call_set_status, call_start
+    from telephony.services import call_admit, call_set_status
     from telephony.worker.state import CallPlan
     from voice_models.selectors import llm_configs
 
@@ -56,16 +61,12 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
                 call.room_name = room_name
                 call.save(update_fields=["room_name"])
         else:
-            call = call_start(
-                workspace=setup.workspace,
+            call = call_admit(
+                setup=setup,
                 room_name=room_name,
-                direction=CallDirection.INBOUND,
                 from_number=from_number,
-                to_number=number.e164 if number else "",
-                number=number,
-                pipeline_version=setup.version,
                 is_test=bool(metadata.get("is_test")),
-                status=CallStatus.CONNECTED,
+                answered=answered,
             )
     llms = llm_configs(workspace=setup.workspace)
     asr = number.asr_model if number and number.asr_model and number.asr_model.enabled else None
@@ -93,6 +94,7 @@ def load_plan(*, room_name: str, metadata: dict[str, Any], attributes: dict[str,
         tts=ModelConfig.from_model(tts) if tts else None,
         llms=tuple(llms),
         end_at_zero_balance=setup.workspace.end_calls_at_zero_balance,
+        supports_refer=number is None or number.trunk is None or number.trunk.supports_refer,
         default_llm=default_llm,
         variables=dict(given) if isinstance(given := metadata.get("variables"), dict) else {},
         **({"fallback_line": fallback} if fallback else {}),

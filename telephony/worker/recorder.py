@@ -88,10 +88,11 @@ class CallRecorder:
         *,
         usage_fn: Callable[[], dict[str, Any]] | None = None,
         transfer_target: str = "",
+        at: datetime | None = None,
     ) -> None:
         from telephony.services import call_end
 
-        when = timezone.now()
+        when = at or timezone.now()
 
         def operation() -> None:
             from django.db import transaction

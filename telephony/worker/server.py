@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 from livekit.agents import AgentServer, JobExecutorType, JobProcess, JobRequest
+from livekit.agents.ipc.job_executor import JobStatus
 
 from telephony.worker.bootstrap import ensure_django
 
@@ -82,10 +83,35 @@ def warm_llm_sdks() -> None:
     warmer.join(timeout=30)
 
 
+# Warm processes kept by default at most: each holds the call's models in memory.
+IDLE_PROCESSES_CAP = 4
+_sized_max_calls: int | None = None
+
+
 def max_calls() -> int:
+    """Calls this worker takes at once: ``BETOOL_WORKER_MAX_CALLS``, or (0) the limits'
+    total, read once (the worker's default of 4 once left the 5th of 10 allowed calls
+    ringing for 3 minutes, then refused, with no record)."""
+    global _sized_max_calls
     from django.conf import settings
 
-    return int(settings.VOICE_WORKER_MAX_CALLS)
+    configured = int(settings.VOICE_WORKER_MAX_CALLS)
+    if configured > 0:
+        return configured
+    if _sized_max_calls is None:
+        from telephony.selectors import admission_capacity
+
+        _sized_max_calls = admission_capacity()
+    return _sized_max_calls
+
+
+def idle_processes(*, calls: int) -> int:
+    """Warm job processes: ``BETOOL_WORKER_IDLE_PROCESSES``, or (0) one per call the worker
+    takes, up to :data:`IDLE_PROCESSES_CAP`."""
+    from django.conf import settings
+
+    configured = int(settings.VOICE_WORKER_IDLE_PROCESSES)
+    return configured if configured > 0 else max(1, min(calls, IDLE_PROCESSES_CAP))
 
 
 def job_load(server: AgentServer) -> float:
@@ -94,7 +120,7 @@ def job_load(server: AgentServer) -> float:
         active = len(server.active_jobs)
     except AttributeError:  # not running yet
         active = 0
-    return min(1.0, active / max_calls())
+    return min(1.0, active / max_calls()) if active else 0.0
 
 
 class BetoolServer(AgentServer):
@@ -109,6 +135,39 @@ class BetoolServer(AgentServer):
     def _get_effective_load(self) -> float:
         # Calls accepted but not yet started count like running ones.
         return self._worker_load + self._reserved_slots / max_calls()
+
+    async def _update_job_status(self, proc: Any) -> None:
+        await super()._update_job_status(proc)
+        job = proc.running_job
+        if job is not None and proc.status == JobStatus.FAILED:
+            # The call's process died (killed, crashed): nobody hangs up on its caller, who
+            # would stay on a silent line until the reaper. End the leg now, bill to now.
+            await end_orphaned_call(room_name=job.job.room.name)
+
+
+async def end_orphaned_call(*, room_name: str) -> None:
+    """Delete the room of a call whose process died (livekit-sip sends the caller a BYE)
+    and close its Call as ``worker_lost``, billed to this moment."""
+    from asgiref.sync import sync_to_async
+    from django.conf import settings
+    from django.utils import timezone
+    from livekit import api
+
+    from telephony.closing import calls_in_room_close
+
+    died_at = timezone.now()
+    logger.warning("the process of the call in room %s died: ending the call", room_name)
+    try:
+        async with api.LiveKitAPI(
+            settings.LIVEKIT_URL, settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET
+        ) as lk:
+            await asyncio.wait_for(lk.room.delete_room(api.DeleteRoomRequest(room=room_name)), 5)
+    except Exception:
+        logger.info("room %s was already gone", room_name, exc_info=True)
+    try:
+        await sync_to_async(calls_in_room_close)(room_name=room_name, at=died_at)
+    except Exception:
+        logger.exception("the call in room %s could not be closed", room_name)
 
 
 async def on_request(request: JobRequest) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,13 +12,14 @@ from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
 from livekit import rtc
-from livekit.agents import Agent, AgentSession, JobContext, room_io
+from livekit.agents import Agent, AgentSession, AutoSubscribe, JobContext, room_io
 
 from telephony.worker import tools
 from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
 from telephony.worker.bootstrap import ensure_django
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
+from telephony.worker.sip_leg import SipLeg, subscribe_audio
 from telephony.worker.state import (
     NOT_IN_SERVICE_LINE,
     REJECTION_LINES,
@@ -39,6 +41,12 @@ ENDPOINTING_MIN_S = {"vad": 0.3, "stt": 0.0}
 
 TurnDetection = Literal["vad", "stt"]
 INPUT_FRAME_MS = 20
+# Refusals of a call that still rings are sent as SIP answers (486), never answered: the
+# carrier does not bill them. Other refusals (an unknown number) answer and say why.
+SIP_REFUSALS = frozenset({"too_many_calls", "trunk_busy", "no_credits"})
+# livekit-sip answers within a second of the subscription (its 200 OK, the ACK, the first
+# RTP or at most its bridge delay); a leg not answered by then is given up.
+ANSWER_TIMEOUT_S = 20.0
 
 
 def turn_handling(turn_detection: TurnDetection = "vad") -> dict[str, Any]:
@@ -99,21 +107,32 @@ build_speech: Callable[[CallPlan, Any], Speech] = default_speech
 
 async def entrypoint(ctx: JobContext) -> None:
     ensure_django()
+    logger.info("room %s: job process %s", ctx.room.name, os.getpid())
     metadata = parse_metadata(ctx.job.metadata)
-    await ctx.connect()
+    # Nothing is subscribed before the call is admitted: livekit-sip answers once the caller's
+    # audio is subscribed, so a call refused here still rings and is rejected at the SIP level.
+    await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)
     participant = await answer_or_dial(ctx, metadata)
     if participant is None:
         return
+    leg = SipLeg(ctx.room, participant)
     attributes = dict(participant.attributes)
     from telephony.selectors import CallRejected
 
     try:
         plan = await sync_to_async(load_plan)(
-            room_name=ctx.room.name, metadata=metadata, attributes=attributes
+            room_name=ctx.room.name,
+            metadata=metadata,
+            attributes=attributes,
+            answered=not leg.ringing,
         )
     except CallRejected as exc:
         logger.info("call in room %s rejected: %s", ctx.room.name, exc.message)
-        await reject(ctx, participant, REJECTION_LINES.get(exc.reason, NOT_IN_SERVICE_LINE))
+        if leg.ringing and exc.reason in SIP_REFUSALS:
+            await refuse_ringing(ctx, participant)
+        else:
+            line = REJECTION_LINES.get(exc.reason, NOT_IN_SERVICE_LINE)
+            await reject(ctx, participant, leg, line)
         return
     call = await sync_to_async(load_call)(plan.call_id)
     recorder = CallRecorder(call)
@@ -123,7 +142,8 @@ async def entrypoint(ctx: JobContext) -> None:
         ctx=ctx,
         recorder=recorder,
         caller_identity=participant.identity,
-        caller_is_sip=participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP,
+        caller_is_sip=leg.sip,
+        leg=leg,
     )
     ctx.add_shutdown_callback(lambda reason: finalize(state, reason))
     try:
@@ -134,6 +154,26 @@ async def entrypoint(ctx: JobContext) -> None:
 
         state.end_reason = state.end_reason or CallEndReason.ERROR
         await tools.disconnect_caller(state)
+
+
+async def refuse_ringing(ctx: JobContext, participant: rtc.RemoteParticipant) -> None:
+    """Refuse a call that still rings: livekit-sip answers the INVITE with 486 Busy Here
+    when its participant is removed before the answer. Awaited, so the refusal is sent
+    before the job ends (a hang-up left to run after it was cancelled with the job)."""
+    from livekit import api
+
+    room_name = ctx.room.name
+    try:
+        await asyncio.wait_for(
+            ctx.api.room.remove_participant(
+                api.RoomParticipantIdentity(room=room_name, identity=participant.identity)
+            ),
+            timeout=5,
+        )
+    except Exception:
+        logger.info("the refused caller had already left room %s", room_name, exc_info=True)
+    await tools.close_room(ctx)
+    ctx.shutdown(reason="rejected")
 
 
 async def answer_or_dial(ctx: JobContext, metadata: dict[str, Any]) -> rtc.RemoteParticipant | None:
@@ -149,7 +189,7 @@ async def answer_or_dial(ctx: JobContext, metadata: dict[str, Any]) -> rtc.Remot
     reason = await outbound.dial(ctx.api, room_name=ctx.room.name, target=target)
     if reason is not None:
         await sync_to_async(_end_unanswered)(target.call_id, reason)
-        ctx.delete_room()
+        await tools.close_room(ctx)
         ctx.shutdown(reason=f"outbound call not answered: {reason}")
         return None
     return await ctx.wait_for_participant(identity=target.identity)
@@ -224,6 +264,18 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
         ),
         record=False,
     )
+    leg = state.leg
+    assert leg is not None  # followed from the entrypoint
+    subscribe_audio(ctx.room, participant)  # over SIP, livekit-sip answers now
+    if not await leg.wait_answered(within=ANSWER_TIMEOUT_S):
+        logger.info("call %s ended before it was answered", plan.call_id)
+        ctx.shutdown(reason="not answered")
+        return
+    if leg.sip:
+        from telephony.models import CallStatus
+
+        state.recorder.status(CallStatus.CONNECTED, at=leg.answered_at)
+        state.spawn(tools.watch_caller_packets(state), name="betool.caller_packets")
     greet(state, agent)
     tools.start_limits(state)
 
@@ -267,8 +319,11 @@ def greet(state: CallState, agent: BetoolAgent) -> None:
     handle.add_done_callback(done)
 
 
-async def reject(ctx: JobContext, participant: rtc.RemoteParticipant, line: str) -> None:
-    """Nothing can answer this call: say why with the offline voice, then hang up."""
+async def reject(
+    ctx: JobContext, participant: rtc.RemoteParticipant, leg: SipLeg, line: str
+) -> None:
+    """Nothing can answer this call (an unknown number, no pipeline): answer, say why with
+    the offline voice, then hang up."""
     session: AgentSession = AgentSession(tts=EspeakTTS())
     try:
         await session.start(
@@ -279,12 +334,15 @@ async def reject(ctx: JobContext, participant: rtc.RemoteParticipant, line: str)
             ),
             record=False,
         )
+        subscribe_audio(ctx.room, participant)  # livekit-sip answers a ringing call now
+        if not await leg.wait_answered(within=ANSWER_TIMEOUT_S):
+            return
         handle = session.say(line, allow_interruptions=False)
         await asyncio.wait_for(handle.wait_for_playout(), timeout=15)
     except Exception:
         logger.warning("could not tell the caller the number is not in service", exc_info=True)
     finally:
-        ctx.delete_room()
+        await tools.close_room(ctx)
         ctx.shutdown(reason="rejected")
 
 
@@ -308,7 +366,7 @@ def collect_usage(state: CallState) -> dict[str, Any]:
     llm_in = sum(v["input_tokens"] for v in state.llm_tokens.values())
     llm_out = sum(v["output_tokens"] for v in state.llm_tokens.values())
     return {
-        "call_seconds": round(time.monotonic() - state.started_at, 3),
+        "call_seconds": round(call_seconds(state), 3),
         "asr_seconds": round(asr_seconds, 3),
         "tts_characters": tts_characters,
         "llm_input_tokens": llm_in,
@@ -319,11 +377,26 @@ def collect_usage(state: CallState) -> dict[str, Any]:
     }
 
 
+def call_seconds(state: CallState) -> float:
+    """Billed call time: from the answer to the end of the caller's leg, none for a call
+    whose answer was never acknowledged (the carrier does not count it as answered)."""
+    from telephony.models import CallEndReason
+
+    leg = state.leg
+    if leg is None:
+        return time.monotonic() - state.started_at
+    if not state.end_reason and leg.platform_end_reason() == CallEndReason.NO_ACK:
+        return 0.0
+    return leg.answered_seconds()
+
+
 def end_reason_for(state: CallState) -> str:
     from telephony.models import CallEndReason
 
     if state.end_reason:
         return state.end_reason
+    if state.leg is not None and (platform := state.leg.platform_end_reason()):
+        return platform
     close = getattr(state, "close_reason", "")
     if close == "error":
         return CallEndReason.ERROR
@@ -342,11 +415,14 @@ async def finalize(state: CallState, reason: str) -> None:
     for task in list(state.tasks):
         if task is not asyncio.current_task():
             task.cancel()
+    if state.leg is not None:
+        state.leg.mark_ended()  # the worker ends it: the leg's time stops now at the latest
     usage = collect_usage(state)
     state.recorder.end(
         end_reason,  # type: ignore[arg-type]
         usage_fn=lambda: usage,
         transfer_target=state.transfer_target_done,
+        at=state.leg.ended_at if state.leg is not None else None,
     )
     try:
         await asyncio.wait_for(state.recorder.aclose(), timeout=5)

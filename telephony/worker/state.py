@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from livekit.agents.voice.speech_handle import SpeechHandle
 
     from telephony.worker.recorder import CallRecorder
+    from telephony.worker.sip_leg import SipLeg
 
 DEFAULT_FALLBACK_LINE = "Sorry, I am having trouble right now. Please try again in a moment."
 GOODBYE_LINE = "Thank you for calling. Goodbye."
@@ -58,6 +59,8 @@ class CallPlan:
     llms: tuple[ModelConfig, ...]
     default_llm: str | None
     end_at_zero_balance: bool = False
+    # The trunk's carrier accepts SIP REFER; when it does not, a transfer is not attempted.
+    supports_refer: bool = True
     fallback_line: str = DEFAULT_FALLBACK_LINE
     # Given by whoever placed an outbound call (the API's ``variables``), for the templates.
     variables: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +103,7 @@ class CallState:
     recorder: CallRecorder
     caller_identity: str = ""
     caller_is_sip: bool = False
+    leg: SipLeg | None = None
     session: AgentSession | None = None
     conversation: Any = None
     started_at: float = field(default_factory=time.monotonic)

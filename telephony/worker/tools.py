@@ -86,16 +86,30 @@ async def disconnect_caller(state: CallState) -> None:
     room_name = ctx.room.name
     if state.caller_identity and state.caller_is_sip:
         try:
-            await ctx.api.room.remove_participant(
-                api.RoomParticipantIdentity(room=room_name, identity=state.caller_identity)
+            await asyncio.wait_for(
+                ctx.api.room.remove_participant(
+                    api.RoomParticipantIdentity(room=room_name, identity=state.caller_identity)
+                ),
+                timeout=5,
             )
         except Exception:
             logger.info("the caller had already left call %s", state.plan.call_id)
+    if state.leg is not None:
+        state.leg.mark_ended()  # livekit-sip sent its BYE: the call's time stops here
+    await close_room(ctx)
+    ctx.shutdown(reason=state.end_reason or "hangup")
+
+
+async def close_room(ctx: Any, *, within: float = 5.0) -> None:
+    """Delete the call's room, awaited: a deletion left running when the job shuts down is
+    cancelled with it, and the caller stays on an answered silent line."""
+    room_name = ctx.room.name
     try:
-        await ctx.api.room.delete_room(api.DeleteRoomRequest(room=room_name))
+        await asyncio.wait_for(
+            ctx.api.room.delete_room(api.DeleteRoomRequest(room=room_name)), timeout=within
+        )
     except Exception:
         logger.info("room %s was already gone", room_name)
-    ctx.shutdown(reason=state.end_reason or "hangup")
 
 
 # -- handlers the engine calls --
@@ -194,6 +208,8 @@ async def transfer_call(state: CallState, target: str) -> bool:
         error = "no transfer destination is configured"
     elif not state.caller_identity:
         error = "no caller to transfer"
+    elif not state.plan.supports_refer:
+        error = "the trunk's carrier does not accept SIP REFER (supports_refer is off)"
     else:
         try:
             await state.ctx.api.sip.transfer_sip_participant(
@@ -306,7 +322,8 @@ def on_dtmf(state: CallState, digit: str) -> None:
     """A key the caller pressed: resumes a hold, or adds to the digits being collected.
 
     Digits are handed to the graph as one turn on the finishing key (``#`` unless the
-    collect-digits action says otherwise), at the expected count, or after a pause.
+    collect-digits action says otherwise), at the expected count, or after a pause; a key
+    pressed outside a collection is a turn at once.
     """
     models = _kinds()
     state.recorder.event(models.CallEventKind.DTMF, "digit", {"digit": digit})
@@ -324,7 +341,8 @@ def on_dtmf(state: CallState, digit: str) -> None:
         deliver_digits(state)
         return
     state.digits += digit
-    if max_digits and len(state.digits) >= max_digits:
+    if state.collecting is None or (max_digits and len(state.digits) >= max_digits):
+        # Outside a collection, a key is a turn of its own, handed over at once.
         deliver_digits(state)
         return
     timeout = float(config.get("timeout_s") or INTER_DIGIT_TIMEOUT_S)
@@ -422,6 +440,29 @@ async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:
             )
             return
         session.say(SILENCE_PROMPT_LINE)
+
+
+async def watch_caller_packets(state: CallState, *, tick: float = 2.0) -> None:
+    """Notes when the caller's RTP last arrived (the worker subscribes to nothing else), so
+    that a leg livekit-sip ends for lack of media is recorded as a media timeout."""
+    leg = state.leg
+    room = state.ctx.room
+    received = -1
+    while leg is not None and leg.ended_mono is None and not state.ending:
+        try:
+            stats = await room.get_rtc_stats()
+        except Exception:
+            return  # the room is closing
+        # With a single peer connection the subscriptions' reports are the publisher's.
+        total = sum(
+            int(report.inbound_rtp.received.packets_received)
+            for report in (*stats.publisher_stats, *stats.subscriber_stats)
+            if report.HasField("inbound_rtp")
+        )
+        if total > received:
+            received = total
+            leg.heard_packet()
+        await asyncio.sleep(tick)
 
 
 def on_user_state(state: CallState, new_state: str) -> None:

@@ -104,6 +104,8 @@ def assert_livekit_matches_database(state: LiveKitSipState | None = None) -> Liv
             assert list(inbound.allowed_addresses) == trunk.allowed_addresses
             assert inbound.auth_username == trunk.inbound_username
             assert [c.name for c in inbound.media.codecs] == trunk.codecs
+            assert all(c.rate for c in inbound.media.codecs)  # livekit-sip needs the rates
+            assert inbound.media.only_listed_codecs == bool(trunk.codecs)
         else:
             assert not trunk.livekit_inbound_trunk_id
         if trunk.carries_outbound:

@@ -15,7 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dev", action="store_true", help="development mode (colored logs)")
         parser.add_argument("--log-level", default="INFO")
-        parser.add_argument("--idle-processes", type=int, default=1, help="job processes kept warm")
+        parser.add_argument(
+            "--idle-processes", type=int, default=0,
+            help="job processes kept warm (default: BETOOL_WORKER_IDLE_PROCESSES, or sized "
+            "from the calls the worker takes)",
+        )  # fmt: skip
         parser.add_argument(
             "--executor", choices=["process", "thread"], default="process",
             help="run each call in its own process (default) or a thread",
@@ -28,19 +32,22 @@ class Command(BaseCommand):
                 "LiveKit is not configured: set LIVEKIT_URL, LIVEKIT_API_KEY and "
                 "LIVEKIT_API_SECRET."
             )
-        from telephony.worker.server import build_server
+        from telephony.worker.server import build_server, idle_processes, max_calls
 
+        calls = max_calls()
+        warm = options["idle_processes"] or idle_processes(calls=calls)
         server = build_server(
             agent_name=settings.LIVEKIT_AGENT_NAME,
             ws_url=settings.LIVEKIT_URL,
             api_key=settings.LIVEKIT_API_KEY,
             api_secret=settings.LIVEKIT_API_SECRET,
-            idle_processes=options["idle_processes"],
+            idle_processes=warm,
             executor=options["executor"],
             http_port=options["http_port"],
         )
         self.stdout.write(
-            f"betool worker: agent {settings.LIVEKIT_AGENT_NAME!r} on {settings.LIVEKIT_URL}"
+            f"betool worker: agent {settings.LIVEKIT_AGENT_NAME!r} on {settings.LIVEKIT_URL}, "
+            f"{calls} calls at once, {warm} warm processes"
         )
         try:
             from livekit.agents.cli import cli as lk_cli

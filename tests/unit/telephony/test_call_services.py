@@ -189,8 +189,9 @@ def test_a_full_workspace_or_trunk_takes_no_new_call(
     workspace.max_concurrent_calls = 1
     workspace.save()
     services.call_start(workspace=workspace, room_name="a", status=CallStatus.ACTIVE)
+    setup = selectors.call_setup_resolve(number_e164=number.e164)
     with pytest.raises(selectors.CallRejected) as info:
-        selectors.call_setup_resolve(number_e164=number.e164)
+        services.call_admit(setup=setup, room_name="call-1")
     assert info.value.reason == "too_many_calls"
 
     workspace.max_concurrent_calls = 10
@@ -199,9 +200,11 @@ def test_a_full_workspace_or_trunk_takes_no_new_call(
     number.trunk = trunk
     number.save()
     services.call_start(workspace=workspace, room_name="b", number=number)
+    setup = selectors.call_setup_resolve(number_e164=number.e164)
     with pytest.raises(selectors.CallRejected) as info:
-        selectors.call_setup_resolve(number_e164=number.e164)
+        services.call_admit(setup=setup, room_name="call-2")
     assert info.value.reason == "trunk_busy"
+    assert not Call.objects.filter(room_name__in=["call-1", "call-2"]).exists()
 
 
 def test_no_new_call_once_the_credits_are_spent(number: PhoneNumber, pipeline: Pipeline) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import json
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db.models import Sum
@@ -83,6 +84,39 @@ def test_room_finished_closes_and_bills_a_call_whose_worker_died(active_call: Ca
     assert seconds >= 90
     expected = credits_for(LedgerKind.CALL_SECONDS, Decimal(str(seconds)), Decimal(200))
     assert _spent(active_call) == expected + Decimal("15.00")
+
+
+@override_settings(**LIVEKIT)
+@pytest.mark.parametrize(("kind", "closes"), [("AGENT", True), ("SIP", False)])
+def test_the_agent_leaving_an_open_call_closes_it_at_once(
+    active_call: Call,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+    kind: str,
+    closes: bool,
+) -> None:
+    from telephony import webhooks
+
+    deleted: list[str] = []
+    monkeypatch.setattr(webhooks, "_delete_room", deleted.append)
+    body = json.dumps({
+        "event": "participant_left", "id": "EV_2", "room": {"name": "call-abc"},
+        "participant": {"identity": "betool-agent-1", "kind": kind},
+    })  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/api/livekit/webhook", body, content_type="application/webhook+json",
+            HTTP_AUTHORIZATION=_signed(body),
+        )  # fmt: skip
+    assert response.status_code == 200, response.content
+    active_call.refresh_from_db()
+    if closes:  # its worker died: the caller's leg is ended (the room deleted), billed to now
+        assert active_call.end_reason == CallEndReason.WORKER_LOST
+        assert deleted == ["call-abc"]
+        assert _spent(active_call) > 0
+    else:  # the caller left: the worker closes the call itself
+        assert active_call.status == CallStatus.ACTIVE
+        assert deleted == []
 
 
 @override_settings(**LIVEKIT)

@@ -93,6 +93,9 @@ def test_a_trunk_with_numbers_gets_its_trunks_and_rules(
     outbound = livekit.sip.outbound[trunk.livekit_outbound_trunk_id]
     assert list(inbound.numbers) == list(outbound.numbers) == ["+15550100100"]
     assert (inbound.auth_username, inbound.auth_password) == ("in", "pw-in")
+    for side in (inbound, outbound):  # with their rates, and only them (livekit-sip refuses
+        assert side.media.only_listed_codecs  # a codec without one with 500 on every INVITE)
+        assert [(c.name, c.rate) for c in side.media.codecs] == [("PCMU", 8000)]
     assert (outbound.auth_username, outbound.auth_password) == ("out", "pw-out")
     assert json.loads(inbound.metadata) == {
         "managed_by": "betool", "install": "unit", "trunk": trunk.pk,

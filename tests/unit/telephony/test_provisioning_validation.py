@@ -61,6 +61,17 @@ def test_bad_addresses_codecs_and_half_credentials_are_named(workspace: Workspac
     assert "transport" in errors
 
 
+def test_a_codec_list_without_a_voice_codec_is_refused(workspace: Workspace) -> None:
+    trunk = Trunk(
+        workspace=workspace, name="Carrier", address="sip.example.com",
+        codecs=["opus", "telephone-event"],
+    )  # fmt: skip
+    assert errors_of(trunk)["codecs"] == [
+        "Only the listed codecs are offered: include a voice codec the phone line carries "
+        "(PCMU, PCMA, G722), or leave the list empty for LiveKit's defaults."
+    ]
+
+
 @pytest.mark.parametrize(
     "e164", ["15550100", "+0155501000", "+1555", "+1 555 0100", "+1" + "5" * 15]
 )

@@ -50,3 +50,26 @@ def test_calls_reaching_an_idle_worker_at_once_are_all_accepted(settings: Any) -
         server._reserved_slots += 1  # what livekit-agents does when it answers "available"
         accepted += 1
     assert accepted == 4
+
+
+def test_the_workers_capacity_is_sized_from_the_limits(settings: Any, db: None) -> None:
+    """By default the worker takes as many calls as the workspaces' limits add up to (its
+    old fixed 4 left the 5th of 10 allowed calls ringing), and keeps up to 4 warm."""
+    from betool.models import Workspace
+    from telephony.worker import server
+
+    Workspace.objects.create(name="A", slug="a", max_concurrent_calls=10)
+    Workspace.objects.create(name="B", slug="b", max_concurrent_calls=3)
+    settings.VOICE_WORKER_MAX_CALLS = 0
+    settings.VOICE_WORKER_IDLE_PROCESSES = 0
+    server._sized_max_calls = None
+    try:
+        assert server.max_calls() == 13
+        assert server.idle_processes(calls=13) == 4
+        assert server.idle_processes(calls=2) == 2
+        settings.VOICE_WORKER_MAX_CALLS = 6  # a setting wins
+        settings.VOICE_WORKER_IDLE_PROCESSES = 1
+        assert server.max_calls() == 6
+        assert server.idle_processes(calls=6) == 1
+    finally:
+        server._sized_max_calls = None
