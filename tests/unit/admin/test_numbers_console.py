@@ -105,8 +105,9 @@ def test_a_number_at_its_own_limit_takes_no_new_call_and_says_why(
         from_number="+15550111", to_number=number.e164, number=number,
         pipeline_version=pipeline.versions.first(),
     )  # fmt: skip
+    setup = selectors.call_setup_resolve(number_e164="+15550100")
     with pytest.raises(selectors.CallRejected) as refused:
-        selectors.call_setup_resolve(number_e164="+15550100")
+        services.call_admit(setup=setup, room_name="call-b")  # atomic, with the other limits
     assert refused.value.reason == "number_busy"
     assert "+15550100" in refused.value.message
     with pytest.raises(selectors.CallRejected):
