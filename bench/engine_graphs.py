@@ -20,7 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipelines.engine import Channel, Conversation, EngineOptions, compile_graph
-from pipelines.engine.providers import ProviderRegistry
+from pipelines.turn.providers import ProviderRegistry
 from tests.fakes.llm import InstantLLM
 
 USER_MESSAGE = "I have a question about my bill"

@@ -32,11 +32,11 @@ from engine_graphs import (
 )
 from langgraph.graph import END, START, StateGraph
 
-from pipelines.engine.chunker import split_sentences
 from pipelines.nodes import NODE_TYPES
 from pipelines.nodes.classifier import _keyword_pattern
 from pipelines.nodes.router import compile_route
 from pipelines.templating import compile_template
+from pipelines.turn.chunker import split_sentences
 from voice_models.llm.types import ChatMessage
 
 

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine_graphs import _edge, _node, summarize
 
 from pipelines.engine import Channel, Conversation, compile_graph
-from pipelines.engine.events import TextEvent
-from pipelines.engine.providers import ProviderRegistry
+from pipelines.turn.events import TextEvent
+from pipelines.turn.providers import ProviderRegistry
 from voice_models.llm.types import ChatMessage, LLMDelta, ToolSpec, Usage
 
 TOKENS = ["Sure", ",", " I", " can", " help", " with", " that", ".", " Let", " me", " check", "."]

@@ -41,11 +41,18 @@ JSON line of figures. Not a test: it never fails on a number.
 
     uv run python bench/voice_latency.py --turns 24 --callers 1,2,4,8
 
-The concurrency part puts N callers on the one worker at once (6 counted turns each, ``stt``
-mode) and reports, per N, the overhead p50/p95, the worker's CPU per call (% of one core)
-and the memory it added per call (peak RSS), and the N at which the p95 overhead doubles
-from one caller's. The simulated callers run in the bench's process, so their cost is not
-counted against the worker.
+The concurrency part puts N callers (N = 1 included) on the one worker at once (6 counted
+turns each, ``stt`` mode) and reports, per N, the overhead p50/p95, the worker's CPU per
+call (% of one core) and the memory it added per call (peak RSS), and the N at which the
+p95 overhead doubles from one caller's. It is then run again on a bare livekit-agents
+worker (``library_floor``: an AgentSession with the same stubs, VAD, turn handling and
+input frames, its LLM node a sleep of the LLM stub's latency; no graph, records or HTTP):
+what the library costs by itself, so that ``cpu_vs_library`` (betool's CPU per call over
+the bare one's, per N) says how much of the worker's CPU is betool's. The simulated
+callers run in the bench's process, so their cost is not counted against the worker: it
+is reported apart (``callers_cpu_per_call_pct``, the bench process with the LLM stub).
+The targets are printed beside the figures: betool's own part of a turn p95 ≤ 5 ms, the
+overhead above the transport floor p95 ≤ 30 ms, the worker's CPU ≤ 5% of a core per call.
 """
 
 from __future__ import annotations
@@ -115,6 +122,9 @@ def setup_django(workdir: Path | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betool.settings")
     # The concurrency run puts many calls on this one worker: lift its per-process cap.
     os.environ.setdefault("BETOOL_WORKER_MAX_CALLS", "64")
+    # The stub LLM listens on loopback, which the egress policy refuses unless told otherwise:
+    # without this every turn would be the fallback line, and nothing of the LLM path measured.
+    os.environ.setdefault("BETOOL_HTTP_ALLOW_PRIVATE_NETWORK", "1")
     import django
 
     django.setup()
@@ -484,14 +494,27 @@ def worker_rss_mb(pid: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def asked_the_llm(turn: Any) -> bool:
+    """A caller's turn whose Agent node got its answer from the LLM stub: the only turns of
+    which "the graph to its first text, less the LLM stub" means that (the greeting speaks
+    no LLM text, a fallback line none that the LLM wrote)."""
+    nodes = (turn.trace or {}).get("nodes", [])
+    return (
+        turn.sequence > 0
+        and not turn.fallback
+        and any(n.get("node_type") == "agent" and not n.get("error") for n in nodes)
+    )
+
+
 def recorded_parts(mode: str) -> dict[str, float]:
-    """Inside betool's turn, from the latencies the worker records on each turn of the last
-    call in ``mode``: the graph up to its first text (less the LLM stub), and that text up to
-    the TTS's first audio frame (less the TTS stub)."""
+    """Inside betool's turn, from the latencies the worker records on each LLM turn of the
+    last call in ``mode``: the graph up to its first text (less the LLM stub), and that text
+    up to the TTS's first audio frame (less the TTS stub)."""
     from telephony.models import Call, CallTurn
 
     call = Call.objects.filter(room_name__startswith=f"bench-{mode}-").order_by("-id").first()
-    latencies = [turn.latencies for turn in CallTurn.objects.filter(call=call)]
+    turns = [turn for turn in CallTurn.objects.filter(call=call) if asked_the_llm(turn)]
+    latencies = [turn.latencies for turn in turns]
     engine = [
         t["engine_first_text_ms"] - LLM_FIRST_TOKEN_S * 1000
         for t in latencies
@@ -503,10 +526,15 @@ def recorded_parts(mode: str) -> dict[str, float]:
         if "tts_first_audio_ms" in t
     ]
     if not engine or not to_tts:
-        return {}
+        return {"betool_turn_llm_turns": len(turns)}
     return {
+        # How many turns these figures are of: a run whose LLM was never reached has none.
+        "betool_turn_llm_turns": len(turns),
         "betool_turn_graph_to_text": round(statistics.median(engine), 1),
         "betool_turn_text_to_audio": round(statistics.median(to_tts), 1),
+        # betool's own share of the turn at the tail, against its 5 ms target.
+        "betool_turn_graph_to_text_p95": round(percentile(engine, 0.95), 1),
+        "betool_turn_text_to_audio_p95": round(percentile(to_tts, 0.95), 1),
     }
 
 
@@ -538,6 +566,7 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
 async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -> dict[str, Any]:
     rss_before, peak_rss = worker_rss_mb(worker_pid), 0.0
     cpu_before, began = worker_cpu_s(worker_pid), time.perf_counter()
+    own_before = time.process_time()  # the simulated callers (and the LLM stub), apart
     calls = asyncio.gather(*(place("stt", 6, warmup=1) for _ in range(count)))
     while not calls.done():
         peak_rss = max(peak_rss, worker_rss_mb(worker_pid))
@@ -545,6 +574,7 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
     results: list[CallerTurns] = calls.result()
     wall = time.perf_counter() - began
     cpu = worker_cpu_s(worker_pid) - cpu_before
+    callers_cpu = time.process_time() - own_before
     fixed_ms = fixed_s("stt") * 1000
     delays = [(h - s) * 1000 - fixed_ms for call in results for s, h in call.counted]
     firsts = [(h - s) * 1000 - fixed_ms for call in results if call.first for s, h in [call.first]]
@@ -556,6 +586,7 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
         "overhead_p95_ms": round(percentile(delays, 0.95), 1),
         "first_turn_overhead_p50_ms": round(percentile(firsts, 0.5), 1),
         "worker_cpu_per_call_pct": round(100 * cpu / wall / count, 1),
+        "callers_cpu_per_call_pct": round(100 * callers_cpu / wall / count, 1),
         "worker_rss_mb_per_call": round(max(0.0, peak_rss - rss_before) / count, 1),
     }
 
@@ -575,33 +606,110 @@ def install_stubs() -> None:
     BetoolAgent.llm_node = timed_llm_node  # type: ignore[method-assign]
 
 
-async def serve(agent_name: str, workdir: Path) -> None:
-    """The worker process: registers, says so with a file, and serves calls until its
-    standard input closes; then it writes the trace of what its calls did."""
-    from telephony.worker.server import build_server
-    from tests.voice import harness
+def bare_prewarm(proc: Any) -> None:
+    from livekit.plugins import silero
 
-    env = harness.livekit_env()
-    install_stubs()
-    server = build_server(
-        agent_name=agent_name,
+    from voice_models.adapters import END_OF_TURN_SILENCE_S
+
+    proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
+
+
+async def bare_entrypoint(ctx: Any) -> None:
+    """livekit-agents alone, for its own per-call floor: an AgentSession with the same stub
+    STT and TTS, VAD, turn handling and 20 ms input frames as betool's calls, whose LLM node
+    waits the LLM stub's latency and answers the same words. No graph, no records, no HTTP."""
+    from types import SimpleNamespace
+
+    from livekit.agents import Agent, AgentSession, room_io
+
+    from telephony.worker.agent import GraphLLM
+    from telephony.worker.session import INPUT_FRAME_MS, turn_handling
+
+    class BareAgent(Agent):
+        async def llm_node(self, chat_ctx: Any, tools: Any, model_settings: Any) -> Any:
+            await asyncio.sleep(LLM_FIRST_TOKEN_S)
+            yield ANSWER
+
+    await ctx.connect()
+    vad = ctx.proc.userdata["vad"]
+    speech = stub_speech(SimpleNamespace(room_name=ctx.room.name), vad)
+    session: AgentSession[None] = AgentSession(
+        stt=speech.stt,
+        tts=speech.tts,
+        vad=vad,
+        llm=GraphLLM(),  # a stand-in: the agent's LLM node answers
+        turn_handling=turn_handling(speech.turn_detection),  # type: ignore[arg-type]
+        user_away_timeout=None,
+        aec_warmup_duration=None,
+    )
+    await session.start(
+        BareAgent(instructions=""),
+        room=ctx.room,
+        room_options=room_io.RoomOptions(
+            close_on_disconnect=True,
+            audio_input=room_io.AudioInputOptions(frame_size_ms=INPUT_FRAME_MS),
+        ),
+        record=False,
+    )
+
+
+def build_bare_server(agent_name: str, env: Any) -> Any:
+    from livekit.agents import AgentServer, JobExecutorType
+
+    server = AgentServer(
         ws_url=env.url,
         api_key=env.api_key,
         api_secret=env.api_secret,
-        idle_processes=1,
-        executor="thread",
+        setup_fnc=bare_prewarm,
+        num_idle_processes=1,
+        job_executor_type=JobExecutorType.THREAD,
+        host="127.0.0.1",
+        port=0,
+        load_threshold=1.0,
+        load_fnc=lambda *_: 0.0,
     )
+    server.rtc_session(bare_entrypoint, agent_name=agent_name)
+    return server
+
+
+async def serve(agent_name: str, workdir: Path, *, bare: bool = False) -> None:
+    """The worker process (betool's, or ``bare`` livekit-agents'): registers, says so with
+    a file, and serves calls until its standard input closes; then it writes the trace of
+    what its calls did."""
+    from telephony.worker.server import build_server, import_plugins
+    from tests.voice import harness
+
+    env = harness.livekit_env()
+    if bare:
+        import_plugins()  # on this main thread, as betool's thread executor does
+        server = build_bare_server(agent_name, env)
+    else:
+        install_stubs()
+        server = build_server(
+            agent_name=agent_name,
+            ws_url=env.url,
+            api_key=env.api_key,
+            api_secret=env.api_secret,
+            idle_processes=1,
+            executor="thread",
+        )
     server.on("worker_registered", lambda *_: (workdir / "registered").touch())
     server_task = asyncio.create_task(server.run(devmode=True))
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    # Written first: a worker whose calls are slow to close (many callers on a loaded
+    # machine) may be killed while it shuts down, and its trace would be lost with it.
+    (workdir / "trace.json").write_text(json.dumps(TRACE))
     await server.aclose()
     server_task.cancel()
-    (workdir / "trace.json").write_text(json.dumps(TRACE))
 
 
-async def start_worker(agent_name: str, workdir: Path) -> asyncio.subprocess.Process:
+async def start_worker(
+    agent_name: str, workdir: Path, *, bare: bool = False
+) -> asyncio.subprocess.Process:
+    (workdir / "registered").unlink(missing_ok=True)
     worker = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", agent_name, "--workdir", str(workdir),
+        *(["--bare"] if bare else []),
         stdin=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
@@ -624,7 +732,26 @@ async def stop_worker(worker: asyncio.subprocess.Process, workdir: Path) -> dict
         worker.kill()
         await worker.wait()
     trace_file = workdir / "trace.json"
-    return json.loads(trace_file.read_text()) if trace_file.exists() else {}
+    trace = json.loads(trace_file.read_text()) if trace_file.exists() else {}
+    trace_file.unlink(missing_ok=True)
+    return trace
+
+
+async def library_floor(
+    callers: list[int], name: str, place: Callable[..., Any], workdir: Path
+) -> list[dict[str, Any]]:
+    """The concurrency run again, on a bare livekit-agents worker (``bare_entrypoint``)
+    registered as ``name``, which ``place`` dispatches to."""
+    worker = await start_worker(name, workdir, bare=True)
+    floor: list[dict[str, Any]] = []
+    try:
+        for count in callers:
+            floor.append(await many_callers(count, place, worker.pid))
+            print("library", floor[-1], file=sys.stderr, flush=True)
+            await asyncio.sleep(2)
+    finally:
+        await stop_worker(worker, workdir)
+    return floor
 
 
 async def run(
@@ -643,8 +770,13 @@ async def run(
     number = await sync_to_async(create_number)(f"{llm_server.url}/v1")
     agent_name = f"betool-bench-{uuid.uuid4().hex[:6]}"
 
-    def place(mode: str, turns: int, warmup: int) -> Any:
-        return _caller_turns(env, agent_name, number, mode, turns, warmup)
+    def placer(name: str) -> Callable[..., Any]:
+        def place(mode: str, turns: int, warmup: int) -> Any:
+            return _caller_turns(env, name, number, mode, turns, warmup)
+
+        return place
+
+    place = placer(agent_name)
 
     modes: dict[str, Any] = {}
     concurrency: list[dict[str, Any]] = []
@@ -656,13 +788,20 @@ async def run(
             modes[mode] = await one_caller(mode, turns, place)
             print(mode, {k: v for k, v in modes[mode].items() if k != "moments"}, file=sys.stderr)
             await asyncio.sleep(2)
-        for count in (n for n in callers if n > 1):
+        for count in callers:
             concurrency.append(await many_callers(count, place, worker.pid))
             print(concurrency[-1], file=sys.stderr, flush=True)
             await asyncio.sleep(2)
     finally:
         TRACE.update(await stop_worker(worker, workdir))
-        await llm_server.__aexit__(None, None, None)
+    bare_name = f"{agent_name}-bare"
+    library = await library_floor(callers, bare_name, placer(bare_name), workdir)
+    await llm_server.__aexit__(None, None, None)
+    for ours, theirs in zip(concurrency, library, strict=True):
+        if theirs["worker_cpu_per_call_pct"]:
+            ours["cpu_vs_library"] = round(
+                ours["worker_cpu_per_call_pct"] / theirs["worker_cpu_per_call_pct"], 2
+            )
     for mode, figures in modes.items():
         parts = overhead_parts(mode, figures.pop("moments"))
         figures["overhead_parts_p50_ms"] = {**parts, **figures.pop("recorded_parts")}
@@ -694,8 +833,22 @@ async def run(
         "transport_floor_p50_ms": round(floor_p50, 1),
         "transport_floor_p95_ms": round(percentile(floor, 0.95), 1),
         "overhead_above_transport_p95_ms": headline["overhead_above_transport_p95_ms"],
+        "target_overhead_above_transport_p95_ms": 30,
+        # betool's own part of a turn (graph to first text, text to first TTS frame), p95.
+        "betool_turn_p95_ms": {
+            part: headline["overhead_parts_p50_ms"].get(f"betool_turn_{part}_p95")
+            for part in ("graph_to_text", "text_to_audio")
+        },
+        "target_betool_turn_p95_ms": 5,
+        "worker_cpu_per_call_pct_at_most_callers": (
+            concurrency[-1]["worker_cpu_per_call_pct"] if concurrency else None
+        ),
+        "target_worker_cpu_per_call_pct": 5,
         "modes": modes,
         "concurrency": concurrency,
+        # livekit-agents alone, same stubs and callers: its per-call floor (the
+        # ``cpu_vs_library`` of each N above is betool's worker CPU per call over it).
+        "library_floor": library,
         # None: the p95 overhead had not doubled at the largest N tried.
         "callers_when_overhead_p95_doubles": doubled,
         "cpu_count": os.cpu_count(),
@@ -716,10 +869,11 @@ def main() -> None:
     )
     parser.add_argument("--serve", metavar="AGENT_NAME", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:  # the worker process the bench starts
         setup_django()
-        asyncio.run(serve(args.serve, args.workdir))
+        asyncio.run(serve(args.serve, args.workdir, bare=args.bare))
         return
     modes = [m for m in ("stt", "vad") if m in args.modes.split(",")] or ["stt"]
     from tests.voice import harness

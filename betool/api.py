@@ -13,7 +13,8 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 
 from betool import selectors, services
-from betool.access import WORKSPACE_SESSION_KEY, actor_of, require
+from betool.access import WORKSPACE_SESSION_KEY, Actor, actor_of, require
+from betool.async_views import off_the_loop
 from betool.errors import ApiError, CoreErrorCode
 from betool.health import health_report
 from betool.roles import ROLE_PERMISSIONS, Permission, Role
@@ -33,6 +34,7 @@ class WorkspaceSettingsOut(WorkspaceOut):
     end_calls_at_zero_balance: bool
     low_balance_threshold: Decimal
     max_concurrent_calls: int
+    recording_retention_days: int = Field(description="0: recordings and transcripts are kept.")
 
 
 class WorkspaceIn(Schema):
@@ -46,6 +48,9 @@ class WorkspacePatch(Schema):
     end_calls_at_zero_balance: bool | None = None
     low_balance_threshold: Decimal | None = Field(
         default=None, ge=0, max_digits=14, decimal_places=2
+    )
+    recording_retention_days: int | None = Field(
+        default=None, ge=0, le=36500, description="0 keeps recordings and transcripts."
     )
 
 
@@ -127,8 +132,11 @@ async def health(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> MeOut:
-    actor = actor_of(request)
+async def me(request: HttpRequest) -> MeOut:
+    return await off_the_loop(_me, actor_of(request))
+
+
+def _me(actor: Actor) -> MeOut:
     workspaces = selectors.workspace_list_for(user=actor.user)
     return MeOut(
         username=actor.user.username,

@@ -7,6 +7,7 @@ they authorize with ``require(request, Permission.X)`` and call services and sel
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -19,6 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from betool.access import WORKSPACE_HEADER, WORKSPACE_SESSION_KEY, Actor
+from betool.async_views import OffLoopAuth
 from betool.errors import ApiError, CoreErrorCode, error_body
 from betool.input_limits import LimitedJsonParser, too_large
 from betool.openapi_errors import declare_error_responses
@@ -27,7 +29,7 @@ from betool.selectors import membership_for, token_membership
 logger = logging.getLogger(__name__)
 
 
-class WorkspaceSessionAuth(SessionAuth):
+class WorkspaceSessionAuth(OffLoopAuth, SessionAuth):
     """Browser requests: the session's user, in the workspace named by header or session."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
@@ -43,7 +45,7 @@ class WorkspaceSessionAuth(SessionAuth):
         return Actor(user=membership.user, membership=membership)
 
 
-class ApiTokenAuth(HttpBearer):
+class ApiTokenAuth(OffLoopAuth, HttpBearer):
     """Scripts: ``Authorization: Bearer btk_…``. A token acts in the workspace it was made
     in; ``X-Betool-Workspace: <slug>`` moves it to another workspace of its user, with the
     user's role there, and only where the user is a member (else 403 ``no_workspace``)."""
@@ -89,13 +91,25 @@ def _describe(details: list[dict[str, Any]]) -> str:
 
 
 class BetoolAPI(NinjaAPI):
-    """django-ninja, with every route's error responses declared in its OpenAPI."""
+    """django-ninja, with every route's error responses declared in its OpenAPI, and the
+    shapes sent outside the routes (websocket messages) among its components."""
+
+    message_schemas: Callable[[], Mapping[str, Any]] | None = None
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+        schema = declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+        if self.message_schemas is not None:
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(self.message_schemas())
+        return schema
 
 
-def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
+def build_api(
+    routers: list[tuple[str, Router]],
+    *,
+    message_schemas: Callable[[], Mapping[str, Any]] | None = None,
+) -> NinjaAPI:
+    """``message_schemas`` gives the JSON schemas of what the websockets send, by name."""
     api = BetoolAPI(
         title="betool API",
         version="1",
@@ -104,6 +118,7 @@ def build_api(routers: list[tuple[str, Router]]) -> NinjaAPI:
         docs_url="/docs",
         parser=LimitedJsonParser(),
     )
+    api.message_schemas = message_schemas
 
     @api.exception_handler(ApiError)
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:

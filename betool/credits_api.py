@@ -15,12 +15,14 @@ from ninja import Field, Query, Router, Schema
 
 from betool import finance, selectors, services
 from betool.access import require
+from betool.async_views import off_the_loop
 from betool.errors import ApiError, CoreErrorCode
 from betool.models import BalanceAlert, LedgerEntry, LedgerKind
 from betool.roles import Permission
 
 router = Router(tags=["credits"])
 MAX_RANGE_DAYS = 366
+MAX_PAGE_ROWS = 1000
 
 
 class BalanceOut(Schema):
@@ -54,6 +56,9 @@ class UsageQuery(Schema):
     pipeline_id: int | None = None
     phone_number: str = Field(default="", max_length=20)
     model_name: str = Field(default="", max_length=120)
+    # A page of the rows (the view by call of a year has many); all of them without a limit.
+    offset: int = Field(default=0, ge=0)
+    limit: int | None = Field(default=None, ge=1, le=MAX_PAGE_ROWS)
 
 
 class UsageRowOut(Schema):
@@ -71,8 +76,9 @@ class UsageRowOut(Schema):
 class UsageOut(Schema):
     start: date
     end: date
-    group_by: str
+    group_by: finance.GroupBy
     rows: list[UsageRowOut]
+    groups: int  # the rows of every page
     totals: UsageRowOut
 
 
@@ -97,15 +103,26 @@ def _filters(query: UsageQuery) -> finance.UsageFilter:
 def _usage(request: HttpRequest, query: UsageQuery) -> dict[str, Any]:
     actor = require(request, Permission.USAGE_VIEW)
     filters = _filters(query)
-    rows = finance.usage_summary(
-        workspace=actor.workspace, filters=filters, group_by=query.group_by
-    )
+    if query.limit is None:
+        rows = finance.usage_summary(
+            workspace=actor.workspace, filters=filters, group_by=query.group_by
+        )
+        page = finance.UsagePage(rows=rows, groups=len(rows), totals=finance.usage_totals(rows))
+    else:
+        page = finance.usage_page(
+            workspace=actor.workspace,
+            filters=filters,
+            group_by=query.group_by,
+            offset=query.offset,
+            limit=query.limit,
+        )
     return {
         "start": filters.start,
         "end": filters.end,
         "group_by": query.group_by.value,
-        "rows": [row.as_dict() for row in rows],
-        "totals": finance.usage_totals(rows),
+        "rows": [row.as_dict() for row in page.rows],
+        "groups": page.groups,
+        "totals": page.totals,
     }
 
 
@@ -121,9 +138,11 @@ def _entry_out(entry: LedgerEntry) -> dict[str, Any]:
 
 
 @router.get("/balance", response=BalanceOut)
-def balance(request: HttpRequest) -> dict[str, Any]:
-    actor = require(request, Permission.USAGE_VIEW)
-    workspace = actor.workspace
+async def balance(request: HttpRequest) -> dict[str, Any]:
+    return await off_the_loop(_balance, require(request, Permission.USAGE_VIEW).workspace)
+
+
+def _balance(workspace: Any) -> dict[str, Any]:
     amount = selectors.workspace_balance(workspace=workspace)
     alert = BalanceAlert.objects.filter(workspace=workspace, resolved_at__isnull=True).first()
     return {

@@ -5,8 +5,9 @@ may reach this machine, the private network it sits in, or a cloud metadata serv
 URL's text proves nothing (``http://2130706433/``, ``http://127.1/``, ``0x7f000001``, a name
 in ``/etc/hosts``, a DNS answer that changes between check and connect), so the policy
 checks the addresses a host *resolves to*, every one of them, and the connection is then
-made to the very address that was checked (``EgressTransport``); each redirect hop goes
-through the same check.
+made to the very address that was checked (``EgressTransport`` for httpx and the LLM SDKs'
+httpx2, ``egress_aiohttp_session`` for the livekit speech plugins' HTTP and websockets);
+each redirect hop goes through the same check.
 
 ``BETOOL_HTTP_ALLOW_PRIVATE_NETWORK`` lets loopback and private networks through (an
 on-premises CRM or a model server on the machine); link-local and metadata addresses stay
@@ -16,6 +17,7 @@ refused whatever the setting.
 from __future__ import annotations
 
 import asyncio
+import errno
 import functools
 import ipaddress
 import socket
@@ -30,6 +32,7 @@ __all__ = [
     "EgressRefused",
     "EgressTransport",
     "address_refusal",
+    "egress_aiohttp_session",
     "literal_address",
     "llm_egress_transport",
 ]
@@ -234,6 +237,84 @@ def _llm_transport_class() -> Any:
     return _transport_class(httpx2)[0]
 
 
+@functools.cache
+def _llm_ssl_context() -> Any:
+    """One TLS context for every language-model connection of the process: building one
+    loads the CA bundle, tens of milliseconds of CPU that each call's clients paid again."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
 def llm_egress_transport(*, allow_private: bool) -> Any:
     """An ``httpx2`` transport under the policy, for the language-model SDKs."""
-    return _llm_transport_class()(policy=EgressPolicy(allow_private=allow_private))
+    import httpx2
+
+    inner = httpx2.AsyncHTTPTransport(verify=_llm_ssl_context())
+    return _llm_transport_class()(policy=EgressPolicy(allow_private=allow_private), inner=inner)
+
+
+@functools.cache
+def _aiohttp_parts() -> tuple[Any, Any, Any]:
+    """aiohttp's resolver and refusal under the policy, built on first use (the web process
+    that never opens a speech plugin does not import aiohttp for it)."""
+    import aiohttp
+    from aiohttp.abc import AbstractResolver, ResolveResult
+
+    class Refused(aiohttp.ClientConnectionError):
+        """A connection error to the plugins, so their fallback to local speech applies."""
+
+    class Resolver(AbstractResolver):
+        """The connector connects to the addresses this returns: the checked ones (the name
+        stays in the Host header and in TLS's SNI and certificate check)."""
+
+        def __init__(self, policy: EgressPolicy) -> None:
+            self._policy = policy
+
+        async def resolve(
+            self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+        ) -> list[ResolveResult]:
+            try:
+                addresses = await self._policy.checked_addresses(host, port)
+            except EgressRefused as refused:
+                # aiohttp says an OSError's strerror in its connection error.
+                raise OSError(errno.EACCES, str(refused)) from None
+            return [
+                ResolveResult(
+                    hostname=host,
+                    host=address,
+                    port=port,
+                    family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                    proto=0,
+                    flags=socket.AI_NUMERICHOST,
+                )
+                for address in addresses
+            ]
+
+        async def close(self) -> None:
+            return None
+
+    return aiohttp, Resolver, Refused
+
+
+def egress_aiohttp_session(*, policy: EgressPolicy) -> Any:
+    """An ``aiohttp.ClientSession`` whose every connection (websockets and redirect hops
+    included) goes to an address ``policy`` allowed. Needs a running event loop; its owner
+    closes it."""
+    aiohttp, Resolver, Refused = _aiohttp_parts()
+
+    async def refuse_literal(_session: Any, _context: Any, params: Any) -> None:
+        # aiohttp connects to a literal address without asking the resolver: checked here.
+        literal = literal_address(params.url.host or "")
+        if literal is None:
+            return
+        reason = address_refusal(literal, allow_private=policy.allow_private)
+        if reason is not None:
+            raise Refused(f"requests to {params.url.host} are not allowed: it is {reason}")
+
+    tracing = aiohttp.TraceConfig()
+    tracing.on_request_start.append(refuse_literal)
+    connector = aiohttp.TCPConnector(
+        resolver=Resolver(policy), use_dns_cache=False, limit_per_host=50, keepalive_timeout=120
+    )
+    return aiohttp.ClientSession(connector=connector, trace_configs=[tracing])

@@ -1,7 +1,13 @@
 """Finance reads of the ledger: credits by day, pipeline, number, model and call.
 
 Every figure is summed from ledger entries in the database, so the dashboard, its CSV
-export and the ledger can never disagree. Usage credits are shown as positive amounts.
+export and the ledger can never disagree. On PostgreSQL they are read from the daily and
+by-call rollups up to their watermark plus the ledger's raw tail after it
+(``betool.usage_rollup``, ``betool.finance_sql``); elsewhere, or with ``from_ledger``, from
+the ledger's entries directly. Both count a call once, by its first call-time step, so call
+counts add up across days and groups (see ``betool.usage_rollup``). Usage credits are shown
+as positive amounts. Rows come by credits, most first; by day, in date order; by call, newest
+first by each call's start (its first usage entry), which pages along an index.
 """
 
 from __future__ import annotations
@@ -10,13 +16,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from time import monotonic
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.apps import apps
-from django.db.models import Count, DecimalField, Max, Min, Q, QuerySet, Sum, Value
+from django.db import transaction
+from django.db.models import (
+    Count,
+    DecimalField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from betool import finance_calls_sql, finance_sql, usage_rollup
+from betool.finance_labels import call_campaigns, caller_numbers, pipeline_names
 from betool.models import LedgerEntry, LedgerKind, Workspace
 
 ZERO = Decimal("0.00")
@@ -45,6 +66,8 @@ class GroupBy(StrEnum):
     NUMBER = "number"
     MODEL = "model"
     CALL = "call"
+    # The calls a campaign placed (read through the view by call).
+    CAMPAIGN = "campaign"
 
 
 _GROUP_FIELD = {
@@ -118,32 +141,11 @@ def _spent(kinds: list[LedgerKind]) -> Any:
     )
 
 
-def _pipeline_names(ids: set[int]) -> dict[int, str]:
-    # Looked up through the app registry: the core does not import the pipelines app.
-    pipeline = apps.get_model("pipelines", "Pipeline")
-    return dict(pipeline.objects.filter(pk__in=ids).values_list("pk", "name"))
-
-
-_CALL_SOURCE = "call-"
-
-
-def _callers(sources: set[str]) -> dict[str, str]:
-    """The caller of each real call among ``sources`` ("call-<id>"), by source."""
-    ids = {s.removeprefix(_CALL_SOURCE) for s in sources if s.startswith(_CALL_SOURCE)}
-    call = apps.get_model("telephony", "Call")
-    rows = call.objects.filter(pk__in=[i for i in ids if i.isdigit()])
-    return {
-        f"{_CALL_SOURCE}{pk}": caller
-        for pk, caller in rows.values_list("pk", "from_number")
-        if caller
-    }
-
-
 def _call_label(row: dict[str, Any], callers: dict[str, str]) -> str:
     """A call as finance knows it: who called, which number, when ("+1555… → +1555…, …")."""
     caller = callers.get(row["source"], "")
     number = row["number"] or "a test"
-    when = row["first_at"]
+    when = row["started_at"]
     moment = timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
     who = f"{caller} → {number}" if caller else f"Call to {number}"
     return f"{who}, {moment}" if moment else who
@@ -159,9 +161,160 @@ def _label(group: GroupBy, key: Any, names: dict[int, str]) -> str:
     return str(key)
 
 
+@dataclass(frozen=True, slots=True)
+class UsagePage:
+    rows: list[UsageRow]
+    groups: int  # the rows of every page
+    totals: dict[str, Any]  # of every page (as ``usage_totals``)
+
+
 def usage_summary(
-    *, workspace: Workspace, filters: UsageFilter, group_by: GroupBy
+    *,
+    workspace: Workspace,
+    filters: UsageFilter,
+    group_by: GroupBy,
+    from_ledger: bool = False,
 ) -> list[UsageRow]:
+    """Every row of the grouping, sorted as the dashboard shows them."""
+    return _summary(
+        workspace=workspace, filters=filters, group_by=group_by, from_ledger=from_ledger
+    ).rows
+
+
+def usage_page(
+    *,
+    workspace: Workspace,
+    filters: UsageFilter,
+    group_by: GroupBy,
+    offset: int,
+    limit: int,
+    from_ledger: bool = False,
+) -> UsagePage:
+    """One page of the grouping's rows (the view by call of a year has many), with the
+    number of rows and the totals of all of them."""
+    return _summary(
+        workspace=workspace,
+        filters=filters,
+        group_by=group_by,
+        offset=offset,
+        limit=limit,
+        from_ledger=from_ledger,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    rows: list[dict[str, Any]]
+    groups: int
+    totals: UsageRow
+
+
+# Reads again when a rollup run moved the watermark during one; runs are a minute apart.
+_MARK_RETRIES = 5
+
+
+def _rollup_rows(
+    *, workspace: Workspace, filters: UsageFilter, group_by: GroupBy, offset: int, limit: int | None
+) -> _Read:
+    zone = usage_rollup.rollup_zone()
+    tz = ZoneInfo(zone)
+    query = finance_sql.RollupQuery(
+        workspace_id=workspace.pk,
+        group=group_by.value,
+        start=filters.start,
+        end=filters.end,
+        starts_at=datetime.combine(filters.start, time.min, tzinfo=tz),
+        ends_before=datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=tz),
+        zone=zone,
+        tests=True if filters.only_test else (None if filters.include_test else False),
+        pipeline_id=filters.pipeline_id,
+        phone_number=filters.phone_number,
+        model_name=filters.model_name,
+        offset=offset,
+        limit=limit,
+    )
+    read_rows = finance_calls_sql.call_rows if group_by == GroupBy.CALL else finance_sql.usage_rows
+    mark, updated_at = finance_sql.mark_read(zone)
+    for _ in range(_MARK_RETRIES):
+        read = read_rows(query, mark=mark)
+        if read.mark == mark:
+            break
+        mark = read.mark
+    else:
+        # Still moving (a first rollup over years of entries): the ledger is the truth.
+        return _ledger_rows(
+            workspace=workspace, filters=filters, group_by=group_by, offset=offset, limit=limit
+        )
+    if updated_at is None or timezone.now() - updated_at > ROLLUP_STALE_AFTER:
+        _ask_for_a_rollup()
+    totals = UsageRow(key="total", label="Total")
+    if read.totals is not None:
+        totals.call_seconds = read.totals["call_seconds"]
+        totals.calls = read.totals["calls"]
+        totals.total = read.totals["total_credits"]
+        totals.credits = {column: read.totals[f"{column}_credits"] for column in COLUMNS}
+    return _Read(rows=read.rows, groups=read.groups, totals=totals)
+
+
+# The tail is read raw; when the beat has not moved it for a while, a read asks for a run.
+ROLLUP_STALE_AFTER = timedelta(minutes=5)
+
+
+_asked_at = 0.0  # when this process last asked (monotonic seconds)
+
+
+def _ask_for_a_rollup() -> None:
+    """Asks the metering queue for a rollup run, at most once per staleness period: reads go
+    on at full speed while the beat is down, and the queue gets no flood of asks."""
+    global _asked_at
+    now = monotonic()
+    if _asked_at and now - _asked_at < ROLLUP_STALE_AFTER.total_seconds():
+        return
+    _asked_at = now
+    transaction.on_commit(_schedule_rollup)
+
+
+def _schedule_rollup() -> None:
+    from betool.tasks import usage_rollup_advance
+
+    usage_rollup_advance.delay()
+
+
+def _summary(
+    *,
+    workspace: Workspace,
+    filters: UsageFilter,
+    group_by: GroupBy,
+    offset: int = 0,
+    limit: int | None = None,
+    from_ledger: bool,
+) -> UsagePage:
+    if group_by == GroupBy.CAMPAIGN:
+        return _by_campaign(
+            _summary(
+                workspace=workspace, filters=filters, group_by=GroupBy.CALL, from_ledger=from_ledger
+            ),
+            offset=offset,
+            limit=limit,
+        )
+    # The by-call rollup has no model: calls filtered by one are read from the ledger.
+    by_model_call = group_by == GroupBy.CALL and bool(filters.model_name)
+    if from_ledger or by_model_call or not usage_rollup.rollups_enabled():
+        read = _ledger_rows(
+            workspace=workspace, filters=filters, group_by=group_by, offset=offset, limit=limit
+        )
+    else:
+        read = _rollup_rows(
+            workspace=workspace, filters=filters, group_by=group_by, offset=offset, limit=limit
+        )
+    return UsagePage(
+        rows=_usage_rows(read.rows, group_by), groups=read.groups, totals=read.totals.as_dict()
+    )
+
+
+def _ledger_rows(
+    *, workspace: Workspace, filters: UsageFilter, group_by: GroupBy, offset: int, limit: int | None
+) -> _Read:
     queryset = _usage_entries(workspace=workspace, filters=filters)
     if group_by == GroupBy.DAY:
         queryset = queryset.annotate(day=TruncDate("occurred_at"))
@@ -177,22 +330,68 @@ def usage_summary(
                 Value(Decimal(0)),
                 output_field=DecimalField(max_digits=16, decimal_places=3),
             ),
-            # A model's calls are the calls that used it (call time has no model).
-            calls=Count("source", distinct=True)
+            # A call counts once, by its first call-time step; a model's calls by their
+            # first step of that model (call time has no model): sums across groups.
+            calls=Count("id", filter=Q(sequence=1, kind__in=usage_rollup.FIRST_USE_KINDS))
             if group_by == GroupBy.MODEL
-            else Count("source", filter=Q(kind=LedgerKind.CALL_SECONDS), distinct=True),
-            **(
-                {"first_at": Min("occurred_at"), "number": Max("phone_number")}
-                if group_by == GroupBy.CALL
-                else {}
-            ),
+            else Count("id", filter=Q(sequence=1, kind=LedgerKind.CALL_SECONDS)),
+            **({"number": Max("phone_number")} if group_by == GroupBy.CALL else {}),
         )
         .order_by(group_field)
     )
+    if group_by == GroupBy.CALL:
+        rows = rows.annotate(started_at=_call_start(workspace)).order_by("-started_at", "source")
     rows = list(rows)
-    callers = _callers({r["source"] for r in rows}) if group_by == GroupBy.CALL else {}
+    if group_by not in (GroupBy.DAY, GroupBy.CALL):
+        rows.sort(key=lambda r: r["total_credits"], reverse=True)
+    end = None if limit is None else offset + limit
+    every = _usage_rows(rows, group_by, labels=False)
+    return _Read(rows=rows[offset:end], groups=len(rows), totals=_sum_rows(every))
+
+
+def _call_start(workspace: Workspace) -> Subquery:
+    """A call's place in the view by call, newest first: its first usage entry, whatever
+    the range and filters (as the by-call rollup keeps it)."""
+    return Subquery(
+        LedgerEntry.objects.filter(
+            workspace=workspace, source=OuterRef("source"), kind__in=USAGE_KINDS
+        )
+        .order_by()
+        .values("source")
+        .annotate(first=Min("occurred_at"))
+        .values("first")
+    )
+
+
+def _by_campaign(by_call: UsagePage, *, offset: int, limit: int | None) -> UsagePage:
+    """The calls' rows added up by the campaign that placed them; the other calls in one row."""
+    campaigns = call_campaigns({row.key for row in by_call.rows})
+    groups: dict[str, UsageRow] = {}
+    for row in by_call.rows:
+        campaign_id, name = campaigns.get(row.key, (None, "Not in a campaign"))
+        key = "" if campaign_id is None else str(campaign_id)
+        group = groups.setdefault(key, UsageRow(key=key, label=name))
+        merged = _sum_rows([group, row])
+        group.call_seconds, group.calls, group.total = (
+            merged.call_seconds,
+            merged.calls,
+            merged.total,
+        )
+        group.credits = merged.credits
+    rows = sorted(groups.values(), key=lambda r: (r.key == "", -r.total, r.label))
+    end = None if limit is None else offset + limit
+    return UsagePage(rows=rows[offset:end], groups=len(rows), totals=by_call.totals)
+
+
+def _usage_rows(
+    rows: list[dict[str, Any]], group_by: GroupBy, *, labels: bool = True
+) -> list[UsageRow]:
+    group_field = _GROUP_FIELD[group_by]
+    callers = (
+        caller_numbers({r["source"] for r in rows}) if labels and group_by == GroupBy.CALL else {}
+    )
     names = (
-        _pipeline_names({r["pipeline_id"] for r in rows if r["pipeline_id"]})
+        pipeline_names({r["pipeline_id"] for r in rows if r["pipeline_id"]})
         if group_by == GroupBy.PIPELINE
         else {}
     )
@@ -211,12 +410,14 @@ def usage_summary(
                 calls=row["calls"],
             )
         )
-    if group_by != GroupBy.DAY:
-        result.sort(key=lambda r: r.total, reverse=True)
     return result
 
 
 def usage_totals(rows: list[UsageRow]) -> dict[str, Any]:
+    return _sum_rows(rows).as_dict()
+
+
+def _sum_rows(rows: list[UsageRow]) -> UsageRow:
     total = UsageRow(key="total", label="Total")
     for row in rows:
         total.call_seconds += row.call_seconds
@@ -224,4 +425,4 @@ def usage_totals(rows: list[UsageRow]) -> dict[str, Any]:
         total.total += row.total
         for column, credits in row.credits.items():
             total.credits[column] = total.credits.get(column, ZERO) + credits
-    return total.as_dict()
+    return total

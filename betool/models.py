@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from betool.roles import Role
 
@@ -36,6 +37,10 @@ class Workspace(models.Model):
     )
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="Where the workspace's days begin (IANA name)."
+    )
+    recording_retention_days = models.PositiveIntegerField(
+        default=0,
+        help_text="Recordings and transcripts older than this are deleted; 0 keeps them.",
     )
 
     class Meta:
@@ -202,3 +207,129 @@ class BalanceAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace}: {self.balance} < {self.threshold}"
+
+
+class UsageRollup(models.Model):
+    """The usage entries of the ledger summed per workspace, day, pipeline, number, model,
+    kind and test flag, up to ``UsageRollupState.last_entry_id`` (``betool.usage_rollup``).
+
+    ``calls`` counts the calls that started in the row (their first call-time step),
+    ``model_calls`` the calls that first used the row's model: both add up across days and
+    groups, unlike a distinct count.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    pipeline_id = models.BigIntegerField(null=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    model_name = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=24, choices=LedgerKind.choices)
+    is_test = models.BooleanField(default=False)
+    quantity = models.DecimalField(max_digits=20, decimal_places=3, default=Decimal(0))
+    credits = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    calls = models.PositiveIntegerField(default=0)
+    model_calls = models.PositiveIntegerField(default=0)
+    entries = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "workspace", "day", "pipeline_id", "phone_number", "model_name", "kind",
+                    "is_test",
+                ],
+                name="one_usage_rollup_per_group",
+                nulls_distinct=False,
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.model_name}: {self.credits}"
+
+
+class CallUsageRollup(models.Model):
+    """The same sums per call (the ledger's ``source``) and day, one row with a column per
+    dashboard column: the finance view by call, paged, reads these instead of every entry of
+    every call. Credits are signed as in the ledger (spending < 0).
+
+    ``started_at`` is the call's first usage entry on any day, the same on each of its rows,
+    so a call's rows are adjacent in the index the view by call pages along (newest first):
+    a page is read by walking that index, not by summing every call of the range.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=80)
+    day = models.DateField()
+    pipeline_id = models.BigIntegerField(null=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    is_test = models.BooleanField(default=False)
+    call_seconds = models.DecimalField(max_digits=20, decimal_places=3, default=Decimal(0))
+    call_credits = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    asr_credits = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    tts_credits = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    llm_credits = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal(0))
+    calls = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField()
+    started_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source", "day", "pipeline_id", "phone_number", "is_test"],
+                name="one_call_usage_rollup_per_group",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            # The walk (newest first); the count of a range's calls reads the index alone.
+            models.Index(
+                fields=["workspace", "-started_at", "source"],
+                include=["day", "is_test", "pipeline_id", "phone_number"],
+                name="call_rollup_by_start",
+            ),
+            # The rows of calls that started on an earlier day (few): how far back a range's
+            # calls start, so the walk ends there instead of at the workspace's first call.
+            models.Index(
+                fields=["workspace", "day", "started_at"],
+                condition=models.Q(started_at__lt=models.F("first_at")),
+                name="call_rollup_continued",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}: {self.call_credits} call credits"
+
+
+class UsageRollupState(models.Model):
+    """How far the rollups go: every usage entry with an id up to ``last_entry_id`` is in
+    them, none after it. One row; the rollup locks it, so two runs never add a range twice."""
+
+    last_entry_id = models.BigIntegerField(default=0)
+    # The zone the rollups' days were cut in; another one rebuilds them.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"usage rolled up to ledger entry {self.last_entry_id}"
+
+
+class AuditEntry(models.Model):
+    """Something done to a workspace's data that someone may have to account for later
+    (what retention deleted, and when). Append-only: nothing updates or deletes a row."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_entries")
+    # None when the system did it (a scheduled task), not a member.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    summary = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.workspace_id}: {self.summary}"

@@ -27,6 +27,11 @@ class Permission(StrEnum):
     BALANCE_MANAGE = "balance.manage"
     PRICES_MANAGE = "prices.manage"
     WORKSPACE_MANAGE = "workspace.manage"
+    WEBHOOKS_MANAGE = "webhooks.manage"
+    # Playing a call's recording in the browser; every play is logged.
+    RECORDINGS_LISTEN = "recordings.listen"
+    # Taking a copy away (out of retention's reach), and reading who accessed recordings.
+    RECORDINGS_DOWNLOAD = "recordings.download"
 
 
 _DESIGNER = {
@@ -36,6 +41,7 @@ _DESIGNER = {
     Permission.PIPELINES_PUBLISH,
     Permission.CALLS_VIEW,
     Permission.VOICE_MODELS_VIEW,
+    Permission.RECORDINGS_LISTEN,
 }
 _ADMIN = {
     Permission.PIPELINES_VIEW,
@@ -47,6 +53,9 @@ _ADMIN = {
     Permission.MEMBERS_MANAGE,
     Permission.PRICES_MANAGE,
     Permission.USAGE_VIEW,
+    Permission.WEBHOOKS_MANAGE,
+    Permission.RECORDINGS_LISTEN,
+    Permission.RECORDINGS_DOWNLOAD,
 }
 _FINANCE = {
     Permission.CALLS_VIEW,

@@ -20,6 +20,7 @@ from betool.errors import ApiError, CoreErrorCode, not_found
 from betool.meter_sql import QUANTITY_STEP, BilledStep, MeterStep, meter_steps_apply
 from betool.models import (
     ApiToken,
+    AuditEntry,
     BalanceAlert,
     LedgerEntry,
     LedgerKind,
@@ -30,6 +31,8 @@ from betool.models import (
 )
 from betool.roles import Role
 from betool.selectors import invite_by_token, token_digest
+from betool.webhooks.events import CreditsLowData, EventType
+from betool.webhooks.services import webhook_event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class WorkspaceSettings:
     stop_calls_at_zero_balance: bool | None = None
     end_calls_at_zero_balance: bool | None = None
     low_balance_threshold: Decimal | None = None
+    recording_retention_days: int | None = None
 
 
 def workspace_update(*, workspace: Workspace, changes: WorkspaceSettings) -> Workspace:
@@ -388,4 +392,23 @@ def balance_alerts_check(*, workspace: Workspace) -> BalanceAlert | None:
     logger.warning(
         "workspace %s is low on credits: %s < %s", workspace.slug, balance, alert.threshold
     )
+    webhook_event_emit(
+        workspace_id=workspace.pk,
+        event=EventType.CREDITS_LOW,
+        data=CreditsLowData(balance=str(balance), threshold=str(alert.threshold)),
+    )
     return alert
+
+
+def audit_record(
+    *,
+    workspace: Workspace,
+    action: str,
+    summary: str,
+    data: dict[str, object] | None = None,
+    actor: User | None = None,
+) -> AuditEntry:
+    """Appends to the workspace's audit log; ``actor`` None is the system (a scheduled task)."""
+    return AuditEntry.objects.create(
+        workspace=workspace, actor=actor, action=action, summary=summary[:300], data=data or {}
+    )

@@ -38,3 +38,12 @@ def balance_alerts_sweep() -> int:
         balance_alerts_check(workspace=workspace) is not None
         for workspace in Workspace.objects.all()
     )
+
+
+@shared_task(name="betool.usage_rollup_advance")
+def usage_rollup_advance() -> int:
+    """Every minute (Celery beat): sums the ledger's new usage entries into the finance
+    rollups. Returns the watermark (the last ledger id summed)."""
+    from betool.usage_rollup import usage_rollup_advance as advance
+
+    return advance()

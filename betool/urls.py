@@ -6,9 +6,13 @@ from betool import views
 from betool.api import router as core_router
 from betool.api_base import build_api
 from betool.credits_api import router as credits_router
+from betool.webhooks.api import router as webhooks_router
+from campaigns.api import router as campaigns_router
+from pipelines.api import action_message_schemas
 from pipelines.api import router as pipelines_router
+from pipelines.flow_tests.api import router as flow_tests_router
 from telephony.api import router as telephony_router
-from telephony.webhooks import livekit_webhook
+from telephony.calls.livekit_webhooks import livekit_webhook
 from voice_models.api import prices_router
 from voice_models.api import router as voice_models_router
 
@@ -17,10 +21,14 @@ api = build_api(
         ("", core_router),
         ("/credits", credits_router),
         ("/pipelines", pipelines_router),
+        ("/pipelines", flow_tests_router),
         ("", telephony_router),
         ("/voice-models", voice_models_router),
         ("/prices", prices_router),
-    ]
+        ("/webhooks", webhooks_router),
+        ("", campaigns_router),
+    ],
+    message_schemas=action_message_schemas,
 )
 
 urlpatterns = [

@@ -9,11 +9,17 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from betool.access import require
+from betool.async_views import off_the_loop
+from betool.models import Workspace
 from betool.roles import Permission
 from pipelines import selectors, services
+
+# What the test session's websocket sends besides the routes' shapes (betool.urls mounts it).
+from pipelines.action_schemas import action_message_schemas as action_message_schemas
 from pipelines.graph.diff import graph_diff
-from pipelines.graph.limits import check_graph_size
 from pipelines.graph.templates import template_list
+from pipelines.graph.validation import Severity
+from pipelines.graph_limits import check_graph_size
 from pipelines.models import Pipeline, PipelineVersion
 from pipelines.nodes import node_type_catalog
 
@@ -61,10 +67,11 @@ class DraftIn(Schema):
 class ProblemOut(Schema):
     code: str
     message: str
-    severity: str
-    node_id: str | None = None
-    edge_id: str | None = None
-    handle: str | None = None
+    severity: Severity
+    # Always present (null when the problem is about the whole graph), as the editor reads them.
+    node_id: str | None
+    edge_id: str | None
+    handle: str | None
     field: str | None = None
 
 
@@ -103,6 +110,7 @@ class ImportIn(Schema):
     name: str = ""
     description: str = ""
     schema_version: int | None = None
+    tests: dict[str, Any] | None = None
 
 
 class TemplateOut(Schema):
@@ -163,10 +171,13 @@ def _pipeline(request: HttpRequest, pipeline_id: int, permission: Permission) ->
 
 
 @router.get("", response=list[PipelineSummary])
-def pipeline_list(request: HttpRequest, search: str = "") -> list[dict[str, Any]]:
+async def pipeline_list(request: HttpRequest, search: str = "") -> list[dict[str, Any]]:
     actor = require(request, Permission.PIPELINES_VIEW)
-    pipelines = selectors.pipeline_list(workspace=actor.workspace, search=search[:100])
-    return _summaries(list(pipelines))
+    return await off_the_loop(_pipeline_summaries, actor.workspace, search[:100])
+
+
+def _pipeline_summaries(workspace: Workspace, search: str) -> list[dict[str, Any]]:
+    return _summaries(list(selectors.pipeline_list(workspace=workspace, search=search)))
 
 
 @router.post("", response={201: PipelineDetail})

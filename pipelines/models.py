@@ -62,3 +62,9 @@ class PipelineVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pipeline} v{self.number}"
+
+
+# Test suites live in their own module; Django finds an app's models through this one.
+from pipelines.flow_tests.models import FlowSuite, FlowSuiteRun, FlowSuiteVersion  # noqa: E402
+
+__all__ = ["FlowSuite", "FlowSuiteRun", "FlowSuiteVersion", "Pipeline", "PipelineVersion"]

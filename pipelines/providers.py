@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from pipelines.engine.providers import ProviderRegistry
+from pipelines.turn.providers import ProviderRegistry
 from voice_models.adapters import ModelConfig, build_llm_client
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from betool.errors import ApiError, not_found
 from betool.models import Workspace
+from pipelines import number_routes
 from pipelines.errors import PipelineErrorCode
 from pipelines.graph.validation import LanguageModels, Problem, validate_graph
 from pipelines.models import Pipeline, PipelineVersion
@@ -68,21 +69,7 @@ def latest_versions(*, pipeline_ids: list[int]) -> dict[int, PipelineVersion]:
 
 def numbers_using(*, pipeline_ids: list[int]) -> dict[int, list[str]]:
     """Phone numbers (E.164) routed to each pipeline, for status badges."""
-    from django.apps import apps
-
-    if not apps.is_installed("telephony"):
-        return {}
-    try:
-        phone_number = apps.get_model("telephony", "PhoneNumber")
-    except LookupError:
-        return {}
-    found: dict[int, list[str]] = {}
-    rows = phone_number.objects.filter(pipeline_id__in=pipeline_ids).values_list(
-        "pipeline_id", "e164"
-    )
-    for pipeline_id, e164 in rows:
-        found.setdefault(pipeline_id, []).append(e164)
-    return found
+    return number_routes.numbers_using(pipeline_ids)
 
 
 def graph_of(*, pipeline: Pipeline, version: str | int) -> dict[str, Any]:
@@ -103,3 +90,8 @@ def language_models_for(*, workspace: Workspace) -> LanguageModels:
 def graph_problems(*, workspace: Workspace, graph: Any) -> list[Problem]:
     """What is wrong with a graph as this workspace would run it (with its language models)."""
     return validate_graph(graph, language_models=language_models_for(workspace=workspace))
+
+
+def pipeline_names_by_id(ids: set[int]) -> dict[int, str]:
+    """Each pipeline's name by id, in any workspace: finance asks for the ids it has rows of."""
+    return dict(Pipeline.objects.filter(pk__in=ids).values_list("pk", "name"))

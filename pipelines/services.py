@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from betool.errors import ApiError, CoreErrorCode
 from betool.models import User, Workspace
+from betool.webhooks.events import EventType, PipelinePublishedData
+from betool.webhooks.services import webhook_event_emit
 from pipelines import selectors
 from pipelines.errors import PipelineErrorCode
+from pipelines.flow_tests import services as flow_tests
 from pipelines.graph.document import GraphDocumentError, migrate_document, new_document
-from pipelines.graph.limits import check_graph_size
 from pipelines.graph.templates import template_get
 from pipelines.graph.validation import Problem, validate_graph
+from pipelines.graph_limits import check_graph_size
 from pipelines.models import Pipeline, PipelineVersion
 from pipelines.notifications import notify_draft_saved_on_commit
 
@@ -42,6 +45,7 @@ def pipeline_create(
     description: str = "",
     template: str | None = None,
     graph: dict[str, Any] | None = None,
+    tests: dict[str, Any] | None = None,
 ) -> Pipeline:
     if template:
         document = template_get(template)
@@ -51,8 +55,9 @@ def pipeline_create(
             )
         graph = document["graph"]
         description = description or document["description"]
+        tests = document.get("tests")
     draft = _readable(graph) if graph is not None else new_document()
-    return Pipeline.objects.create(
+    pipeline = Pipeline.objects.create(
         workspace=workspace,
         name=name,
         description=description,
@@ -60,6 +65,8 @@ def pipeline_create(
         created_by=user,
         updated_by=user,
     )
+    flow_tests.suite_import(pipeline=pipeline, user=user, document=tests)
+    return pipeline
 
 
 def pipeline_update(
@@ -81,6 +88,7 @@ def pipeline_duplicate(*, pipeline: Pipeline, user: User) -> Pipeline:
         name=f"{pipeline.name} (copy)",
         description=pipeline.description,
         graph=pipeline.draft,
+        tests=flow_tests.suite_export(pipeline=pipeline),
     )
 
 
@@ -93,7 +101,16 @@ def pipeline_delete(*, pipeline: Pipeline) -> None:
             "route them elsewhere first.",
             status=409,
         )
-    pipeline.delete()
+    try:
+        pipeline.delete()
+    except ProtectedError as exc:
+        # Apps above pipelines keep theirs (a campaign calling with it): named, not a crash.
+        kinds = sorted({str(type(o)._meta.verbose_name_plural) for o in exc.protected_objects})
+        raise ApiError(
+            PipelineErrorCode.IN_USE,
+            f"This pipeline is still used ({', '.join(kinds)}): remove those first.",
+            status=409,
+        ) from exc
 
 
 def draft_save(
@@ -128,6 +145,19 @@ def draft_save(
     return pipeline, selectors.graph_problems(workspace=pipeline.workspace, graph=document)
 
 
+def _published_webhook_emit(*, pipeline: Pipeline, version: PipelineVersion) -> None:
+    data = PipelinePublishedData(
+        pipeline_id=pipeline.pk,
+        pipeline_name=pipeline.name,
+        version=version.number,
+        note=version.note,
+        author=version.author.get_username() if version.author else None,
+    )
+    webhook_event_emit(
+        workspace_id=pipeline.workspace_id, event=EventType.PIPELINE_PUBLISHED, data=data
+    )
+
+
 def pipeline_publish(
     *, pipeline: Pipeline, user: User, note: str = "", check_models: bool = True
 ) -> PipelineVersion:
@@ -148,6 +178,7 @@ def pipeline_publish(
             status=422,
             details=[p.as_dict() for p in errors],
         )
+    flow_tests.suite_gate(pipeline=pipeline, user=user)
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -163,6 +194,8 @@ def pipeline_publish(
                 Pipeline.objects.filter(pk=locked.pk).update(
                     draft_published_revision=locked.draft_revision
                 )
+                flow_tests.suite_publish_with(version=version)
+                _published_webhook_emit(pipeline=locked, version=version)
                 return version
         except IntegrityError:
             continue  # another publish took the number (SQLite has no row locks): retry
@@ -181,6 +214,7 @@ def version_restore(*, pipeline: Pipeline, number: int, user: User) -> Pipeline:
         updated_at=timezone.now(),
     )
     pipeline.refresh_from_db()
+    flow_tests.suite_restore(pipeline=pipeline, number=number, user=user)
     return pipeline
 
 
@@ -192,6 +226,7 @@ def pipeline_export(*, pipeline: Pipeline) -> dict[str, Any]:
         "name": pipeline.name,
         "description": pipeline.description,
         "graph": graph,
+        "tests": flow_tests.suite_export(pipeline=pipeline),
     }
 
 
@@ -209,4 +244,5 @@ def pipeline_import(*, workspace: Workspace, user: User, document: dict[str, Any
         name=name,
         description=str(document.get("description") or "")[:500],
         graph=document["graph"],
+        tests=document.get("tests"),
     )

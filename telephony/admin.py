@@ -1,6 +1,6 @@
 """Telephony in the Django admin (Telephony → Trunks, then Numbers; Calls to look back).
 
-Trunks and numbers are saved and deleted through ``telephony.provisioning_services``, so that
+Trunks and numbers are saved and deleted through ``telephony.provisioning.services``, so that
 LiveKit follows; each row shows its sync state with LiveKit and the last error in words.
 Passwords are write-only, like voice model keys.
 """
@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from betool.admin_scoping import WorkspaceScopedAdmin, workspaces_of
-from telephony.dispatch import LiveKitNotConfigured
 from telephony.models import (
     SIP_CODECS,
     Call,
@@ -26,7 +25,8 @@ from telephony.models import (
     SyncStatus,
     Trunk,
 )
-from telephony.provisioning_services import (
+from telephony.provisioning.dispatch import LiveKitNotConfigured
+from telephony.provisioning.services import (
     livekit_sync_request,
     number_delete,
     number_save,

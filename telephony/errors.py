@@ -10,3 +10,8 @@ class TelephonyErrorCode(StrEnum):
     INVALID_NUMBER = "invalid_number"
     CONCURRENCY_LIMIT = "concurrency_limit"
     NUMBER_NOT_READY = "number_not_ready"
+    CALL_NOT_ENDED = "call_not_ended"
+    NO_ANALYSIS = "no_analysis"
+    CALL_HAS_NO_TURNS = "call_has_no_turns"
+    CALL_HAS_NO_PIPELINE = "call_has_no_pipeline"
+    NO_RECORDING = "no_recording"

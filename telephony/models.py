@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -166,6 +167,20 @@ E164_MESSAGE = (
 validate_e164 = RegexValidator(r"^\+[1-9]\d{7,14}$", E164_MESSAGE)
 
 
+class BargeInMode(models.TextChoices):
+    # The values of pipelines.barge_in.BargeInMode.
+    NONE = "none", "Nothing: the agent is never cut off"
+    SPEECH = "speech", "Speaking"
+    DTMF = "dtmf", "A key"
+    ANY = "any", "Speaking or a key"
+
+
+class BargeInSensitivity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class PhoneNumber(ProvisionedInLiveKit):
     """A number callers dial; it answers with its pipeline's latest published version, or
     with the version it is pinned to (so it can stay on v3 while v4 is tested)."""
@@ -202,6 +217,13 @@ class PhoneNumber(ProvisionedInLiveKit):
     transfer_target = models.CharField(
         max_length=200, blank=True, help_text="Default transfer destination (tel: or sip: URI)"
     )
+    # How callers may interrupt the agent on this number; speaking nodes may override it.
+    barge_in_mode = models.CharField(
+        max_length=8, choices=BargeInMode.choices, default=BargeInMode.ANY
+    )
+    barge_in_sensitivity = models.CharField(
+        max_length=8, choices=BargeInSensitivity.choices, default=BargeInSensitivity.MEDIUM
+    )
     asr_model = models.ForeignKey(
         VoiceModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -213,6 +235,11 @@ class PhoneNumber(ProvisionedInLiveKit):
     )
     max_concurrent_calls = models.PositiveIntegerField(
         null=True, blank=True, help_text="Blank: only the trunk's and workspace's limits apply."
+    )
+    # Off by default; the pipeline's settings may turn recording on too.
+    record_calls = models.BooleanField(default=False)
+    recording_consent_line = models.CharField(
+        max_length=300, blank=True, help_text="Said before the greeting when calls are recorded."
     )
     livekit_dispatch_rule_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -264,6 +291,14 @@ class CallDirection(models.TextChoices):
     OUTBOUND = "outbound", "Outbound"
 
 
+class CallChannel(models.TextChoices):
+    """How the caller reached the pipeline: a phone line, or the editor's test panel."""
+
+    PHONE = "phone", "Phone"
+    BROWSER_VOICE = "browser_voice", "Voice test"
+    BROWSER_CHAT = "browser_chat", "Chat test"
+
+
 class CallStatus(models.TextChoices):
     RINGING = "ringing", "Ringing"
     CONNECTED = "connected", "Connected"
@@ -299,6 +334,27 @@ class CallEndReason(models.TextChoices):
     # Ended by livekit-sip itself: the caller's media stopped, or the answer was never ACKed.
     MEDIA_TIMEOUT = "media_timeout", "Caller's audio stopped"
     NO_ACK = "no_ack", "Answer not acknowledged"
+    # A browser chat test whose panel was closed or reset.
+    TEST_CLOSED = "test_closed", "Test panel closed"
+    # Never answered: over a limit, out of credit, or nothing to answer with (the Call's
+    # ``refusal_reason`` says which); not billed.
+    REFUSED = "refused", "Refused"
+
+
+class AnsweredBy(models.TextChoices):
+    """Who took an outbound call, as answering-machine detection judged it."""
+
+    PERSON = "person", "A person"
+    MACHINE = "machine", "Voicemail"
+    UNKNOWN = "unknown", "Not known"
+
+
+class AnsweringMachineMode(models.TextChoices):
+    """What an outbound call does about voicemail: detect it and take the Start node's
+    voicemail branch, or treat whoever answers as a person."""
+
+    DETECT = "detect", "Detect and branch"
+    IGNORE = "ignore", "Ignore"
 
 
 class Call(models.Model):
@@ -321,9 +377,26 @@ class Call(models.Model):
     room_name = models.CharField(max_length=128, db_index=True)
     status = models.CharField(max_length=12, choices=CallStatus.choices, default=CallStatus.RINGING)
     end_reason = models.CharField(max_length=16, choices=CallEndReason.choices, blank=True)
+    # Why a refused call was refused (``CallRejected.reason``: trunk_busy, no_credits, …).
+    refusal_reason = models.CharField(max_length=32, blank=True)
     is_test = models.BooleanField(default=False)
+    channel = models.CharField(
+        max_length=16, choices=CallChannel.choices, default=CallChannel.PHONE
+    )
+    # Who ran a browser test (voice or chat); phone calls have no betool user.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     transfer_target = models.CharField(max_length=200, blank=True)
+    # What a warm transfer told the person who took the call.
+    transfer_summary = models.TextField(blank=True)
+    # Outbound calls screened for an answering machine: the verdict and what it rested on
+    # (greeting length, beep, phrases); blank when the call was not screened.
+    answered_by = models.CharField(max_length=8, choices=AnsweredBy.choices, blank=True)
+    answered_by_evidence = models.JSONField(default=dict, blank=True)
     usage = models.JSONField(default=dict, blank=True)
+    # The conversation's variables when it ended (requests sent after the call read them).
+    variables = models.JSONField(default=dict, blank=True)
     # When the call began (its first status), as the service that started it says.
     created_at = models.DateTimeField(default=timezone.now)
     ringing_at = models.DateTimeField(null=True, blank=True)
@@ -397,3 +470,84 @@ class CallEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.name} on call {self.call_id}"
+
+
+class AnalysisStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SUCCEEDED = "succeeded", "Done"
+    FAILED = "failed", "Failed"
+
+
+class CallAnalysis(models.Model):
+    """What a language model read in the call's transcript, as the pipeline's settings asked:
+    a summary, an outcome from the designer's list, typed fields. ``run`` counts re-runs."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="analysis")
+    status = models.CharField(
+        max_length=12, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING
+    )
+    run = models.PositiveIntegerField(default=1)
+    summary = models.TextField(blank=True)
+    outcome = models.CharField(max_length=60, blank=True, db_index=True)
+    fields = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    model_name = models.CharField(max_length=120, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"analysis of call {self.call_id} ({self.status})"
+
+
+class Recording(models.Model):
+    """A call's audio as it was heard: the caller on the left channel, the agent on the
+    right, on one timeline that starts at ``started_at``."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
+    # The file's name in the recordings storage (``settings.STORAGES["recordings"]``).
+    storage_key = models.CharField(max_length=255)
+    format = models.CharField(max_length=16, default="ogg_opus")
+    content_type = models.CharField(max_length=40, default="audio/ogg")
+    channels = models.PositiveSmallIntegerField(default=2)
+    duration_s = models.FloatField()
+    size_bytes = models.PositiveBigIntegerField()
+    # Wall time of the recording's first sample: turns are placed on it by their start.
+    started_at = models.DateTimeField()
+    # A worker that died left it: it ends where the last write did.
+    partial = models.BooleanField(default=False)
+    # Per channel, the loudest sample of each of the waveform's bins (0 to 1, two decimals).
+    peaks = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"recording of call {self.call_id} ({self.duration_s:.1f} s)"
+
+
+class RecordingAccessKind(models.TextChoices):
+    STREAM = "stream", "Played"
+    DOWNLOAD = "download", "Downloaded"
+
+
+class RecordingAccess(models.Model):
+    """Who listened to or downloaded a recording, and when (kept as long as the call)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="recording_accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept when the user is deleted: the log still says who it was.
+    username = models.CharField(max_length=150)
+    kind = models.CharField(max_length=8, choices=RecordingAccessKind.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["call", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} call {self.call_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telephony.consumers import CallMonitorConsumer
+from telephony.events.consumers import CallMonitorConsumer
 
 websocket_urlpatterns = [
     path("ws/calls/", CallMonitorConsumer.as_asgi()),

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from betool.models import Workspace
 from pipelines.models import Pipeline, PipelineVersion
-from telephony.models import Call, CallStatus, PhoneNumber, Trunk
+from telephony.models import Call, CallChannel, CallStatus, PhoneNumber, Trunk
 
 
 class CallRejected(Exception):
@@ -71,10 +71,6 @@ def phone_number_by_e164(*, e164: str) -> PhoneNumber | None:
     )
 
 
-def phone_number_list(*, workspace: Workspace) -> QuerySet[PhoneNumber]:
-    return PhoneNumber.objects.filter(workspace=workspace).select_related("pipeline", "trunk")
-
-
 def latest_published_version(*, pipeline_id: int) -> PipelineVersion | None:
     return PipelineVersion.objects.filter(pipeline_id=pipeline_id).order_by("-number").first()
 
@@ -110,12 +106,14 @@ def call_get(*, call_id: int) -> Call | None:
     )
 
 
-def call_list(*, workspace: Workspace) -> QuerySet[Call]:
-    return Call.objects.filter(workspace=workspace).select_related("number")
-
-
 def active_call_count(*, workspace: Workspace) -> int:
-    return Call.objects.filter(workspace=workspace).exclude(status=CallStatus.ENDED).count()
+    """Calls that take a line now; a chat test in the editor takes none."""
+    return (
+        Call.objects.filter(workspace=workspace)
+        .exclude(status=CallStatus.ENDED)
+        .exclude(channel=CallChannel.BROWSER_CHAT)
+        .count()
+    )
 
 
 def trunk_active_call_count(*, trunk: Trunk) -> int:
@@ -199,3 +197,28 @@ def with_call_counters(queryset: QuerySet[Any], *, calls: str) -> QuerySet[Any]:
             calls, filter=~Q(**{f"{calls}__status": CallStatus.ENDED}), distinct=True
         ),
     )
+
+
+_CALL_SOURCE = "call-"
+
+
+def caller_numbers_by_source(sources: set[str]) -> dict[str, str]:
+    """The caller of each real call among ledger ``sources`` ("call-<id>"), for finance."""
+    ids = [s.removeprefix(_CALL_SOURCE) for s in sources if s.startswith(_CALL_SOURCE)]
+    rows = Call.objects.filter(pk__in=[i for i in ids if i.isdigit()])
+    return {
+        f"{_CALL_SOURCE}{pk}": caller
+        for pk, caller in rows.values_list("pk", "from_number")
+        if caller
+    }
+
+
+def numbers_by_pipeline(pipeline_ids: list[int]) -> dict[int, list[str]]:
+    """The phone numbers (E.164) that answer with each pipeline."""
+    found: dict[int, list[str]] = {}
+    rows = PhoneNumber.objects.filter(pipeline_id__in=pipeline_ids).values_list(
+        "pipeline_id", "e164"
+    )
+    for pipeline_id, e164 in rows:
+        found.setdefault(pipeline_id, []).append(e164)
+    return found

@@ -14,10 +14,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from betool.models import Workspace
+from betool.webhooks.events import EventType
 from pipelines.models import PipelineVersion
+from telephony.after_call.analysis import call_analysis_request
+from telephony.after_call.http_requests import after_call_requests_schedule
+from telephony.calls.end_hooks import call_end_listeners_run
+from telephony.events.monitor import notify_call_on_commit
+from telephony.events.webhooks import call_webhook_emit
 from telephony.models import (
     STATUS_TIMESTAMP,
+    AnsweredBy,
+    AnsweringMachineMode,
     Call,
+    CallChannel,
     CallDirection,
     CallEndReason,
     CallEvent,
@@ -27,7 +36,6 @@ from telephony.models import (
     PhoneNumber,
     Trunk,
 )
-from telephony.notifications import notify_call_on_commit
 from telephony.selectors import (
     CallRejected,
     CallSetup,
@@ -59,7 +67,12 @@ def call_start(
     is_test: bool = False,
     status: CallStatus = CallStatus.RINGING,
     at: datetime | None = None,
+    channel: CallChannel = CallChannel.PHONE,
+    pipeline_id: int | None = None,
+    started_by: Any = None,
 ) -> Call:
+    """``pipeline_id`` names what a browser test of the draft runs (it has no version);
+    ``started_by`` is the member who ran a browser test."""
     at = at or timezone.now()
     call = Call(
         workspace=workspace,
@@ -70,6 +83,9 @@ def call_start(
         pipeline_version=pipeline_version,
         room_name=room_name,
         is_test=is_test,
+        channel=channel,
+        pipeline_id=pipeline_id,
+        started_by=started_by,
         status=status,
         created_at=at,
         ringing_at=at,
@@ -81,6 +97,7 @@ def call_start(
         call=call, kind=CallEventKind.LIFECYCLE, name="started", data={}, occurred_at=at
     )
     _notify(call, "started")
+    call_webhook_emit(call=call, event=EventType.CALL_STARTED)
     return call
 
 
@@ -152,6 +169,59 @@ def call_admit(
 
 
 @transaction.atomic
+def call_refuse(
+    *,
+    number: PhoneNumber,
+    room_name: str,
+    reason: str,
+    message: str,
+    from_number: str = "",
+    at: datetime | None = None,
+) -> Call:
+    """The record of an inbound call on ``number`` that was refused (over a limit, out of
+    credit, no pipeline to answer with): ended at once, never connected, billed nothing."""
+    at = at or timezone.now()
+    call = Call.objects.create(
+        workspace=number.workspace,
+        direction=CallDirection.INBOUND,
+        from_number=from_number,
+        to_number=number.e164,
+        number=number,
+        room_name=room_name,
+        status=CallStatus.ENDED,
+        end_reason=CallEndReason.REFUSED,
+        refusal_reason=reason[:32],
+        usage={"call_seconds": 0.0},
+        created_at=at,
+        ringing_at=at,
+        ended_at=at,
+    )
+    CallEvent.objects.create(
+        call=call,
+        kind=CallEventKind.LIFECYCLE,
+        name="refused",
+        data={"reason": reason, "message": message},
+        occurred_at=at,
+    )
+    _notify(call, "ended", reason=CallEndReason.REFUSED)
+    return call
+
+
+def call_transfer_summary_record(*, call: Call, summary: str) -> None:
+    """Keep the summary a warm transfer spoke to the person taking the call."""
+    Call.objects.filter(pk=call.pk).update(transfer_summary=summary)
+
+
+def call_answered_by_record(
+    *, call: Call, answered_by: AnsweredBy, evidence: dict[str, Any]
+) -> None:
+    """Keep who took an outbound call (person, voicemail, unknown) and why it was judged so;
+    the call's trace shows it as an event."""
+    Call.objects.filter(pk=call.pk).update(answered_by=answered_by, answered_by_evidence=evidence)
+    call_event_record(call=call, kind=CallEventKind.ACTION, name="answered_by", data=evidence)
+
+
+@transaction.atomic
 def call_set_status(*, call: Call, status: CallStatus, at: datetime | None = None) -> Call:
     """Move a call to ``status``; an ended call stays ended. Each state's time is kept once."""
     call = Call.objects.select_for_update().get(pk=call.pk)
@@ -179,15 +249,19 @@ def call_end(
     reason: CallEndReason,
     usage: dict[str, Any] | None = None,
     transfer_target: str = "",
+    variables: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> Call:
     """End a call once: a second end (the worker and a webhook both report it) changes nothing
-    but may add the usage summary if the first had none."""
+    but may add the usage summary (and the final variables) if the first had none."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     fields: list[str] = []
     if usage and not call.usage:
         call.usage = usage
         fields.append("usage")
+    if variables and not call.variables:
+        call.variables = variables
+        fields.append("variables")
     if call.status != CallStatus.ENDED:
         at = at or timezone.now()
         call.status = CallStatus.ENDED
@@ -210,6 +284,11 @@ def call_end(
         _notify(call, "ended", reason=reason)
     if fields:
         call.save(update_fields=fields)
+    if "ended_at" in fields:
+        call_end_listeners_run(call)
+        call_webhook_emit(call=call, event=EventType.CALL_ENDED)
+        if call_analysis_request(call=call) is None:
+            after_call_requests_schedule(call=call)
     return call
 
 
@@ -273,7 +352,7 @@ def call_event_record(
 def _dispatch_after_commit(*, room_name: str, metadata: dict[str, Any]) -> None:
     from asgiref.sync import async_to_sync
 
-    from telephony.dispatch import dispatch_agent
+    from telephony.provisioning.dispatch import dispatch_agent
 
     def send() -> None:
         try:
@@ -297,10 +376,14 @@ def call_outbound_create(
     to_number: str,
     is_test: bool = False,
     variables: dict[str, Any] | None = None,
+    version: PipelineVersion | None = None,
+    answering_machine: AnsweringMachineMode | None = None,
 ) -> Call:
     """An outbound call from ``number`` to ``to_number``: the Call is created ringing, and
     after the commit the worker is dispatched to dial it (it records the outcome).
-    ``variables`` travel in the dispatch metadata."""
+    ``variables`` and the ``answering_machine`` mode (None: detect when the pipeline has a
+    voicemail branch) travel in the dispatch metadata. ``version`` is what the call runs (a
+    campaign's pipeline); None: what the number answers with."""
     import uuid
 
     from telephony.selectors import normalize_e164
@@ -309,9 +392,9 @@ def call_outbound_create(
     if not number.enabled:
         raise CallRejected("number_disabled", f"The number {number.e164} is disabled.")
     refuse_without_credits(workspace=workspace)
-    if number.pipeline_id is None:
+    if version is None and number.pipeline_id is None:
         raise CallRejected("no_pipeline", f"The number {number.e164} has no pipeline.")
-    version = number_version(number=number)
+    version = version or number_version(number=number)
     if version is None:
         raise CallRejected("not_published", f"The pipeline of {number.e164} is not published.")
     callee = normalize_e164(to_number)
@@ -331,6 +414,8 @@ def call_outbound_create(
     metadata: dict[str, Any] = {"call_id": call.pk}
     if variables:
         metadata["variables"] = variables
+    if answering_machine is not None:
+        metadata["answering_machine"] = str(answering_machine)
     _dispatch_after_commit(room_name=call.room_name, metadata=metadata)
     return call
 
@@ -356,7 +441,7 @@ def voice_test_start(
     from django.conf import settings
     from livekit import api
 
-    from telephony.dispatch import LiveKitNotConfigured
+    from telephony.provisioning.dispatch import LiveKitNotConfigured
 
     if not settings.LIVEKIT_ENABLED:
         raise LiveKitNotConfigured("Voice tests need a LiveKit server; none is configured.")
@@ -373,9 +458,10 @@ def voice_test_start(
         from_number=f"browser:{getattr(user, 'username', '')}"[:40],
         pipeline_version=version,
         is_test=True,
+        channel=CallChannel.BROWSER_VOICE,
+        pipeline_id=pipeline.pk,
+        started_by=user,
     )
-    call.pipeline = pipeline
-    call.save(update_fields=["pipeline"])
     token = (
         api.AccessToken(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET)
         .with_identity(f"tester-{getattr(user, 'pk', 0)}-{uuid.uuid4().hex[:6]}")

@@ -33,6 +33,14 @@ def _fake_providers_on_loopback(settings: Any) -> None:
     settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK = True
 
 
+@pytest.fixture(autouse=True)
+def _reads_on_the_tests_thread(settings: Any) -> None:
+    """A test's transaction is on its own thread's connection, which the thread pool's
+    connections would not see: the async reads query on that thread here. The servers
+    the browser tier and bench/web_load.py start query on the pool."""
+    settings.WEB_READS_ON_THREAD_POOL = False
+
+
 @pytest.fixture(autouse=True, scope="session")
 def quick_password_hashing() -> Iterator[None]:
     """Test users' passwords hashed in microseconds: the production hasher's million PBKDF2

@@ -19,6 +19,7 @@ from livekit.agents import vad as agents_vad
 from betool.egress import llm_egress_transport
 from voice_models.local.stt import PocketsphinxSTT, WhisperSTT
 from voice_models.local.tts import EspeakTTS
+from voice_models.provider_http import openai_speech_client, speech_http_session
 
 if TYPE_CHECKING:
     from voice_models.models import VoiceModel
@@ -127,6 +128,7 @@ def build_stt(
 
 
 def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
+    """Each plugin connects through a client under the egress policy (provider_http)."""
     provider = config.provider
     if provider == "deepgram":
         from livekit.plugins import deepgram
@@ -137,6 +139,7 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
             api_key=config.api_key,
             # Its speech_final ends the turn (see endpoints_turns): the same pause as the VAD's.
             endpointing_ms=round(END_OF_TURN_SILENCE_S * 1000),
+            http_session=speech_http_session(),
             **_opt(base_url=_deepgram_url(config.base_url, "listen")),
         )
     if provider in ("openai", "openai_compatible"):
@@ -145,8 +148,9 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
         return openai.STT(
             model=config.model or "gpt-4o-mini-transcribe",
             language=config.language or "en",
-            api_key=config.api_key or KEYLESS,
-            **_opt(base_url=config.base_url),
+            client=openai_speech_client(
+                api_key=config.api_key or KEYLESS, base_url=config.base_url
+            ),
         )
     if provider == "elevenlabs":
         from livekit.plugins import elevenlabs
@@ -155,6 +159,7 @@ def _cloud_stt(config: ModelConfig) -> agents_stt.STT:
             api_key=config.api_key,
             # Scribe takes the language alone ("en"), not the number's region ("en-US").
             language_code=(config.language or "en").split("-")[0].lower(),
+            http_session=speech_http_session(),
             **_opt(base_url=_elevenlabs_url(config.base_url)),
             **_opt(model=config.model),
         )
@@ -171,6 +176,7 @@ def build_tts(config: ModelConfig | None, *, sample_rate: int = 24000) -> agents
 
 
 def _cloud_tts(config: ModelConfig) -> agents_tts.TTS:
+    """Each plugin connects through a client under the egress policy (provider_http)."""
     provider = config.provider
     if provider == "deepgram":
         from livekit.plugins import deepgram
@@ -178,6 +184,7 @@ def _cloud_tts(config: ModelConfig) -> agents_tts.TTS:
         return deepgram.TTS(
             model=config.model or config.voice or "aura-2-andromeda-en",
             api_key=config.api_key,
+            http_session=speech_http_session(),
             **_opt(base_url=_deepgram_url(config.base_url, "speak")),
         )
     if provider in ("openai", "openai_compatible"):
@@ -186,14 +193,16 @@ def _cloud_tts(config: ModelConfig) -> agents_tts.TTS:
         return openai.TTS(
             model=config.model or "gpt-4o-mini-tts",
             voice=config.voice or "alloy",
-            api_key=config.api_key or KEYLESS,
-            **_opt(base_url=config.base_url),
+            client=openai_speech_client(
+                api_key=config.api_key or KEYLESS, base_url=config.base_url
+            ),
         )
     if provider == "elevenlabs":
         from livekit.plugins import elevenlabs
 
         return elevenlabs.TTS(
             api_key=config.api_key,
+            http_session=speech_http_session(),
             **_opt(voice_id=config.voice),
             **_opt(model=config.model),
             **_opt(base_url=_elevenlabs_url(config.base_url)),

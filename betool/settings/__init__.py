@@ -10,8 +10,10 @@ from betool.settings.database import *  # noqa: F403
 from betool.settings.email import *  # noqa: F403
 from betool.settings.livekit import *  # noqa: F403
 from betool.settings.queues import *  # noqa: F403
+from betool.settings.recordings import *  # noqa: F403
 from betool.settings.security import *  # noqa: F403
 from betool.settings.security import check_production_settings
 from betool.settings.voice import *  # noqa: F403
+from betool.settings.webhooks import *  # noqa: F403
 
 check_production_settings()

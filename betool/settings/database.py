@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dj_database_url
 
-from betool.settings.env import VAR_DIR, env_int, env_str
+from betool.settings.env import VAR_DIR, env_bool, env_int, env_str
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'betool.sqlite3'}"
 DATABASE_URL = env_str("DATABASE_URL", _default_sqlite)
@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# The async hot reads (betool/async_views.py) query on the thread pool, several at once.
+# Off: on the thread that sync views share, one at a time (the tests, whose transaction is
+# on that thread's connection and invisible to the pool's).
+WEB_READS_ON_THREAD_POOL = env_bool("BETOOL_WEB_READS_ON_THREAD_POOL", True)

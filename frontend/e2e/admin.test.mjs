@@ -110,6 +110,8 @@ describe("administration, as an admin", () => {
     await dialog.getByLabel("Speech-to-text").selectOption({ label: stt.body.name });
     await dialog.getByLabel("Text-to-speech").selectOption({ label: tts.body.name });
     await dialog.getByLabel("Most calls at once").fill("2");
+    await dialog.getByLabel("Callers interrupt the agent by").selectOption({ label: "Pressing a key" });
+    await dialog.getByLabel("Sensitivity to the caller's voice").selectOption({ label: "Low: only sustained, clear speech" });
     await snapshot(admin, "admin-number-dialog");
     await dialog.getByRole("button", { name: "Create number" }).click();
     const row = admin.getByRole("row").filter({ hasText: e164 });
@@ -121,6 +123,7 @@ describe("administration, as an admin", () => {
       [number.pinned_version, number.asr_model_id, number.tts_model_id, number.max_concurrent_calls],
       [1, stt.body.id, tts.body.id, 2],
     );
+    assert.deepEqual([number.barge_in_mode, number.barge_in_sensitivity], ["dtmf", "low"]);
     await snapshot(admin, "admin-numbers");
   });
 

@@ -40,7 +40,7 @@ describe("pipeline editor", () => {
   it("connects typed handles and refuses a connection into the Start node", async () => {
     const start = page.locator('.react-flow__node[data-id="start"]');
     const say = page.locator('.react-flow__node-say');
-    await dragHandle(page, start.locator(".react-flow__handle.source"), say.locator(".react-flow__handle.target"));
+    await dragHandle(page, start.locator(".react-flow__handle.source[data-handleid=\"out\"]"), say.locator(".react-flow__handle.target"));
     await page.locator(".react-flow__edge").first().waitFor();
     await dragHandle(page, say.locator(".react-flow__handle.source"), start);
     assert.equal(await page.locator(".react-flow__edge").count(), 1);

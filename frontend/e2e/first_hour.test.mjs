@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
-import { apiCall, BASE_URL, deletePipeline, dragBetween as drag, draft, launch, openEditor, signedInPage, snapshot, uniqueName, waitSaved } from "./browser.mjs";
+import { apiCall, BASE_URL, deletePipeline, dragBetween as drag, draft, launch, openEditor, signedInPage, snapshot, uniqueName, USERNAME, waitSaved } from "./browser.mjs";
 
 const LOCAL_ANSWER = "Hello from the local model. How can I help?";
 
@@ -62,7 +62,7 @@ async function say(panel, text) {
 }
 
 describe("a designer's first hour", () => {
-  let browser, page, model, localModel, built;
+  let browser, page, model, localModel, otherModel, built;
   before(async () => {
     browser = await launch();
     page = await signedInPage(browser);
@@ -71,6 +71,7 @@ describe("a designer's first hour", () => {
   after(async () => {
     if (built) await deletePipeline(page, built);
     if (localModel) await apiCall(page, "DELETE", `/voice-models/${localModel}`);
+    if (otherModel) await apiCall(page, "DELETE", `/voice-models/${otherModel}`);
     model?.server.close();
     await browser?.close();
   });
@@ -107,6 +108,11 @@ describe("a designer's first hour", () => {
     const created = await apiCall(page, "POST", "/voice-models", { name: "Local server", kind: "llm", provider: "openai_compatible", base_url: model.url, model: "qwen2.5-3b-instruct" });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     localModel = created.body.id;
+    // A second model listed before it, and the admin marks the local one as the default.
+    const other = await apiCall(page, "POST", "/voice-models", { name: "A backup server", kind: "llm", provider: "openai_compatible", base_url: model.url, model: "backup" });
+    assert.equal(other.status, 201, JSON.stringify(other.body));
+    otherModel = other.body.id;
+    assert.equal((await apiCall(page, "POST", `/voice-models/${localModel}/default`)).status, 200);
     const demo = await pipelineNamed(page, "Support line");
     await openEditor(page, demo.id);
     await page.getByRole("region", { name: "Problems" }).waitFor();
@@ -115,7 +121,8 @@ describe("a designer's first hour", () => {
     await page.locator(".react-flow__node", { hasText: "Sales agent" }).click();
     const picker = page.getByRole("complementary", { name: "Inspector" }).getByLabel("Model");
     await picker.locator('option[value="Local server"]').waitFor({ state: "attached" });
-    assert.deepEqual(await picker.evaluate((el) => [...el.options].map((o) => o.textContent)), ["Workspace default (Local server)", "Local server"]);
+    // The default named is the marked one, not the first listed.
+    assert.deepEqual(await picker.evaluate((el) => [...el.options].map((o) => o.textContent)), ["Workspace default (Local server)", "A backup server", "Local server"]);
     const panel = await openTestPanel(page);
     assert.equal(await panel.getByTestId("needs-model").count(), 0);
     assert.equal(await say(panel, "I want to buy the premium plan"), LOCAL_ANSWER);
@@ -123,6 +130,24 @@ describe("a designer's first hour", () => {
     assert.ok(model.requests.at(-1).messages.some((m) => m.role === "user" && /premium plan/.test(m.content)));
     assert.equal(await page.locator('.react-flow__node[data-id="start"] [data-run]').getAttribute("data-run"), "visited");
     await snapshot(page, "first-hour-local-model-chat");
+
+    // The chat is kept under Calls as a test call: who ran it, what it ran, its transcript and trace.
+    await page.getByRole("button", { name: "Close test panel" }).click();
+    await page.goto(`${BASE_URL}/calls`);
+    await page.getByLabel("Test calls").selectOption("only");
+    const row = page.locator("tbody tr").filter({ hasText: `Chat test by ${USERNAME}` }).first();
+    await row.waitFor();
+    assert.match(await row.textContent(), /Support line \(draft\)test/);
+    await snapshot(page, "first-hour-chat-under-calls");
+    await row.click();
+    await page.getByRole("heading", { name: `Chat test by ${USERNAME}` }).waitFor();
+    const exchange = page.getByTestId("call-turn").filter({ hasText: "I want to buy the premium plan" });
+    await exchange.waitFor();
+    assert.match(await exchange.textContent(), new RegExp(LOCAL_ANSWER.replace(/[.?]/g, "\\$&")));
+    await exchange.locator("details.trace summary").click();
+    assert.ok((await exchange.locator("details.trace tbody tr").count()) >= 2, "the trace lists the nodes the turn ran");
+    assert.equal(await page.locator(".page-header .badge", { hasText: "test" }).count(), 1);
+    await snapshot(page, "first-hour-chat-call-detail");
   });
 
   it("builds a 5-node flow by mouse, sees and fixes its problems, publishes, tests, compares and restores", async () => {
@@ -276,8 +301,13 @@ describe("a designer's first hour", () => {
         const [header, ...lines] = csv.trim().split(/\r?\n/);
         assert.equal(header, "key,label,calls,call_minutes,call_credits,asr_credits,tts_credits,llm_credits,total_credits");
         const rows = lines.map((line) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g).slice(0, 9).map((cell) => cell.replace(/,$/, "").replace(/^"|"$/g, "").replace(/""/g, '"')));
-        assert.equal(rows.length, shown.length, `${group}: one CSV line per table row`);
-        rows.forEach((row, i) => {
+        // The table shows a page of rows and, below, the total of every page; the CSV holds
+        // every row, then that total.
+        const pageRows = shown.length - 1;
+        const range = finance.getByText(/^1–\d+ of \d+$/);
+        const groups = (await range.count()) ? Number((await range.textContent()).split(" of ")[1]) : pageRows;
+        assert.equal(rows.length, groups + 1, `${group}: one CSV line per row of every page, and the total`);
+        [...rows.slice(0, pageRows), rows.at(-1)].forEach((row, i) => {
           const cells = shown[i];
           assert.equal(row[1], cells[0], `${group}: the same label`);
           assert.equal(Number(row[2]), Number(cells[1]), `${group}: the same number of calls`);

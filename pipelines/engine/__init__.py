@@ -1,16 +1,16 @@
 """The per-turn graph runtime: compile a document once, then run a Conversation per call.
 
-``compile_graph``, ``Conversation`` and friends load lazily: node types import this package's
-low-level modules (events, runtime), and the compiler imports the node types.
+The engine sits above the node types, which build on ``pipelines.turn`` (what a turn is made
+of); the names of that package that callers of the engine use are re-exported here.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from pipelines.engine.events import (
+from pipelines.engine.compiler import CompiledGraph, EngineOptions, GraphInvalid, compile_graph
+from pipelines.engine.conversation import Channel, Conversation
+from pipelines.turn.events import (
     ActionEvent,
+    ActionParams,
     Event,
     NodeEnterEvent,
     NodeExitEvent,
@@ -19,38 +19,13 @@ from pipelines.engine.events import (
     TurnEndEvent,
     VariablesEvent,
 )
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.trace import TurnTrace, TurnUsage
-from pipelines.engine.voice import VoiceActions
-
-if TYPE_CHECKING:
-    from pipelines.engine.compiler import (
-        CompiledGraph,
-        EngineOptions,
-        GraphInvalid,
-        compile_graph,
-    )
-    from pipelines.engine.conversation import Channel, Conversation
-
-_LAZY = {
-    "CompiledGraph": "pipelines.engine.compiler",
-    "EngineOptions": "pipelines.engine.compiler",
-    "GraphInvalid": "pipelines.engine.compiler",
-    "compile_graph": "pipelines.engine.compiler",
-    "Channel": "pipelines.engine.conversation",
-    "Conversation": "pipelines.engine.conversation",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.trace import TurnTrace, TurnUsage
+from pipelines.turn.voice import VoiceActions
 
 __all__ = [
     "ActionEvent",
+    "ActionParams",
     "Channel",
     "CompiledGraph",
     "Conversation",

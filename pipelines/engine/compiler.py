@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.engine.chunker import split_sentences
-from pipelines.engine.events import NodeEnterEvent, TextEvent
-from pipelines.engine.runtime import NodeRuntime
 from pipelines.graph.validation import GraphAnalysis, PipelineSettings, Problem, analyze_graph
 from pipelines.nodes import BuildContext
 from pipelines.nodes.base import TemplateRef
-from pipelines.nodes.start import StartConfig
+from pipelines.nodes.start import VOICEMAIL_OUTPUT, StartConfig
 from pipelines.templating import CompiledTemplate, compile_template, is_cheap_condition
+from pipelines.turn.chunker import split_sentences
+from pipelines.turn.events import NodeEnterEvent, TextEvent
+from pipelines.turn.runtime import NodeRuntime
 
 
 class GraphInvalid(ValueError):
@@ -57,6 +57,8 @@ class CompiledGraph:
     nodes: dict[str, CompiledNode]
     start_id: str
     first: CompiledNode | None
+    # Where an outbound call answered by a voicemail goes instead (None: the output is open).
+    voicemail: CompiledNode | None
     greeting: CompiledTemplate
     greeting_interruptible: bool
     iteration_limit: int
@@ -81,11 +83,13 @@ def compile_graph(doc: object, *, options: EngineOptions | None = None) -> Compi
     start_config = start_node.config
     assert isinstance(start_config, StartConfig)
     first_id = analysis.routes.get((analysis.start_id, "out"))
+    voicemail_id = analysis.routes.get((analysis.start_id, VOICEMAIL_OUTPUT))
     settings = _effective_settings(analysis.settings, options)
     return CompiledGraph(
         nodes=nodes,
         start_id=analysis.start_id,
         first=nodes.get(first_id) if first_id else None,
+        voicemail=nodes.get(voicemail_id) if voicemail_id else None,
         greeting=compile_template(start_config.greeting),
         greeting_interruptible=start_config.interruptible,
         iteration_limit=settings.iteration_limit,

@@ -16,11 +16,12 @@ from time import perf_counter
 from typing import Any, Literal
 
 from pipelines.engine.compiler import CompiledGraph, CompiledNode
-from pipelines.engine.events import Event, NodeExitEvent, TurnEndEvent, TurnEndReason
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.runtime import SessionState, TurnState, off_loop
-from pipelines.engine.trace import NodeStep, TurnTrace
-from pipelines.engine.voice import VoiceActions
+from pipelines.nodes.start import VOICEMAIL_OUTPUT
+from pipelines.turn.events import Event, NodeExitEvent, TurnEndEvent, TurnEndReason
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.runtime import SessionState, TurnState, off_loop
+from pipelines.turn.trace import NodeStep, TurnTrace
+from pipelines.turn.voice import FAILED_OUTPUT, SUCCESS_OUTCOMES, VoiceActions
 from voice_models.llm.types import LLMError
 
 SourceType = Literal["phone_gateway", "browser_test"]
@@ -61,6 +62,15 @@ class Conversation:
         self._open_turn: TurnState | None = None
 
     @property
+    def providers(self) -> ProviderRegistry:
+        return self._providers
+
+    @property
+    def fallback_line(self) -> str:
+        """What a failed turn says: the document's line, or the one default wording."""
+        return self._graph.fallback_line
+
+    @property
     def variables(self) -> Mapping[str, Any]:
         return self._session.variables
 
@@ -87,6 +97,42 @@ class Conversation:
         telephone network refused once the turn was over): the conversation goes on."""
         self._session.ended = False
 
+    def continue_on(self, outcome: str) -> bool:
+        """An action's outcome arrived after its turn (a transfer the network answered):
+        the next turn starts on that output of the node that asked for it, or on its
+        ``failed`` output for a failure it does not name. False when neither is wired:
+        the next turn starts at Start, as any other."""
+        session = self._session
+        node = self._graph.nodes.get(session.action_node_id or "")
+        session.action_node_id = None
+        if node is None:
+            return False
+        choices = (outcome,) if outcome in SUCCESS_OUTCOMES else (outcome, FAILED_OUTPUT)
+        for handle in choices:
+            following = node.next_by_handle.get(handle)
+            if following is not None:
+                session.ended = False
+                session.continue_node_id = following.id
+                session.continued_by = (node.id, node.type, handle)
+                return True
+        return False
+
+    @property
+    def has_voicemail_branch(self) -> bool:
+        """True when the Start node's voicemail output leads somewhere."""
+        return self._graph.voicemail is not None
+
+    def answered_by_machine(self) -> bool:
+        """A voicemail took the call: the next turn runs the Start node's voicemail branch
+        (its trace starts with that output). False when the output is open."""
+        following = self._graph.voicemail
+        if following is None:
+            return False
+        session = self._session
+        session.continue_node_id = following.id
+        session.continued_by = (self._graph.start_id, "start", VOICEMAIL_OUTPUT)
+        return True
+
     @property
     def waiting_for_digits(self) -> bool:
         return self._session.waiting_node_id is not None
@@ -106,7 +152,9 @@ class Conversation:
         exchange["intent"] = None
         exchange["digits"] = digits
         resumed = session.waiting_node_id
-        session.waiting_node_id = None
+        start = resumed or session.continue_node_id
+        continued_by = None if resumed else session.continued_by
+        session.waiting_node_id = session.continue_node_id = session.continued_by = None
         turn = TurnState(
             session=session,
             providers=self._providers,
@@ -115,7 +163,13 @@ class Conversation:
             deadline=asyncio.get_running_loop().time() + self._graph.turn_timeout_s,
             digits=digits,
             resumed_node_id=resumed,
+            start_node_id=start,
         )
+        if continued_by is not None:
+            # The turn goes on from an outcome that arrived after the node's own turn: its
+            # trace says which node and output led here, as if the walk had just left it.
+            node_id, node_type, handle = continued_by
+            turn.trace.steps.append(NodeStep(node_id, node_type, branch=handle, output=handle))
         self._open_turn = turn
         return turn
 
@@ -169,7 +223,7 @@ class Conversation:
         began = perf_counter()
         graph = self._graph
         turn = self._new_turn(user_message, digits)
-        resumed = graph.nodes.get(turn.resumed_node_id) if turn.resumed_node_id else None
+        resumed = graph.nodes.get(turn.start_node_id) if turn.start_node_id else None
         node: CompiledNode | None = resumed or graph.first
         trace = turn.trace
         pending = turn.pending

@@ -13,11 +13,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipelines.graph.analysis_settings import AnalysisSettings
 from pipelines.graph.document import DEFAULT_SETTINGS, GraphDocumentError, migrate_document
+from pipelines.graph.recording_settings import RecordingSettings
 from pipelines.nodes import NODE_TYPES, ModelRef, NodeType, TemplateRef
 from pipelines.nodes.config_errors import describe_config_errors
 from pipelines.nodes.fields import VariableName
-from pipelines.nodes.start import PHONE_GATEWAY
+from pipelines.nodes.start import PHONE_GATEWAY, VOICEMAIL_OUTPUT
 from pipelines.templating import TemplateProblem, template_variables
 
 Severity = Literal["error", "warning"]
@@ -35,6 +37,8 @@ WORKSPACE_DEFAULT_MODELS = frozenset({"", "default"})
 # Outputs that must lead somewhere, unless the designer marks them as ending the turn:
 # a choice that leads nowhere is a caller left in silence.
 CHOICE_NODE_TYPES = frozenset({"classifier", "router"})
+# Nodes that wait for what the caller says or keys: a voicemail never answers them.
+LISTENING_NODE_TYPES = frozenset({"agent", "classifier", "collect_digits"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,8 @@ class PipelineSettings(BaseModel):
     input_variables: list[VariableName] = Field(
         default_factory=list, title="Variables given at call start"
     )
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings, title="After the call")
+    recording: RecordingSettings = Field(default_factory=RecordingSettings, title="Recording")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +188,7 @@ def _analyze(doc: object, analysis: GraphAnalysis) -> None:
         analysis.phone_reachable = set(analysis.reachable)
     _check_reachability(analysis)
     _check_unconnected_outputs(analysis)
+    _check_voicemail_branch(analysis)
     _check_templates(analysis)
     _check_endless_loops(analysis)
 
@@ -215,7 +222,7 @@ def describe_handle(handle: str) -> str:
     for prefix, kind in (("intent:", "intent"), ("condition:", "condition")):
         if handle.startswith(prefix):
             return f"the {kind} '{handle.removeprefix(prefix)}'"
-    words = {"out": "Next", "no_input": "No input"}
+    words = {"out": "Next", "no_input": "No input", "no_answer": "No answer"}
     return f"the output '{words.get(handle, handle.capitalize())}'"
 
 
@@ -360,8 +367,11 @@ def _read_edge(edge_id: str, item: dict[str, Any], analysis: GraphAnalysis) -> N
         # downstream nodes are not also reported as unreachable.
         analysis.routes.setdefault((source.id, str(handle or "out")), target.id)
         return
-    if handle is None and len(outputs) == 1:
-        handle = outputs[0]  # React Flow saves no handle id for a node's only output
+    required = [o for o in outputs if o not in source.node_type.optional_outputs]
+    if handle is None and len(required) == 1:
+        # React Flow saves no handle id for a node's only output (Start's, before it had
+        # the optional voicemail one).
+        handle = required[0]
     if not isinstance(handle, str) or handle not in outputs:
         analysis.report(
             "unknown_handle",
@@ -429,6 +439,8 @@ def _check_unconnected_outputs(analysis: GraphAnalysis) -> None:
         for handle in outputs:
             if (node.id, handle) in analysis.routes or handle in node.ends_turn:
                 continue
+            if handle in node.node_type.optional_outputs:
+                continue
             severity: Severity = "warning"
             if is_start:
                 message = "Nothing follows Start: callers will only hear the greeting."
@@ -452,6 +464,36 @@ def _check_unconnected_outputs(analysis: GraphAnalysis) -> None:
                 "unconnected_output", message, node_id=node.id, handle=handle, severity=severity
             )
             (analysis.design_problems if is_choice else analysis.problems).append(problem)
+
+
+def _check_voicemail_branch(analysis: GraphAnalysis) -> None:
+    """The voicemail branch speaks to a recording: a node on it that waits for an answer
+    would wait for nothing (the call is hung up once the branch has spoken)."""
+    assert analysis.start_id is not None
+    first = analysis.routes.get((analysis.start_id, VOICEMAIL_OUTPUT))
+    if first is None:
+        return
+    start = analysis.nodes[analysis.start_id]
+    if start.config is not None and getattr(start.config, "receiver", None) != PHONE_GATEWAY:
+        analysis.report(
+            "voicemail_without_calls",
+            "The voicemail output is only taken by phone calls: this Start answers browser "
+            "tests only.",
+            node_id=start.id,
+            handle=VOICEMAIL_OUTPUT,
+            severity="warning",
+        )
+    for node_id in sorted(_reachable_from(first, analysis.routes)):
+        node = analysis.nodes.get(node_id)
+        if node is None or node.node_type.key not in LISTENING_NODE_TYPES:
+            continue
+        analysis.report(
+            "voicemail_branch_listens",
+            f"{_describe(node)} is on the voicemail branch, but a voicemail does not answer: "
+            "leave the message with a Say node, then Hang up.",
+            node_id=node.id,
+            severity="warning",
+        )
 
 
 def _variables_set(analysis: GraphAnalysis) -> set[str]:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from typing import Literal
 
 from pydantic import Field, field_validator
 
-from pipelines.engine.chunker import SentenceChunker
-from pipelines.engine.events import Event, TextEvent, ToolEvent
-from pipelines.engine.runtime import NodeRuntime, TurnState
-from pipelines.engine.trace import ToolRecord
+from pipelines.barge_in import NodeBargeInMode, NodeBargeInSensitivity
 from pipelines.nodes.agent_tools import (
     RESERVED_TOOL_NAMES,
     CompiledTool,
@@ -30,12 +28,18 @@ from pipelines.nodes.base import (
 )
 from pipelines.nodes.fields import (
     TransferDestination,
+    barge_in_mode_field,
+    barge_in_sensitivity_field,
     duplicates,
     model_field,
     template_field,
 )
 from pipelines.nodes.llm_support import conversation_messages, stream_within_deadline
 from pipelines.templating import compile_template
+from pipelines.turn.chunker import SentenceChunker
+from pipelines.turn.events import Event, TextEvent, ToolEvent
+from pipelines.turn.runtime import NodeRuntime, TurnState
+from pipelines.turn.trace import ToolRecord
 from voice_models.llm.types import ChatMessage, LLMError, ToolCall
 
 
@@ -60,7 +64,14 @@ class AgentConfig(NodeConfig):
         title="Transfer to",
         description="For the transfer tool: a number such as +15551234567 or a SIP address.",
     )
+    transfer_mode: Literal["cold", "warm"] = Field(
+        "cold",
+        title="Transfer kind",
+        description="Warm: the caller holds while the person is called and briefed first.",
+    )
     interruptible: bool = Field(True, title="Caller can interrupt")
+    barge_in: NodeBargeInMode = barge_in_mode_field()
+    barge_in_sensitivity: NodeBargeInSensitivity = barge_in_sensitivity_field()
 
     @field_validator("tools")
     @classmethod
@@ -99,7 +110,11 @@ class AgentRuntime(NodeRuntime):
             tools.append(extraction_tool(config.extract))
         if phone_upstream:
             tools.extend(
-                voice_tools(node_id=node_id, transfer_destination=config.transfer_destination)
+                voice_tools(
+                    node_id=node_id,
+                    transfer_destination=config.transfer_destination,
+                    transfer_mode=config.transfer_mode,
+                )
             )
         self._tools = {tool.spec.name: tool for tool in tools}
         self._specs = tuple(tool.spec for tool in tools)

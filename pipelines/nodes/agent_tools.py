@@ -5,20 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from pipelines.engine.events import ActionEvent, ActionKind, Event
-from pipelines.engine.runtime import TurnState
+from pipelines.nodes.call_control import (
+    AGENT_HOLD_S,
+    HangupParams,
+    HoldParams,
+    TransferMode,
+    TransferParams,
+)
 from pipelines.nodes.fields import VariableName, template_field
 from pipelines.nodes.http_support import send
 from pipelines.templating import compile_template
+from pipelines.turn.events import ActionEvent, ActionKind, ActionParams, Event
+from pipelines.turn.runtime import TurnState
 from voice_models.llm.types import ToolCall, ToolSpec
 
 EXTRACT_TOOL = "save_details"
 VOICE_TOOL_NAMES = frozenset({"end_call", "transfer_call", "hold_call", "set_barge_in"})
 RESERVED_TOOL_NAMES = VOICE_TOOL_NAMES | {EXTRACT_TOOL}
+
+
+@dataclass(frozen=True, slots=True)
+class BargeInParams(ActionParams):
+    """An Agent's ``set_barge_in`` tool: may the caller interrupt what it says next?"""
+
+    kind: ClassVar[ActionKind] = "barge_in"
+    enabled: bool
 
 
 class ToolParameter(BaseModel):
@@ -103,28 +118,44 @@ def extraction_tool(extractions: list[Extraction]) -> CompiledTool:
     return CompiledTool(spec, handle)
 
 
+def _text(value: object) -> str:
+    """A string argument of the model's, which may be missing or of another type."""
+    return value if isinstance(value, str) else ""
+
+
+def _flag(value: object, *, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return default
+
+
 def _action_tool(
     *,
     name: str,
     description: str,
-    action: ActionKind,
     properties: Mapping[str, Any],
     node_id: str,
-    fixed_params: Mapping[str, Any] | None = None,
+    params_of: Callable[[Mapping[str, Any]], ActionParams],
     ends_agent: bool = False,
 ) -> CompiledTool:
+    """``params_of`` reads the model's arguments into the action's params."""
+
     async def handle(turn: TurnState, call: ToolCall) -> ToolOutcome:
-        params = {key: call.arguments.get(key) for key in properties} | dict(fixed_params or {})
-        outcome = await turn.perform_action(action, params)
+        params = params_of(call.arguments)
+        outcome = await turn.perform_action(params)
         # A refused transfer leaves the caller here: the model goes on and says so.
         ends = ends_agent and outcome.done
-        return ToolOutcome(outcome.report, (ActionEvent(action, params, node_id),), ends)
+        return ToolOutcome(outcome.report, (ActionEvent(params, node_id),), ends)
 
     spec = ToolSpec(name, description, _object_schema(properties, []))
     return CompiledTool(spec, handle)
 
 
-def voice_tools(*, node_id: str, transfer_destination: str) -> list[CompiledTool]:
+def voice_tools(
+    *, node_id: str, transfer_destination: str, transfer_mode: TransferMode = "cold"
+) -> list[CompiledTool]:
     """Hang up, transfer, hold and barge-in control, as every phone Agent gets them."""
     transfer_properties: dict[str, Any] = (
         {}
@@ -135,33 +166,36 @@ def voice_tools(*, node_id: str, transfer_destination: str) -> list[CompiledTool
         _action_tool(
             name="end_call",
             description="End the call. Say goodbye first, then call this.",
-            action="hangup",
             properties={"reason": {"type": "string"}},
+            params_of=lambda args: HangupParams(reason=_text(args.get("reason"))),
             node_id=node_id,
             ends_agent=True,
         ),
         _action_tool(
             name="transfer_call",
             description="Transfer the caller to a human. Tell them first, then call this.",
-            action="transfer",
             properties=transfer_properties,
-            fixed_params={"destination": transfer_destination} if transfer_destination else None,
+            params_of=lambda args: TransferParams(
+                destination=transfer_destination or _text(args.get("destination")),
+                mode=transfer_mode,
+            ),
             node_id=node_id,
             ends_agent=True,
         ),
         _action_tool(
             name="hold_call",
             description="Put the caller on hold with music while something is looked up.",
-            action="hold",
             properties={"reason": {"type": "string"}},
-            fixed_params={"music": True},
+            params_of=lambda args: HoldParams(
+                seconds=AGENT_HOLD_S, music=True, reason=_text(args.get("reason"))
+            ),
             node_id=node_id,
         ),
         _action_tool(
             name="set_barge_in",
             description="Allow (true) or stop (false) the caller interrupting you.",
-            action="barge_in",
             properties={"enabled": {"type": "boolean"}},
+            params_of=lambda args: BargeInParams(enabled=_flag(args.get("enabled"), default=True)),
             node_id=node_id,
         ),
     ]

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from pipelines.engine.runtime import NodeRuntime
+from pipelines.turn.runtime import NodeRuntime
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 
@@ -83,6 +83,9 @@ class NodeType(Generic[ConfigT]):
     # a loop through it is not endless.
     can_end_turn: bool = False
     icon: str = ""
+    # Outputs that may stay open: the session has its own course when they are (a
+    # transfer's outcomes), so validation does not warn about them.
+    optional_outputs: frozenset[str] = frozenset()
 
     def parse(self, raw: object) -> ConfigT:
         """Validate raw config; raises pydantic.ValidationError."""

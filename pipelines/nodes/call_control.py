@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from pipelines.engine.events import ActionEvent, ActionKind, Event
-from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
 from pipelines.nodes.fields import TransferDestination, template_field
-from pipelines.templating import CompiledTemplate, compile_template
+from pipelines.templating import compile_template
+from pipelines.turn.events import ActionEvent, ActionKind, ActionParams, Event
+from pipelines.turn.runtime import NodeRuntime, TurnState
+from pipelines.turn.voice import TRANSFER_OUTCOMES
+
+TransferMode = Literal["cold", "warm"]
+# How long an Agent's hold tool holds (the Hold node says its own): the caller's key ends it.
+AGENT_HOLD_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class TransferParams(ActionParams):
+    kind: ClassVar[ActionKind] = "transfer"
+    # A number or SIP address; empty: the phone number's own transfer target.
+    destination: str
+    mode: TransferMode = "cold"
+
+
+@dataclass(frozen=True, slots=True)
+class HoldParams(ActionParams):
+    kind: ClassVar[ActionKind] = "hold"
+    seconds: float
+    music: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HangupParams(ActionParams):
+    kind: ClassVar[ActionKind] = "hangup"
+    # Who asked: "pipeline" for the Hang up node, the model's own words for an Agent's tool.
+    reason: str = ""
 
 
 class TransferConfig(NodeConfig):
@@ -22,6 +52,14 @@ class TransferConfig(NodeConfig):
         min_length=1,
     )
     message: str = template_field("Let me transfer you now.", title="Said before transferring")
+    mode: TransferMode = Field(
+        "cold",
+        title="Kind of transfer",
+        description=(
+            "Cold: the caller is handed over at once. Warm: the caller holds with music while "
+            "the person is called and told what the call is about, then they are connected."
+        ),
+    )
 
 
 class HoldConfig(NodeConfig):
@@ -35,36 +73,43 @@ class HangupConfig(NodeConfig):
 
 
 class ActionRuntime(NodeRuntime):
-    """Speak the message, then perform the action; ``next_handle`` None ends the turn."""
+    """Speak the message, then perform the action; ``next_handle`` None ends the turn.
 
-    __slots__ = ("_action", "_message", "_next_handle", "_params")
+    ``templated`` names the params' string fields that are templates, rendered per turn."""
+
+    __slots__ = ("_message", "_next_handle", "_params", "_templated")
     is_async = True
 
     def __init__(
         self,
         node_id: str,
         *,
-        action: ActionKind,
         message: str,
-        params: Mapping[str, CompiledTemplate | Any],
+        params: ActionParams,
+        templated: Mapping[str, str] | None = None,
         next_handle: str | None,
     ) -> None:
         super().__init__(node_id)
-        self._action: ActionKind = action
         self._message = compile_template(message)
-        self._params = dict(params)
+        self._params = params
+        self._templated = {
+            name: compile_template(source) for name, source in (templated or {}).items()
+        }
         self._next_handle = next_handle
+
+    async def _rendered_params(self, turn: TurnState) -> ActionParams:
+        if not self._templated:
+            return self._params
+        values = {name: await turn.render(t) for name, t in self._templated.items()}
+        return dataclasses.replace(self._params, **values)  # type: ignore[type-var]
 
     async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
         message = await turn.render(self._message)
         for event in turn.speak_text(message, node_id=self.node_id, interruptible=False):
             yield event
-        params = {
-            key: await turn.render(value) if isinstance(value, CompiledTemplate) else value
-            for key, value in self._params.items()
-        }
-        yield ActionEvent(self._action, params, self.node_id)
-        outcome = await turn.perform_action(self._action, params)
+        params = await self._rendered_params(turn)
+        yield ActionEvent(params, self.node_id)
+        outcome = await turn.perform_action(params)
         turn.step.output = outcome.report
         turn.branch = self._next_handle
 
@@ -72,9 +117,9 @@ class ActionRuntime(NodeRuntime):
 def _build_transfer(context: BuildContext[TransferConfig]) -> NodeRuntime:
     return ActionRuntime(
         context.node_id,
-        action="transfer",
         message=context.config.message,
-        params={"destination": compile_template(context.config.destination)},
+        params=TransferParams(destination="", mode=context.config.mode),
+        templated={"destination": context.config.destination},
         next_handle=None,
     )
 
@@ -82,9 +127,8 @@ def _build_transfer(context: BuildContext[TransferConfig]) -> NodeRuntime:
 def _build_hold(context: BuildContext[HoldConfig]) -> NodeRuntime:
     return ActionRuntime(
         context.node_id,
-        action="hold",
         message=context.config.message,
-        params={"music": context.config.music, "seconds": context.config.seconds},
+        params=HoldParams(seconds=context.config.seconds, music=context.config.music),
         next_handle="out",
     )
 
@@ -92,9 +136,8 @@ def _build_hold(context: BuildContext[HoldConfig]) -> NodeRuntime:
 def _build_hangup(context: BuildContext[HangupConfig]) -> NodeRuntime:
     return ActionRuntime(
         context.node_id,
-        action="hangup",
         message=context.config.message,
-        params={"reason": "pipeline"},
+        params=HangupParams(reason="pipeline"),
         next_handle=None,
     )
 
@@ -114,8 +157,11 @@ TRANSFER = NodeType(
     category="call",
     icon="phone-forwarded",
     config_model=TransferConfig,
-    outputs=static_outputs(),
-    output_hint=(),
+    # Known once the telephone network answers, after the turn: the session then starts the
+    # next turn on the chosen output. Open, a failure is spoken and the call goes on.
+    outputs=static_outputs(*TRANSFER_OUTCOMES),
+    output_hint=TRANSFER_OUTCOMES,
+    optional_outputs=frozenset(TRANSFER_OUTCOMES),
     build=_build_transfer,
     templates=_transfer_templates,
     can_end_turn=True,

@@ -13,11 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from pipelines.engine.events import Event
-from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, ModelRef, NodeConfig, NodeType
 from pipelines.nodes.fields import HandleName, duplicates, model_field
 from pipelines.nodes.llm_support import stream_within_deadline
+from pipelines.turn.events import Event
+from pipelines.turn.runtime import NodeRuntime, TurnState
 from voice_models.llm.types import ChatMessage, ToolSpec
 
 FALLBACK = "fallback"

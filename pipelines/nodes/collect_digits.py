@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import ClassVar
 
 from pydantic import Field
 
-from pipelines.engine.events import ActionEvent, Event
-from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
 from pipelines.nodes.fields import VariableName, template_field
 from pipelines.templating import compile_template
+from pipelines.turn.events import ActionEvent, ActionKind, ActionParams, Event
+from pipelines.turn.runtime import NodeRuntime, TurnState
 
 _TYPED_DIGITS = re.compile(r"^[0-9*#\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class CollectDigitsParams(ActionParams):
+    kind: ClassVar[ActionKind] = "collect_digits"
+    max_digits: int
+    # The key that ends the digits, "#" or "*"; empty: none does (count or pause ends them).
+    terminator: str
+    # The wait for the first key after the prompt, and between keys.
+    timeout_s: float
 
 
 class CollectDigitsConfig(NodeConfig):
@@ -31,13 +43,16 @@ class CollectDigitsConfig(NodeConfig):
 
 
 class CollectDigitsRuntime(NodeRuntime):
-    __slots__ = ("_config", "_prompt")
+    __slots__ = ("_config", "_params", "_prompt")
     is_async = True
 
     def __init__(self, node_id: str, config: CollectDigitsConfig) -> None:
         super().__init__(node_id)
         self._config = config
         self._prompt = compile_template(config.prompt)
+        self._params = CollectDigitsParams(
+            max_digits=config.max_digits, terminator=config.terminator, timeout_s=config.timeout_s
+        )
 
     def _digits_of(self, turn: TurnState) -> str | None:
         raw = turn.digits
@@ -65,13 +80,8 @@ class CollectDigitsRuntime(NodeRuntime):
         prompt = await turn.render(self._prompt)
         for event in turn.speak_text(prompt, node_id=self.node_id, interruptible=True):
             yield event
-        params = {
-            "max_digits": self._config.max_digits,
-            "terminator": self._config.terminator,
-            "timeout_s": self._config.timeout_s,
-        }
-        yield ActionEvent("collect_digits", params, self.node_id)
-        await turn.perform_action("collect_digits", params)
+        yield ActionEvent(self._params, self.node_id)
+        await turn.perform_action(self._params)
         turn.session.waiting_node_id = self.node_id
         turn.step.output = "waiting for digits"
         turn.branch = None

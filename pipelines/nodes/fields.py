@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 
-from pipelines.engine.runtime import RESERVED_NAMES
+from pipelines.barge_in import INHERIT
+from pipelines.turn.runtime import RESERVED_NAMES
 
 
 def _not_reserved(name: str) -> str:
@@ -97,3 +98,24 @@ def duplicates(names: list[str]) -> list[str]:
             repeated.append(name)
         seen.add(name)
     return repeated
+
+
+def barge_in_mode_field() -> Any:
+    return Field(
+        INHERIT,
+        title="Caller interrupts by",
+        description="What lets the caller cut this off; 'As the number says' keeps the "
+        "phone number's choice.",
+        json_schema_extra={
+            "x-enum-labels": ["As the number says", "Nothing", "Speaking", "A key", "Either"]
+        },
+    )
+
+
+def barge_in_sensitivity_field() -> Any:
+    return Field(
+        INHERIT,
+        title="Interruption sensitivity",
+        description="Low: only sustained, clear speech interrupts. High: a short word does.",
+        json_schema_extra={"x-enum-labels": ["As the number says", "Low", "Medium", "High"]},
+    )

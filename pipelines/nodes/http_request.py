@@ -8,12 +8,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from pipelines.engine.events import Event
-from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
 from pipelines.nodes.fields import VariableName, template_field
 from pipelines.nodes.http_support import read_path, send
 from pipelines.templating import CompiledTemplate, compile_template
+from pipelines.turn.events import Event
+from pipelines.turn.runtime import NodeRuntime, TurnState
 
 
 class HeaderEntry(BaseModel):
@@ -41,6 +41,15 @@ class HttpRequestConfig(NodeConfig):
     timeout_s: float = Field(3.0, title="Timeout (seconds)", gt=0, le=30)
     save: list[ResponseMapping] = Field(default_factory=list, title="Save from the answer")
     status_variable: VariableName | None = Field(None, title="Save the status code as")
+    after_call: bool = Field(
+        False,
+        title="Run after the call",
+        description=(
+            "Sent once the caller has hung up (after the analysis, if any), with the call's "
+            "variables, {{ analysis.outcome }}, {{ analysis.fields.* }} and {{ call.* }}. "
+            "Reached during the call, it does nothing and goes on by success."
+        ),
+    )
 
 
 class HttpRequestRuntime(NodeRuntime):
@@ -67,6 +76,11 @@ class HttpRequestRuntime(NodeRuntime):
             return None, text
 
     async def stream(self, turn: TurnState) -> AsyncIterator[Event]:
+        if self._config.after_call:
+            turn.step.output = "sent after the call"
+            turn.branch = "success"
+            return
+            yield  # an async generator that yields nothing
         url = await turn.render(self._url)
         json_body, content = await self._payload(turn)
         turn.step.input = {"method": self._config.method, "url": url}
@@ -95,11 +109,16 @@ def _build(context: BuildContext[HttpRequestConfig]) -> NodeRuntime:
     return HttpRequestRuntime(context.node_id, context.config)
 
 
+# What a request sent after the call may read besides the variables.
+AFTER_CALL_ROOTS = frozenset({"analysis", "call"})
+
+
 def _templates(config: HttpRequestConfig) -> Iterable[TemplateRef]:
-    yield TemplateRef("url", config.url)
-    yield TemplateRef("body", config.body)
+    roots = AFTER_CALL_ROOTS if config.after_call else frozenset()
+    yield TemplateRef("url", config.url, extra_roots=roots)
+    yield TemplateRef("body", config.body, extra_roots=roots)
     for index, header in enumerate(config.headers):
-        yield TemplateRef(f"headers.{index}.value", header.value)
+        yield TemplateRef(f"headers.{index}.value", header.value, extra_roots=roots)
 
 
 def _sets(config: HttpRequestConfig) -> Iterable[str]:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from betool.egress import EgressPolicy
-from pipelines.engine.runtime import TurnState
+from pipelines.turn.runtime import TurnState
 
 # What an LLM tool result or a trace keeps of a response body.
 MAX_BODY_CHARS = 2000

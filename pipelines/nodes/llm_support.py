@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
-from pipelines.engine.runtime import SessionState, TurnState
+from pipelines.turn.runtime import SessionState, TurnState
 from voice_models.llm.types import ChatMessage, LLMDelta, ToolSpec
 
 _ROLES = {"caller": "user", "agent": "assistant"}

@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef
 from pipelines.nodes.fields import HandleName, duplicates
 from pipelines.templating import compile_condition
+from pipelines.turn.runtime import NodeRuntime, TurnState
 
 Operator = Literal[
     "equals",

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from pipelines.engine.chunker import split_sentences
-from pipelines.engine.events import TextEvent
-from pipelines.engine.runtime import NodeRuntime, TurnState
+from pipelines.barge_in import NodeBargeInMode, NodeBargeInSensitivity
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
-from pipelines.nodes.fields import template_field
+from pipelines.nodes.fields import barge_in_mode_field, barge_in_sensitivity_field, template_field
 from pipelines.templating import CompiledTemplate, compile_template
+from pipelines.turn.chunker import split_sentences
+from pipelines.turn.events import TextEvent
+from pipelines.turn.runtime import NodeRuntime, TurnState
 
 
 class SayConfig(NodeConfig):
@@ -19,6 +20,8 @@ class SayConfig(NodeConfig):
         "", title="Text", description="What to say, e.g. Thanks {{ name }}, one moment."
     )
     interruptible: bool = Field(True, title="Caller can interrupt")
+    barge_in: NodeBargeInMode = barge_in_mode_field()
+    barge_in_sensitivity: NodeBargeInSensitivity = barge_in_sensitivity_field()
 
 
 class SayRuntime(NodeRuntime):

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field, field_validator
 
-from pipelines.engine.runtime import NodeRuntime, TurnState
 from pipelines.nodes.base import BuildContext, NodeConfig, NodeType, TemplateRef, static_outputs
 from pipelines.nodes.fields import VariableName, duplicates, template_field
 from pipelines.templating import CompiledTemplate, compile_template
+from pipelines.turn.runtime import NodeRuntime, TurnState
 
 
 class Assignment(BaseModel):

@@ -7,10 +7,14 @@ from typing import Final, Literal
 
 from pydantic import Field
 
+from pipelines.barge_in import NodeBargeInMode, NodeBargeInSensitivity
 from pipelines.nodes.base import NodeConfig, NodeType, TemplateRef, static_outputs
-from pipelines.nodes.fields import template_field
+from pipelines.nodes.fields import barge_in_mode_field, barge_in_sensitivity_field, template_field
 
 PHONE_GATEWAY: Final = "phone_gateway"
+# Taken instead of the greeting when an outbound call is answered by a voicemail: a Say
+# node leaves the message, then Hang up. Open on inbound pipelines.
+VOICEMAIL_OUTPUT: Final = "voicemail"
 
 
 class StartConfig(NodeConfig):
@@ -26,6 +30,8 @@ class StartConfig(NodeConfig):
         description="Said when the call connects. Leave empty to wait for the caller.",
     )
     interruptible: bool = Field(True, title="Caller can interrupt the greeting")
+    barge_in: NodeBargeInMode = barge_in_mode_field()
+    barge_in_sensitivity: NodeBargeInSensitivity = barge_in_sensitivity_field()
 
 
 def _templates(config: StartConfig) -> Iterable[TemplateRef]:
@@ -35,12 +41,14 @@ def _templates(config: StartConfig) -> Iterable[TemplateRef]:
 START = NodeType(
     key="start",
     label="Start",
-    description="Where the call begins. Each caller turn runs from here.",
+    description="Where the call begins. Each caller turn runs from here; an outbound call "
+    "answered by voicemail takes the voicemail output instead.",
     category="flow",
     icon="play",
     config_model=StartConfig,
-    outputs=static_outputs("out"),
-    output_hint=("out",),
+    outputs=static_outputs("out", VOICEMAIL_OUTPUT),
+    output_hint=("out", VOICEMAIL_OUTPUT),
+    optional_outputs=frozenset({VOICEMAIL_OUTPUT}),
     # The engine runs the greeting itself; the start node only points at the first node.
     build=None,
     has_input=False,

@@ -14,6 +14,8 @@ from typing import Any
 from google.protobuf.duration_pb2 import Duration
 from livekit import api
 
+from pipelines.turn.voice import TransferOutcome
+
 logger = logging.getLogger("betool.worker")
 
 
@@ -83,8 +85,25 @@ def failure_reason(error: BaseException) -> str:
     return CallEndReason.ERROR
 
 
+def transfer_outcome(error: BaseException) -> TransferOutcome:
+    """A failed REFER or dial as the Transfer node's outcome (the SIP answer it got)."""
+    from telephony.models import CallEndReason
+
+    outcomes: dict[str, TransferOutcome] = {
+        CallEndReason.BUSY: "busy",
+        CallEndReason.NO_ANSWER: "no_answer",
+        CallEndReason.REJECTED: "declined",
+    }
+    return outcomes.get(failure_reason(error), "failed")
+
+
 async def dial(lk: api.LiveKitAPI, *, room_name: str, target: Dial) -> str | None:
     """Dial and wait for the answer; returns None when answered, else the end reason."""
+    from django.conf import settings
+
+    if settings.VOICE_OUTBOUND_DIALER == "room":
+        logger.info("call %s: waiting for the callee to join the room", target.call_id)
+        return None
     if not target.trunk_id:
         logger.warning("call %s has no outbound trunk to dial with", target.call_id)
         from telephony.models import CallEndReason

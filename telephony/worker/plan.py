@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from telephony.worker.answering_machine import ScreeningMode
 from voice_models.adapters import ModelConfig
 
 SIP_TRUNK_NUMBER = "sip.trunkPhoneNumber"
@@ -43,7 +44,9 @@ def load_plan(
     """
     from django.db import transaction
 
+    from pipelines.barge_in import policy_from
     from telephony.models import CallStatus
+    from telephony.recordings.policy import recording_policy_for
     from telephony.selectors import call_setup_resolve
     from telephony.services import call_admit, call_set_status
     from telephony.worker.state import CallPlan
@@ -73,8 +76,6 @@ def load_plan(
     tts = number.tts_model if number and number.tts_model and number.tts_model.enabled else None
     default_llm = number.llm_model.name if number and number.llm_model else None
     graph = setup.graph
-    settings = graph.get("settings") if isinstance(graph, dict) else None
-    fallback = (settings or {}).get("fallback_line") or ""
     return CallPlan(
         call_id=call.pk,
         workspace_id=setup.workspace.pk,
@@ -87,7 +88,7 @@ def load_plan(
         graph=graph,
         language=(number.language if number else "") or "en",
         max_call_duration_s=float(number.max_call_duration_s if number else 1800),
-        silence_timeout_s=float(number.silence_timeout_s if number else 15),
+        silence_timeout_s=_silence_timeout_s(number, metadata),
         transfer_target=number.transfer_target if number else "",
         is_test=call.is_test,
         asr=ModelConfig.from_model(asr) if asr else None,
@@ -95,10 +96,79 @@ def load_plan(
         llms=tuple(llms),
         end_at_zero_balance=setup.workspace.end_calls_at_zero_balance,
         supports_refer=number is None or number.trunk is None or number.trunk.supports_refer,
+        outbound_trunk_id=number.trunk.livekit_outbound_trunk_id
+        if number is not None and number.trunk is not None
+        else "",
         default_llm=default_llm,
         variables=dict(given) if isinstance(given := metadata.get("variables"), dict) else {},
-        **({"fallback_line": fallback} if fallback else {}),
+        model_answers=scenario_answers(metadata) if call.is_test else None,
+        answering_machine=answering_machine_mode(metadata)
+        if call.direction == "outbound"
+        else "ignore",
+        barge_in=policy_from(
+            mode=number.barge_in_mode if number else None,
+            sensitivity=number.barge_in_sensitivity if number else None,
+        ),
+        recording=recording_policy_for(number=number, graph=graph),
     )
+
+
+def scenario_answers(metadata: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The canned model answers of a flow test scenario run by voice (a test call's)."""
+    from pipelines.flow_tests.spec import CannedAnswer
+
+    given = metadata.get("model_answers")
+    if not isinstance(given, list):
+        return None
+    return tuple(CannedAnswer.model_validate(answer) for answer in given)
+
+
+def _silence_timeout_s(number: Any, metadata: dict[str, Any]) -> float:
+    """The number's; a call with none (a test) may be given one by whoever dispatched it."""
+    from pipelines.no_input import DEFAULT_SILENCE_TIMEOUT_S
+
+    if number is not None:
+        return float(number.silence_timeout_s)
+    given = metadata.get("silence_timeout_s")
+    return (
+        float(given) if isinstance(given, int | float) and given >= 0 else DEFAULT_SILENCE_TIMEOUT_S
+    )
+
+
+def answering_machine_mode(metadata: dict[str, Any]) -> ScreeningMode:
+    """The placer's choice for an outbound call; unset or unknown: detect when the
+    pipeline has a voicemail branch."""
+    given = metadata.get("answering_machine")
+    return given if given in ("detect", "ignore") else "auto"
+
+
+def record_refusal(
+    *,
+    room_name: str,
+    metadata: dict[str, Any],
+    attributes: dict[str, str],
+    reason: str,
+    message: str,
+) -> int | None:
+    """Leave a refused Call for an inbound call on a known number (the workspace sees it
+    in its history, not billed); returns its id. A call made beforehand (outbound, voice
+    test) already has its record, and an unknown number has no workspace to show it to."""
+    from telephony.selectors import phone_number_by_e164
+    from telephony.services import call_refuse
+
+    if metadata.get("call_id") not in (None, ""):
+        return None
+    number = phone_number_by_e164(e164=dialled_number(metadata, attributes))
+    if number is None:
+        return None
+    call = call_refuse(
+        number=number,
+        room_name=room_name,
+        reason=reason,
+        message=message,
+        from_number=caller_number(metadata, attributes),
+    )
+    return int(call.pk)
 
 
 def load_call(call_id: int) -> Any:

@@ -20,7 +20,7 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from telephony.models import Call, CallEndReason, CallEventKind, CallStatus
+    from telephony.models import AnsweredBy, Call, CallEndReason, CallEventKind, CallStatus
 
 logger = logging.getLogger("betool.worker.recorder")
 
@@ -82,12 +82,27 @@ class CallRecorder:
             )
         )
 
+    def answered_by(self, answered_by: AnsweredBy, evidence: dict[str, Any]) -> None:
+        from telephony.services import call_answered_by_record
+
+        self._put(
+            lambda: call_answered_by_record(
+                call=self.call, answered_by=answered_by, evidence=dict(evidence)
+            )
+        )
+
+    def transfer_summary(self, summary: str) -> None:
+        from telephony.services import call_transfer_summary_record
+
+        self._put(lambda: call_transfer_summary_record(call=self.call, summary=summary))
+
     def end(
         self,
         reason: CallEndReason,
         *,
         usage_fn: Callable[[], dict[str, Any]] | None = None,
         transfer_target: str = "",
+        variables: dict[str, Any] | None = None,
         at: datetime | None = None,
     ) -> None:
         from telephony.services import call_end
@@ -97,7 +112,7 @@ class CallRecorder:
         def operation() -> None:
             from django.db import transaction
 
-            from telephony.billing import call_close_bill
+            from telephony.calls.billing import call_close_bill
 
             usage = usage_fn() if usage_fn else None
 
@@ -107,6 +122,7 @@ class CallRecorder:
                     reason=reason,
                     usage=usage,
                     transfer_target=transfer_target,
+                    variables=variables,
                     at=when,
                 )
 
@@ -123,18 +139,17 @@ class CallRecorder:
 
     async def usage_report(self, usage: dict[str, Any], *, sequence: int) -> Decimal:
         """An interval report of the cumulative usage so far, billed with the other calls'
-        reports of this process (a crash loses little); returns the workspace's balance
-        after it was billed."""
-        from telephony.billing import call_usage_report
-        from telephony.worker.usage_batch import usage_batcher
+        reports of the worker (through its relay, ``usage_relay``; a crash loses little);
+        returns the workspace's balance after it was billed."""
+        from telephony.calls.billing import call_usage_report
+        from telephony.worker.usage_relay import usage_report_send
 
         snapshot = copy.deepcopy(usage)  # the call's counters go on moving meanwhile
-        future = usage_batcher().submit(
+        return await usage_report_send(
             source=f"call-{self.call.pk}",
             sequence=sequence,
             build=lambda: call_usage_report(call=self.call, usage=snapshot, sequence=sequence),
         )
-        return await asyncio.wrap_future(future)
 
     def _refresh(self, call: Call) -> None:
         self.call.status = call.status

@@ -8,9 +8,10 @@ import threading
 from typing import Any
 
 from livekit.agents import AgentServer, JobExecutorType, JobProcess, JobRequest
-from livekit.agents.ipc.job_executor import JobStatus
+from livekit.agents.ipc.job_executor import JobExecutor, JobStatus
 
 from telephony.worker.bootstrap import ensure_django
+from telephony.worker.livekit_private import ServerWithJobHooks
 
 logger = logging.getLogger("betool.worker")
 
@@ -123,7 +124,7 @@ def job_load(server: AgentServer) -> float:
     return min(1.0, active / max_calls()) if active else 0.0
 
 
-class BetoolServer(AgentServer):
+class BetoolServer(ServerWithJobHooks):
     """An AgentServer that knows what one call weighs.
 
     livekit-agents guesses the load of a job reaching an idle worker as its load threshold
@@ -132,12 +133,10 @@ class BetoolServer(AgentServer):
     with no other worker, never answered. Here a call weighs 1 / max_calls, always.
     """
 
-    def _get_effective_load(self) -> float:
-        # Calls accepted but not yet started count like running ones.
-        return self._worker_load + self._reserved_slots / max_calls()
+    def reserved_job_weight(self) -> float:
+        return 1 / max_calls()
 
-    async def _update_job_status(self, proc: Any) -> None:
-        await super()._update_job_status(proc)
+    async def job_process_ended(self, proc: JobExecutor) -> None:
         job = proc.running_job
         if job is not None and proc.status == JobStatus.FAILED:
             # The call's process died (killed, crashed): nobody hangs up on its caller, who
@@ -153,7 +152,7 @@ async def end_orphaned_call(*, room_name: str) -> None:
     from django.utils import timezone
     from livekit import api
 
-    from telephony.closing import calls_in_room_close
+    from telephony.calls.closing import calls_in_room_close
 
     died_at = timezone.now()
     logger.warning("the process of the call in room %s died: ending the call", room_name)
@@ -193,6 +192,10 @@ def build_server(
 ) -> AgentServer:
     if executor == "thread":
         import_plugins()
+    else:  # a process per call: their usage reports meet in this one (before any starts)
+        from telephony.worker.usage_relay import usage_relay_start
+
+        usage_relay_start()
     server = BetoolServer(
         ws_url=ws_url,
         api_key=api_key,

@@ -12,13 +12,30 @@ from typing import Any, Literal
 
 from asgiref.sync import sync_to_async
 from livekit import rtc
-from livekit.agents import Agent, AgentSession, AutoSubscribe, JobContext, room_io
+from livekit.agents import (
+    Agent,
+    AgentSession,
+    AgentStateChangedEvent,
+    AutoSubscribe,
+    CloseEvent,
+    ErrorEvent,
+    JobContext,
+    UserStateChangedEvent,
+    room_io,
+)
+from livekit.agents.metrics import STTModelUsage, TTSModelUsage
 
-from telephony.worker import tools
+from pipelines.barge_in import BargeInSensitivity, greeting_override, node_overrides
+from pipelines.conversations import conversation_open
+from pipelines.engine import Channel, Conversation, EngineOptions, compile_graph
+from pipelines.flow_tests.canned import canned_registry
+from telephony.worker import call_started, screening, tools
 from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
+from telephony.worker.barge_in import TUNING, BargeInControl
 from telephony.worker.bootstrap import ensure_django
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
+from telephony.worker.recording import recording_begin, recording_consent_say
 from telephony.worker.sip_leg import SipLeg, subscribe_audio
 from telephony.worker.state import (
     NOT_IN_SERVICE_LINE,
@@ -29,11 +46,10 @@ from telephony.worker.state import (
 )
 from voice_models.adapters import build_stt, build_tts, endpoints_turns
 from voice_models.local.tts import EspeakTTS
+from voice_models.provider_http import speech_http_session_close
 
 logger = logging.getLogger("betool.worker")
 
-# Barge-in by voice activity: a caller who talks over the agent for this long stops it.
-INTERRUPTION_MIN_S = 0.1
 # With VAD turn detection the VAD's silence (END_OF_TURN_SILENCE_S) has already passed when the
 # turn is judged, so this adds nothing; with a recognizer's own endpointing its pause has too,
 # so nothing more is waited for.
@@ -49,14 +65,17 @@ SIP_REFUSALS = frozenset({"too_many_calls", "trunk_busy", "no_credits"})
 ANSWER_TIMEOUT_S = 20.0
 
 
-def turn_handling(turn_detection: TurnDetection = "vad") -> dict[str, Any]:
+def turn_handling(
+    turn_detection: TurnDetection = "vad", *, sensitivity: BargeInSensitivity = "medium"
+) -> dict[str, Any]:
     return {
         "turn_detection": turn_detection,
         "endpointing": {"min_delay": ENDPOINTING_MIN_S[turn_detection], "max_delay": 3.0},
         "interruption": {
             "enabled": True,
             "mode": "vad",
-            "min_duration": INTERRUPTION_MIN_S,
+            # Barge-in by voice activity: a caller who talks over the agent this long stops it.
+            "min_duration": TUNING[sensitivity].min_interruption_s,
             "resume_false_interruption": False,
             "false_interruption_timeout": None,
         },
@@ -65,23 +84,24 @@ def turn_handling(turn_detection: TurnDetection = "vad") -> dict[str, Any]:
     }
 
 
-def build_conversation(state: CallState) -> Any:
+def build_conversation(state: CallState) -> Conversation:
     """The engine's Conversation for this call: the graph compiled once, tools injected."""
-    from pipelines.engine import Channel, Conversation, EngineOptions, compile_graph
-    from pipelines.engine.voice import VoiceActions
-    from pipelines.providers import provider_registry
-
     plan = state.plan
     # A call needs the turn's trace, not an event per node: half the per-node cost.
     compiled = compile_graph(plan.graph, options=EngineOptions(node_events=False))
-    return Conversation(
-        compiled,
+    conversation = conversation_open(
+        compiled=compiled,
         channel=Channel(source_type="phone_gateway", caller_number=plan.caller_number),
-        providers=provider_registry(llm_configs=plan.llms, default_llm=plan.default_llm),
-        voice=VoiceActions(**tools.voice_handlers(state)),
+        voice=tools.voice_handlers(state),
+        llm_configs=plan.llms,
+        default_llm=plan.default_llm,
         # The call's own facts win over a placer's variables of the same name.
         variables={**plan.variables, "call_id": plan.call_id, "called_number": plan.number_e164},
+        # A flow test run by voice plays its scenario's canned model answers.
+        providers=None if plan.model_answers is None else canned_registry(plan.model_answers),
     )
+    state.providers = conversation.providers
+    return conversation
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,7 @@ async def entrypoint(ctx: JobContext) -> None:
         )
     except CallRejected as exc:
         logger.info("call in room %s rejected: %s", ctx.room.name, exc.message)
+        await _record_refusal(ctx, metadata, attributes, exc)
         if leg.ringing and exc.reason in SIP_REFUSALS:
             await refuse_ringing(ctx, participant)
         else:
@@ -144,8 +165,10 @@ async def entrypoint(ctx: JobContext) -> None:
         caller_identity=participant.identity,
         caller_is_sip=leg.sip,
         leg=leg,
+        barge=BargeInControl(number=plan.barge_in, nodes=node_overrides(plan.graph)),
     )
     ctx.add_shutdown_callback(lambda reason: finalize(state, reason))
+    call_started.record(state, attributes)
     try:
         await run_call(state, participant)
     except Exception:
@@ -154,6 +177,23 @@ async def entrypoint(ctx: JobContext) -> None:
 
         state.end_reason = state.end_reason or CallEndReason.ERROR
         await tools.disconnect_caller(state)
+
+
+async def _record_refusal(
+    ctx: JobContext, metadata: dict[str, Any], attributes: dict[str, str], exc: Any
+) -> None:
+    from telephony.worker.plan import record_refusal
+
+    try:
+        await sync_to_async(record_refusal)(
+            room_name=ctx.room.name,
+            metadata=metadata,
+            attributes=attributes,
+            reason=exc.reason,
+            message=exc.message,
+        )
+    except Exception:  # the refusal itself must still reach the caller
+        logger.exception("the refused call in room %s left no record", ctx.room.name)
 
 
 async def refuse_ringing(ctx: JobContext, participant: rtc.RemoteParticipant) -> None:
@@ -214,30 +254,38 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
         vad = silero.VAD.load()
         ctx.proc.userdata["vad"] = vad
     speech = await asyncio.to_thread(build_speech, plan, vad)
-    session: AgentSession = AgentSession(
+    session = AgentSession[CallState](
+        userdata=state,
         stt=speech.stt,
         tts=speech.tts,
         vad=vad,
         llm=GraphLLM(),
-        turn_handling=turn_handling(speech.turn_detection),  # type: ignore[arg-type]
+        turn_handling=turn_handling(  # type: ignore[arg-type]
+            speech.turn_detection, sensitivity=plan.barge_in.sensitivity
+        ),
         user_away_timeout=None,
         aec_warmup_duration=None,
     )
     state.session = session
+    from livekit.plugins import silero
+
+    # Silero's threshold follows the barge-in sensitivity (a stub VAD in a benchmark has none).
+    state.vad = vad if isinstance(vad, silero.VAD) else None
+    state.barge.tune(plan.barge_in.sensitivity, session=None, vad=state.vad)
     state.conversation = build_conversation(state)
     state.spawn(state.conversation.warm(), name="betool.warm_llm_connections")
-    agent = BetoolAgent(state)
+    agent = BetoolAgent()
 
     @session.on("user_state_changed")
-    def _user_state(ev: Any) -> None:
+    def _user_state(ev: UserStateChangedEvent) -> None:
         tools.on_user_state(state, ev.new_state)
 
     @session.on("agent_state_changed")
-    def _agent_state(ev: Any) -> None:
+    def _agent_state(ev: AgentStateChangedEvent) -> None:
         tools.on_agent_state(state, ev.new_state)
 
     @session.on("error")
-    def _error(ev: Any) -> None:
+    def _error(ev: ErrorEvent) -> None:
         from telephony.models import CallEventKind
 
         state.recorder.event(
@@ -247,8 +295,8 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
         )
 
     @session.on("close")
-    def _closed(ev: Any) -> None:
-        state.close_reason = str(getattr(ev.reason, "value", ev.reason))
+    def _closed(ev: CloseEvent) -> None:
+        state.close_reason = ev.reason.value
         ctx.shutdown(reason=f"session closed: {state.close_reason}")
 
     ctx.room.on("sip_dtmf_received", tools.dtmf_handler(state))
@@ -276,27 +324,40 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
 
         state.recorder.status(CallStatus.CONNECTED, at=leg.answered_at)
         state.spawn(tools.watch_caller_packets(state), name="betool.caller_packets")
-    greet(state, agent)
+    recorder = recording_begin(state, session)
+
+    def open_line(voicemail: bool) -> Any:
+        # On a recorded call a person hears the consent line before the greeting.
+        if recorder is not None and not voicemail:
+            recording_consent_say(state, session)
+        return greet(state, agent, voicemail)
+
+    screening.open_call(state, participant, speak=open_line)
     tools.start_limits(state)
 
 
-def greet(state: CallState, agent: BetoolAgent) -> None:
-    """Speak the Start node's greeting (streamed like any turn); the call is then active."""
+def greet(state: CallState, agent: BetoolAgent, voicemail: bool = False) -> Any:
+    """Speak the Start node's greeting (streamed like any turn), or its voicemail branch to
+    an answering machine (never interrupted: the machine talks over nobody); the call is
+    then active. Returns the speech's handle."""
     from telephony.models import CallStatus
 
     session = state.session
     assert session is not None
     output = TurnOutput(TurnTiming(engine_start=time.perf_counter()))
-    agent._current = output
+    agent.current_turn = output
     holder: list[Any] = []
 
     async def text() -> Any:
-        async for chunk in agent.run_graph(
-            state.conversation.greet(), output, holder[0] if holder else None
-        ):
+        conversation = state.live_conversation()
+        events = conversation.run_turn("") if voicemail else conversation.greet()
+        async for chunk in agent.run_graph(events, output, holder[0] if holder else None):
             yield chunk
 
-    handle = session.say(text(), allow_interruptions=state.barge_in)
+    barge = state.barge
+    greeting = barge.number.overridden_by(greeting_override(state.plan.graph))
+    allowed = not voicemail and barge.speech_allowed(greeting)
+    handle = session.say(text(), allow_interruptions=allowed)
     holder.append(handle)
     state.current_handle = handle
     started_at = _now()
@@ -311,12 +372,13 @@ def greet(state: CallState, agent: BetoolAgent) -> None:
                 latencies=output.timing.as_latencies(),
                 trace=output.trace,
                 interrupted=h.interrupted,
-                reason=output.reason or "greeting",
+                reason=output.reason or ("voicemail" if voicemail else "greeting"),
                 fallback=output.fallback,
             )
         state.recorder.status(CallStatus.ACTIVE)
 
     handle.add_done_callback(done)
+    return handle
 
 
 async def reject(
@@ -324,7 +386,7 @@ async def reject(
 ) -> None:
     """Nothing can answer this call (an unknown number, no pipeline): answer, say why with
     the offline voice, then hang up."""
-    session: AgentSession = AgentSession(tts=EspeakTTS())
+    session = AgentSession[None](tts=EspeakTTS())
     try:
         await session.start(
             Agent(instructions=""),
@@ -354,24 +416,19 @@ def collect_usage(state: CallState) -> dict[str, Any]:
     session = state.session
     if session is not None:
         for usage in session.usage.model_usage:
-            kind = getattr(usage, "type", "")
-            if kind == "stt_usage":
-                asr_seconds += float(getattr(usage, "audio_duration", 0.0))
-            elif kind == "tts_usage":
-                tts_characters += int(getattr(usage, "characters_count", 0))
-            try:
-                models.append(usage.model_dump(mode="json"))
-            except Exception:
-                models.append({"type": kind})
-    llm_in = sum(v["input_tokens"] for v in state.llm_tokens.values())
-    llm_out = sum(v["output_tokens"] for v in state.llm_tokens.values())
+            if isinstance(usage, STTModelUsage):
+                asr_seconds += usage.audio_duration
+            elif isinstance(usage, TTSModelUsage):
+                tts_characters += usage.characters_count
+            models.append(usage.model_dump(mode="json"))
+    llm_total = state.llm_tokens.total
     return {
         "call_seconds": round(call_seconds(state), 3),
         "asr_seconds": round(asr_seconds, 3),
         "tts_characters": tts_characters,
-        "llm_input_tokens": llm_in,
-        "llm_output_tokens": llm_out,
-        "llm_tokens": state.llm_tokens,
+        "llm_input_tokens": llm_total.input_tokens,
+        "llm_output_tokens": llm_total.output_tokens,
+        "llm_tokens": state.llm_tokens.by_model(),
         "turns": state.turn_seq,
         "models": models,
     }
@@ -397,7 +454,7 @@ def end_reason_for(state: CallState) -> str:
         return state.end_reason
     if state.leg is not None and (platform := state.leg.platform_end_reason()):
         return platform
-    close = getattr(state, "close_reason", "")
+    close = state.close_reason
     if close == "error":
         return CallEndReason.ERROR
     if close == "job_shutdown":
@@ -422,6 +479,7 @@ async def finalize(state: CallState, reason: str) -> None:
         end_reason,  # type: ignore[arg-type]
         usage_fn=lambda: usage,
         transfer_target=state.transfer_target_done,
+        variables=dict(state.conversation.variables) if state.conversation is not None else None,
         at=state.leg.ended_at if state.leg is not None else None,
     )
     try:
@@ -438,6 +496,7 @@ async def finalize(state: CallState, reason: str) -> None:
             await asyncio.wait_for(state.conversation.aclose(), timeout=2)
         except Exception:
             logger.info("the call's provider connections did not close cleanly", exc_info=True)
+    await speech_http_session_close()
     logger.info(
         "call %s ended (%s): %s",
         state.plan.call_id,

@@ -7,22 +7,33 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipelines.barge_in import BargeInPolicy
+from pipelines.flow_tests.spec import CannedAnswer
+from pipelines.graph.document import DEFAULT_FALLBACK_LINE
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.trace import TurnUsage
+from telephony.recordings.policy import RecordingPolicy
+from telephony.worker.answering_machine import ScreeningMode
+from telephony.worker.barge_in import BargeInControl, TunableVAD
+from telephony.worker.dtmf import Keypad
 from voice_models.adapters import ModelConfig
+from voice_models.llm import LLMClient, LLMError
 
 if TYPE_CHECKING:
     from livekit.agents import AgentSession, JobContext
     from livekit.agents.voice.speech_handle import SpeechHandle
 
+    from pipelines.engine import Conversation
     from telephony.worker.recorder import CallRecorder
+    from telephony.worker.screening import AnswerScreening
     from telephony.worker.sip_leg import SipLeg
 
-DEFAULT_FALLBACK_LINE = "Sorry, I am having trouble right now. Please try again in a moment."
 GOODBYE_LINE = "Thank you for calling. Goodbye."
 MAX_DURATION_LINE = "We have reached the maximum length for this call. Thank you, goodbye."
-SILENCE_PROMPT_LINE = "Are you still there?"
-SILENCE_GOODBYE_LINE = "I have not heard from you, so I will end the call now. Goodbye."
 TRANSFER_FAILED_LINE = "Sorry, I could not transfer your call. Let's continue."
-HOLD_RESUME_LINE = "Thank you for holding."
+TRANSFER_DECLINED_LINE = "Sorry, they cannot take your call right now. Let's continue."
+TRANSFER_BUSY_LINE = "Sorry, that line is busy. Let's continue."
+TRANSFER_NO_ANSWER_LINE = "Sorry, nobody answered. Let's continue."
 NOT_IN_SERVICE_LINE = "Sorry, this number is not in service. Goodbye."
 BUSY_LINE = "Sorry, all our lines are busy. Please call again later. Goodbye."
 OUT_OF_CREDIT_LINE = (
@@ -61,9 +72,18 @@ class CallPlan:
     end_at_zero_balance: bool = False
     # The trunk's carrier accepts SIP REFER; when it does not, a transfer is not attempted.
     supports_refer: bool = True
-    fallback_line: str = DEFAULT_FALLBACK_LINE
+    # The number's trunk in LiveKit, outbound side: a warm transfer dials the person on it.
+    outbound_trunk_id: str = ""
+    # The number's barge-in (speaking nodes may override it).
+    barge_in: BargeInPolicy = field(default_factory=BargeInPolicy)
     # Given by whoever placed an outbound call (the API's ``variables``), for the templates.
     variables: dict[str, Any] = field(default_factory=dict)
+    # A flow test scenario run by voice plays these model answers instead of the models.
+    model_answers: tuple[CannedAnswer, ...] | None = None
+    # Outbound calls: "detect" a voicemail, "ignore" it, or "auto" (detect when the Start
+    # node has a voicemail branch). Inbound calls are never screened.
+    answering_machine: ScreeningMode = "ignore"
+    recording: RecordingPolicy = field(default_factory=RecordingPolicy)
 
 
 @dataclass
@@ -91,12 +111,6 @@ class TurnTiming:
 
 
 @dataclass
-class PendingAction:
-    action: str
-    params: dict[str, Any]
-
-
-@dataclass
 class CallState:
     plan: CallPlan
     ctx: JobContext
@@ -104,31 +118,33 @@ class CallState:
     caller_identity: str = ""
     caller_is_sip: bool = False
     leg: SipLeg | None = None
-    session: AgentSession | None = None
-    conversation: Any = None
+    session: AgentSession[CallState] | None = None
+    conversation: Conversation | None = None
     started_at: float = field(default_factory=time.monotonic)
     turn_seq: int = 0
-    barge_in: bool = True
+    barge: BargeInControl = field(default_factory=lambda: BargeInControl(number=BargeInPolicy()))
+    vad: TunableVAD | None = None
     ending: bool = False
     end_reason: str = ""
     transfer_target_done: str = ""
     on_hold: bool = False
     hold_resume: asyncio.Event = field(default_factory=asyncio.Event)
-    digits: str = ""
-    collecting: dict[str, Any] | None = None
-    digit_timer: asyncio.TimerHandle | None = None
-    pending_digits: str | None = None
+    keypad: Keypad = field(default_factory=Keypad)
+    # A transfer outcome whose Transfer node output the next turn starts on.
+    pending_outcome: str | None = None
+    providers: ProviderRegistry | None = None
     silence_prompts: int = 0
     last_user_speech_end: float | None = None
-    llm_tokens: dict[str, dict[str, int]] = field(default_factory=dict)
+    llm_tokens: TurnUsage = field(default_factory=TurnUsage)
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     current_handle: SpeechHandle | None = None
-    turn_latencies: list[dict[str, float]] = field(default_factory=list)
     user_speaking_since: float | None = None
     last_activity: float = field(default_factory=time.monotonic)
     background: Any = None
     close_reason: str = ""
     finalized: bool = False
+    # An outbound call's answering-machine screening, while it holds the caller's turns.
+    screening: AnswerScreening | None = None
 
     def spawn(self, coro: Any, *, name: str) -> asyncio.Task[Any]:
         task: asyncio.Task[Any] = asyncio.create_task(coro, name=name)
@@ -136,8 +152,24 @@ class CallState:
         task.add_done_callback(self.tasks.discard)
         return task
 
-    def add_llm_usage(self, usage: dict[str, Any]) -> None:
-        for model, counts in (usage.get("llm") or {}).items():
-            known = self.llm_tokens.setdefault(model, {"input_tokens": 0, "output_tokens": 0})
-            known["input_tokens"] += int(counts.get("input_tokens", 0))
-            known["output_tokens"] += int(counts.get("output_tokens", 0))
+    def live_conversation(self) -> Conversation:
+        """The call's conversation, built before its AgentSession starts."""
+        if self.conversation is None:
+            raise RuntimeError(f"call {self.plan.call_id} has no conversation yet")
+        return self.conversation
+
+    @property
+    def fallback_line(self) -> str:
+        """What the caller hears when a turn fails: the pipeline's own line."""
+        if self.conversation is None:
+            return DEFAULT_FALLBACK_LINE
+        return self.conversation.fallback_line
+
+    def summary_llm(self) -> LLMClient | None:
+        """The call's default language model, for a warm transfer's summary; None without one."""
+        if self.providers is None:
+            return None
+        try:
+            return self.providers.llm("")
+        except LLMError:
+            return None

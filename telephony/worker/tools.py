@@ -11,26 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 from livekit import api, rtc
 
+from pipelines.no_input import SILENCE_GOODBYE_LINE, SILENCE_PROMPT_LINE, silence_ends_call
+from pipelines.nodes.agent_tools import BargeInParams
+from pipelines.nodes.call_control import HangupParams, HoldParams, TransferParams
+from pipelines.nodes.collect_digits import CollectDigitsParams
+from pipelines.turn.voice import TransferOutcome, VoiceActions
+from telephony.worker import transfers
+from telephony.worker.agent import BetoolAgent
+from telephony.worker.dtmf import DigitsReady
 from telephony.worker.state import (
     GOODBYE_LINE,
     MAX_DURATION_LINE,
     OUT_OF_CREDIT_LINE,
-    SILENCE_GOODBYE_LINE,
-    SILENCE_PROMPT_LINE,
-    TRANSFER_FAILED_LINE,
     CallState,
 )
 
 logger = logging.getLogger("betool.worker")
-
-DEFAULT_HOLD_S = 60.0
-INTER_DIGIT_TIMEOUT_S = 3.0
 
 
 def _kinds() -> Any:
@@ -115,14 +117,13 @@ async def close_room(ctx: Any, *, within: float = 5.0) -> None:
 # -- handlers the engine calls --
 
 
-def voice_handlers(state: CallState) -> dict[str, Callable[[Mapping[str, Any]], Awaitable[object]]]:
-    async def hangup(params: Mapping[str, Any]) -> str:
+def voice_handlers(state: CallState) -> VoiceActions:
+    async def hangup(params: HangupParams) -> str:
         models = _kinds()
-        state.recorder.event(models.CallEventKind.ACTION, "hangup", dict(params))
+        state.recorder.event(models.CallEventKind.ACTION, "hangup", params.as_dict())
+        # The Hang up node said its message; an Agent that ends the call in silence gets ours.
         spoke = bool(state.current_handle is not None and _turn_spoke(state))
-        goodbye = str(params.get("text") or params.get("say") or "") or (
-            None if spoke else GOODBYE_LINE
-        )
+        goodbye = None if spoke else GOODBYE_LINE
 
         async def work() -> None:
             await end_call(state, models.CallEndReason.AGENT_HANGUP, goodbye=goodbye)
@@ -130,61 +131,56 @@ def voice_handlers(state: CallState) -> dict[str, Callable[[Mapping[str, Any]], 
         schedule(state, work, name="betool.hangup")
         return "The call ends after this message."
 
-    async def transfer(params: Mapping[str, Any]) -> str:
-        target = str(
-            params.get("target") or params.get("to") or params.get("destination") or ""
-        ) or (state.plan.transfer_target)
+    async def transfer(params: TransferParams) -> str:
+        target = params.destination or state.plan.transfer_target
 
         async def work() -> None:
-            await transfer_call(state, target)
+            if params.mode == "warm":
+                await transfers.warm_transfer_call(state, target)
+            else:
+                await transfer_call(state, target)
 
         schedule(state, work, name="betool.transfer")
         return f"Transferring the call to {target or 'the default destination'}."
 
-    async def hold(params: Mapping[str, Any]) -> str:
+    async def hold(params: HoldParams) -> str:
         # The graph goes on after a hold: the handler holds the turn until the hold ends,
         # so what the graph says next is heard after the music.
         await wait_for_spoken_audio(state)
-        resumed = await hold_call(state, dict(params))
+        resumed = await hold_call(state, params)
         return f"The caller was on hold; resumed by {resumed}."
 
-    async def collect_digits(params: Mapping[str, Any]) -> str:
-        state.collecting = dict(params)
-        state.digits = ""
+    async def collect_digits(params: CollectDigitsParams) -> str:
+        state.keypad.expect(params)
         models = _kinds()
-        state.recorder.event(models.CallEventKind.ACTION, "collect_digits", dict(params))
-        timeout = float(params.get("timeout_s") or 10.0)
+        state.recorder.event(models.CallEventKind.ACTION, "collect_digits", params.as_dict())
 
         async def start_timer() -> None:
             # The wait for the first key starts once the prompt has been heard.
-            if state.collecting is not None and not state.digits and state.digit_timer is None:
-                state.digit_timer = asyncio.get_running_loop().call_later(
-                    timeout, deliver_digits, state
-                )
+            state.keypad.wait_for_first_key(digits_ready(state))
 
         schedule(state, start_timer, name="betool.collect_digits")
         return "Waiting for the caller's digits."
 
-    async def barge_in(params: Mapping[str, Any]) -> str:
-        enabled = bool(params.get("enabled", True))
-        state.barge_in = enabled
+    async def barge_in(params: BargeInParams) -> str:
+        state.barge.agent_allows_speech = params.enabled
         handle = state.current_handle
         if handle is not None and not handle.interrupted:
-            handle.allow_interruptions = enabled
-        return f"Barge-in {'on' if enabled else 'off'}."
+            handle.allow_interruptions = params.enabled
+        return f"Barge-in {'on' if params.enabled else 'off'}."
 
-    return {
-        "hangup": hangup,
-        "transfer": transfer,
-        "hold": hold,
-        "collect_digits": collect_digits,
-        "barge_in": barge_in,
-    }
+    return VoiceActions(
+        hangup=hangup,
+        transfer=transfer,
+        hold=hold,
+        collect_digits=collect_digits,
+        barge_in=barge_in,
+    )
 
 
 def _turn_spoke(state: CallState) -> bool:
     agent = state.session.current_agent if state.session is not None else None
-    current = getattr(agent, "_current", None)
+    current = agent.current_turn if isinstance(agent, BetoolAgent) else None
     return bool(current is not None and current.spoken)
 
 
@@ -199,11 +195,15 @@ def sip_uri(target: str) -> str:
 
 
 async def transfer_call(state: CallState, target: str) -> bool:
-    """SIP REFER the caller to ``target``; a failure is spoken and the call goes on."""
+    """SIP REFER the caller to ``target``; a failure is spoken and the call goes on from the
+    Transfer node's output for it (declined, busy, no answer, failed)."""
+    from telephony.worker.outbound import transfer_outcome
+
     models = _kinds()
     recorder = state.recorder
     recorder.event(models.CallEventKind.ACTION, "transfer_attempt", {"target": target})
     error = ""
+    outcome: TransferOutcome = "failed"
     if not target:
         error = "no transfer destination is configured"
     elif not state.caller_identity:
@@ -222,21 +222,11 @@ async def transfer_call(state: CallState, target: str) -> bool:
             )
         except Exception as exc:
             error = str(exc) or type(exc).__name__
+            outcome = transfer_outcome(exc)
     if error:
-        logger.info("transfer failed on call %s: %s", state.plan.call_id, error)
-        recorder.event(
-            models.CallEventKind.ACTION, "transfer_failed", {"target": target, "error": error}
-        )
-        if state.conversation is not None:
-            state.conversation.resume()  # the REFER ran after the turn that asked for it
-        if state.session is not None and not state.ending:
-            state.session.say(TRANSFER_FAILED_LINE)
+        transfers.transfer_failed(state, target=target, outcome=outcome, error=error)
         return False
-    recorder.event(models.CallEventKind.ACTION, "transferred", {"target": target})
-    recorder.status(models.CallStatus.TRANSFERRED)
-    state.ending = True
-    state.end_reason = models.CallEndReason.TRANSFERRED
-    state.transfer_target_done = target
+    await transfers.transfer_accepted(state, target=target, mode="cold")
     state.ctx.shutdown(reason="transferred")
     return True
 
@@ -244,39 +234,22 @@ async def transfer_call(state: CallState, target: str) -> bool:
 # -- hold --
 
 
-async def hold_call(state: CallState, params: dict[str, Any]) -> str:
+async def hold_call(state: CallState, params: HoldParams) -> str:
     """Hold (music unless ``music`` is false) until a key is pressed or ``seconds`` pass.
 
     Returns who ended the hold: ``"caller"`` or ``"timeout"``.
     """
-    from livekit.agents import AudioConfig, BackgroundAudioPlayer, BuiltinAudioClip
-
     models = _kinds()
     session = state.session
     if session is None or state.ending:
         return "nobody"
-    timeout = float(
-        params.get("seconds")
-        or params.get("timeout_s")
-        or params.get("max_hold_s")
-        or DEFAULT_HOLD_S
-    )
+    timeout = params.seconds
     state.on_hold = True
     state.hold_resume.clear()
     state.recorder.status(models.CallStatus.ON_HOLD)
     state.recorder.event(models.CallEventKind.ACTION, "hold", {"seconds": timeout})
     session.input.set_audio_enabled(False)
-    play = None
-    if params.get("music", True):
-        try:
-            if state.background is None:
-                state.background = BackgroundAudioPlayer()
-                await state.background.start(room=state.ctx.room)
-            play = state.background.play(
-                AudioConfig(BuiltinAudioClip.HOLD_MUSIC, volume=0.5), loop=True
-            )
-        except Exception:
-            logger.warning("hold music unavailable on call %s", state.plan.call_id, exc_info=True)
+    play = await play_hold_music(state) if params.music else None
     resumed = "timeout"
     try:
         await asyncio.wait_for(state.hold_resume.wait(), timeout=timeout)
@@ -295,6 +268,23 @@ async def hold_call(state: CallState, params: dict[str, Any]) -> str:
     return resumed
 
 
+async def play_hold_music(state: CallState) -> Any:
+    """Hold music to the caller, looping, until the returned handle is stopped (None when
+    the player cannot start: the hold goes on in silence)."""
+    from livekit.agents import AudioConfig, BackgroundAudioPlayer, BuiltinAudioClip
+
+    try:
+        if state.background is None:
+            state.background = BackgroundAudioPlayer()
+            await state.background.start(room=state.ctx.room)
+        return state.background.play(
+            AudioConfig(BuiltinAudioClip.HOLD_MUSIC, volume=0.5), loop=True
+        )
+    except Exception:
+        logger.warning("hold music unavailable on call %s", state.plan.call_id, exc_info=True)
+        return None
+
+
 async def wait_for_spoken_audio(state: CallState, *, limit_s: float = 30.0) -> None:
     """Wait until the audio synthesised so far in this speech has been played out.
 
@@ -309,7 +299,7 @@ async def wait_for_spoken_audio(state: CallState, *, limit_s: float = 30.0) -> N
         handle = state.current_handle
         if handle is not None and handle.interrupted:
             return
-        meter = getattr(agent, "audio_meter", None)
+        meter = agent.audio_meter if isinstance(agent, BetoolAgent) else None
         if meter is None or meter.played_out(idle_s=0.15):
             return
         await asyncio.sleep(0.05)
@@ -319,50 +309,30 @@ async def wait_for_spoken_audio(state: CallState, *, limit_s: float = 30.0) -> N
 
 
 def on_dtmf(state: CallState, digit: str) -> None:
-    """A key the caller pressed: resumes a hold, or adds to the digits being collected.
-
-    Digits are handed to the graph as one turn on the finishing key (``#`` unless the
-    collect-digits action says otherwise), at the expected count, or after a pause; a key
-    pressed outside a collection is a turn at once.
-    """
+    """A key the caller pressed: resumes a hold, or goes to the call's keypad (which hands
+    digits to the graph as one turn, see ``Keypad.press``)."""
     models = _kinds()
     state.recorder.event(models.CallEventKind.DTMF, "digit", {"digit": digit})
     state.last_activity = time.monotonic()
     if state.on_hold:
         state.hold_resume.set()
         return
-    config = state.collecting or {}
-    finish = str(config.get("finish_on_key") or config.get("terminator") or "#")
-    max_digits = int(config.get("max_digits") or 0)
-    if state.digit_timer is not None:
-        state.digit_timer.cancel()
-        state.digit_timer = None
-    if digit == finish:
-        deliver_digits(state)
-        return
-    state.digits += digit
-    if state.collecting is None or (max_digits and len(state.digits) >= max_digits):
-        # Outside a collection, a key is a turn of its own, handed over at once.
-        deliver_digits(state)
-        return
-    timeout = float(config.get("timeout_s") or INTER_DIGIT_TIMEOUT_S)
-    state.digit_timer = asyncio.get_running_loop().call_later(timeout, deliver_digits, state)
+    state.keypad.press(digit, digits_ready(state))
 
 
-def deliver_digits(state: CallState) -> None:
-    if state.digit_timer is not None:
-        state.digit_timer.cancel()
-        state.digit_timer = None
-    digits = state.digits
-    state.digits = ""
-    collecting = state.collecting is not None
-    state.collecting = None
-    session = state.session
-    if session is None or state.ending or (not digits and not collecting):
-        return
-    state.pending_digits = digits
-    session.interrupt()
-    session.generate_reply(user_input=digits or "#")
+def digits_ready(state: CallState) -> DigitsReady:
+    def ready(digits: str, collecting: bool) -> None:
+        session = state.session
+        if session is None or state.ending or (not digits and not collecting):
+            return
+        state.keypad.hand_over(digits)
+        if collecting or state.barge.keys_interrupt:
+            # Digits being collected are the answer to the prompt: they end it, as a key does
+            # wherever the barge-in mode lets keys interrupt. Otherwise the reply waits its turn.
+            session.interrupt(force=True)
+        session.generate_reply(user_input=digits or "#")
+
+    return ready
 
 
 # -- limits: call length, caller silence --
@@ -434,7 +404,7 @@ async def silence_watch(state: CallState, *, tick: float = 0.25) -> None:
         state.recorder.event(
             models.CallEventKind.LIFECYCLE, "silence", {"prompts": state.silence_prompts}
         )
-        if state.silence_prompts >= 2:
+        if silence_ends_call(state.silence_prompts):
             await end_call(
                 state, models.CallEndReason.SILENCE_TIMEOUT, goodbye=SILENCE_GOODBYE_LINE
             )

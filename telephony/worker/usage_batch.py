@@ -136,13 +136,13 @@ _batcher_lock = threading.Lock()
 
 
 def usage_batcher() -> UsageBatcher:
-    """The process's batcher, billing through ``telephony.billing.call_usage_bill_batch``."""
+    """The process's batcher, billing through ``telephony.calls.billing.call_usage_bill_batch``."""
     global _batcher
     with _batcher_lock:
         if _batcher is None:
             from django.conf import settings
 
-            from telephony.billing import call_usage_bill_batch
+            from telephony.calls.billing import call_usage_bill_batch
 
             _batcher = UsageBatcher(
                 bill=call_usage_bill_batch, flush_interval_s=settings.VOICE_USAGE_BATCH_S

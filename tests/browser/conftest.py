@@ -126,6 +126,9 @@ def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser
         # The fake providers and the newcomer's model server listen on loopback: the
         # operator's opt-in for a local server.
         "BETOOL_HTTP_ALLOW_PRIVATE_NETWORK": "1",
+        # The seeded call's recording, and whatever the tests store, stay with this run.
+        "BETOOL_RECORDINGS_DIR": str(workdir / "recordings"),
+        "BETOOL_RECORDING_SPOOL_DIR": str(workdir / "recordings-spool"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)

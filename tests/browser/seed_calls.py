@@ -14,12 +14,17 @@ from betool.models import LedgerEntry, LedgerKind, User, Workspace
 from pipelines.models import Pipeline, PipelineVersion
 from pipelines.services import pipeline_create, pipeline_publish
 from telephony.models import (
+    AnalysisStatus,
+    Call,
+    CallAnalysis,
     CallDirection,
     CallEndReason,
     CallEventKind,
     CallStatus,
     PhoneNumber,
 )
+from telephony.recordings.selectors import spool_path
+from telephony.recordings.services import recording_store
 from telephony.services import (
     call_end,
     call_event_record,
@@ -27,6 +32,7 @@ from telephony.services import (
     call_start,
     call_turn_record,
 )
+from tests.fakes.recordings import write_call_ogg
 
 SUPPORT_NUMBER = "+15550100"
 CALLER = "+15559999"
@@ -46,6 +52,7 @@ def _bill(workspace: Workspace, call_id: int, lines: list[tuple[LedgerKind, str,
             workspace=workspace,
             source=f"call-{call_id}",
             kind=kind,
+            sequence=1,  # a first meter step, as the metering writes it: finance counts it
             quantity=Decimal(quantity),
             credits=-Decimal(credits),
             phone_number=SUPPORT_NUMBER,
@@ -64,6 +71,20 @@ def _support_pipeline(
         workspace=workspace, e164=SUPPORT_NUMBER, label="Support", pipeline=pipeline
     )
     return pipeline, version, number
+
+
+def _record(call: Call) -> None:
+    """The recording the worker would have stored: the greeting, the caller, the answer."""
+    call.refresh_from_db()
+    assert call.connected_at is not None
+    started = call.connected_at.timestamp()
+    spooled = write_call_ogg(
+        spool_path(call_id=call.pk, room_name=call.room_name, started_at=started),
+        seconds=95.0,
+        caller=[(5.0, 7.8)],
+        agent=[(1.2, 4.0), (8.2, 10.5)],
+    )
+    recording_store(call=call, path=spooled, started_at=started)
 
 
 def seed_calls(workspace: Workspace, user: User) -> None:
@@ -106,12 +127,26 @@ def seed_calls(workspace: Workspace, user: User) -> None:
         ],
     )
 
+    _record(transferred)
+
+    # What the post-call analysis task leaves (its own tests run it against a model server).
+    CallAnalysis.objects.create(
+        call=transferred, status=AnalysisStatus.SUCCEEDED, outcome="transferred",
+        summary="The caller asked for a person and was transferred to the front desk.",
+        fields={"reason": "wants a person", "order_number": None, "callback_wanted": False},
+        model_name="Local Llama", input_tokens=412, output_tokens=58, finished_at=timezone.now(),
+    )  # fmt: skip
+
     no_answer = call_start(
         workspace=workspace, room_name="call-seed-2", direction=CallDirection.OUTBOUND,
         from_number=SUPPORT_NUMBER, to_number=OUTBOUND_TARGET, number=number,
         pipeline_version=version, at=t0 + timedelta(minutes=30),
     )  # fmt: skip
     call_end(call=no_answer, reason=CallEndReason.NO_ANSWER, at=t0 + timedelta(minutes=31))
+    CallAnalysis.objects.create(
+        call=no_answer, status=AnalysisStatus.FAILED, finished_at=timezone.now(),
+        error="analysis failed: the model's answer is not a JSON object",
+    )  # fmt: skip
 
     browser_test = call_start(
         workspace=workspace, room_name="test-seed-3", is_test=True, at=t0 + timedelta(minutes=40)

@@ -21,6 +21,9 @@ USAGE_KINDS = {
     LedgerKind.LLM_OUTPUT_TOKENS,
 }
 WINDOW_DAYS = 30  # the dashboard's default range: the last 30 days, today included
+# A busy day: more calls than the dashboard's page by call holds (100), so it pages.
+BUSY_DAY = 13
+BUSY_DAY_CALLS = 120
 
 
 def seed_usage(workspace: Workspace) -> None:
@@ -42,6 +45,17 @@ def seed_usage(workspace: Workspace) -> None:
                 phone_number="+15550100",
                 is_test=n == 2,  # editor tests: left out of the default view
             )  # fmt: skip
+    busy = now - timedelta(days=BUSY_DAY)
+    for n in range(BUSY_DAY_CALLS):
+        usage_report_apply(
+            workspace=workspace,
+            source=f"finance-e2e-busy-{n}",
+            sequence=1,
+            usage={"call_seconds": 20 + n % 40},
+            priced_on=busy.date(),
+            occurred_at=busy - timedelta(seconds=n),
+            phone_number="+15550100",
+        )
 
 
 def ledger_figures(workspace: Workspace) -> str:

@@ -52,6 +52,7 @@ class _FakeServer:
     def __init__(self, replies: list[ScriptedReply] | None = None) -> None:
         self.replies: list[ScriptedReply] = list(replies or [])
         self.requests: list[dict[str, Any]] = []
+        self.request_headers: list[dict[str, str]] = []
         # (method, the client's address) of every request, whatever its path: one address
         # per connection the client opened.
         self.seen: list[tuple[str, Any]] = []
@@ -99,6 +100,7 @@ class _FakeServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(await request.json())
+        self.request_headers.append({k.lower(): v for k, v in request.headers.items()})
         reply = self._next_reply()
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from betool.models import LedgerEntry, LedgerKind, UsageMeter, Workspace
 from betool.selectors import workspace_balance
 from betool.services import ledger_credit
+from telephony.worker.usage_relay import RELAY_ENV, UsageRelay, report_decode
 from voice_models.metering import UsageReport, usage_report_apply, usage_reports_apply
 from voice_models.pricing import DEFAULT_RATES, credits_for
 
@@ -138,12 +139,14 @@ def test_parallel_batches_of_duplicated_reordered_reports_bill_exactly_once() ->
     _assert_billed_exactly(workspace)
 
 
+@pytest.mark.parametrize("through", ["batcher", "relay"])
 def test_calls_billed_in_batches_end_when_the_balance_runs_out(
-    monkeypatch: pytest.MonkeyPatch, settings: Any
+    monkeypatch: pytest.MonkeyPatch, settings: Any, through: str, tmp_path: Any
 ) -> None:
     """Forty running calls of a workspace that ends calls at zero report through the worker's
-    batcher: once the balance is spent, every one of them ends, out of credit."""
-    from telephony.billing import call_usage_bill_batch
+    batcher (or its relay, over its socket, as job processes do): once the balance is spent,
+    every one of them ends, out of credit."""
+    from telephony.calls.billing import call_usage_bill_batch
     from telephony.services import call_start
     from telephony.worker import tools, usage_batch
     from telephony.worker.recorder import CallRecorder
@@ -155,6 +158,10 @@ def test_calls_billed_in_batches_end_when_the_balance_runs_out(
     settings.VOICE_USAGE_REPORT_INTERVAL_S = 0.05
     batcher = usage_batch.UsageBatcher(bill=call_usage_bill_batch, flush_interval_s=0.05)
     monkeypatch.setattr(usage_batch, "_batcher", batcher)
+    relay = None
+    if through == "relay":
+        relay = UsageRelay(batcher=batcher, decode=report_decode, path=f"{tmp_path}/u.sock")
+        monkeypatch.setenv(RELAY_ENV, relay.start().path)
     ended: dict[int, str] = {}
 
     async def end_call(state: CallState, reason: str, **_: Any) -> None:
@@ -189,8 +196,12 @@ def test_calls_billed_in_batches_end_when_the_balance_runs_out(
     try:
         asyncio.run(run_calls())
     finally:
+        if relay is not None:
+            relay.close()
         batcher.close()
     assert ended == {state.plan.call_id: "out_of_credit" for state in states}
+    if relay is not None:
+        assert relay.reports >= batcher.reports_billed
     assert workspace_balance(workspace=workspace) <= 0
     # Each call was billed exactly the price of its last billed report, and in batches.
     rate = DEFAULT_RATES[LedgerKind.CALL_SECONDS]

@@ -19,8 +19,8 @@ from livekit import api
 
 from betool.models import Workspace
 from telephony.models import PhoneNumber, SipTransport, SyncStatus, Trunk, TrunkDirection
-from telephony.provisioning import LiveKitSipState, livekit_sip_state
-from telephony.provisioning_services import number_delete, number_save, trunk_delete, trunk_save
+from telephony.provisioning.livekit import LiveKitSipState, livekit_sip_state
+from telephony.provisioning.services import number_delete, number_save, trunk_delete, trunk_save
 from telephony.tasks import reconcile_livekit
 from tests.integration.conftest import HOW_TO_START
 

@@ -54,10 +54,12 @@ class PhoneCall:
 
 
 @contextmanager
-def inbound_call(livekit_sip: Any, number: Any, run_dir: Path, **keys: str) -> Iterator[PhoneCall]:
+def inbound_call(
+    livekit_sip: Any, number: Any, run_dir: Path, *, scenario: str = "uac_call", **keys: str
+) -> Iterator[PhoneCall]:
     rtp = RtpPeer()
     values = {"service": number.e164, "rtp_port": str(rtp.port), **keys}
-    sipp = run_sipp("uac_call", run_dir=run_dir, target_port=livekit_sip.port, keys=values)
+    sipp = run_sipp(scenario, run_dir=run_dir, target_port=livekit_sip.port, keys=values)
     try:
         yield PhoneCall(sipp, rtp)
     finally:

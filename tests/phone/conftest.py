@@ -113,12 +113,13 @@ def provision(
 ) -> Iterator[Callable[..., Any]]:
     """``provision(agent_name, **trunk_fields)`` → a number on a trunk, both written to
     LiveKit by betool's provisioning (dispatch rule to ``agent_name``). ``pipeline=False``
-    leaves the number without one; ``number_fields`` go to the PhoneNumber."""
+    leaves the number without one; ``number_fields`` go to the PhoneNumber; ``workspace``
+    puts it in an existing workspace."""
     from betool.models import User
     from betool.services import workspace_create
     from pipelines.models import Pipeline, PipelineVersion
     from telephony.models import PhoneNumber, Trunk
-    from telephony.provisioning import reconcile, sync_number, sync_trunk
+    from telephony.provisioning.livekit import reconcile, sync_number, sync_trunk
     from tests.conftest import fund
     from tests.voice.graphs import TRANSFER_TARGET, front_desk_graph
 
@@ -132,14 +133,17 @@ def provision(
         agent_name: str,
         *,
         pipeline: bool = True,
+        graph: dict[str, Any] | None = None,
         number_fields: dict[str, Any] | None = None,
+        workspace: Any = None,
         **trunk_fields: Any,
     ) -> Any:
         settings.LIVEKIT_AGENT_NAME = agent_name
-        owner = User.objects.create_user(f"owner-{uuid.uuid4().hex[:6]}", "o@example.com", "x")
-        workspace = workspace_create(name="Phone test", owner=owner)
-        fund(workspace)
-        graph = front_desk_graph()
+        if workspace is None:  # else another number of the same workspace (a campaign's pool)
+            owner = User.objects.create_user(f"owner-{uuid.uuid4().hex[:6]}", "o@example.com", "x")
+            workspace = workspace_create(name="Phone test", owner=owner)
+            fund(workspace)
+        graph = graph or front_desk_graph()
         flow = Pipeline.objects.create(workspace=workspace, name="Front desk", draft=graph)
         PipelineVersion.objects.create(pipeline=flow, number=1, graph=graph)
         trunk = Trunk(

@@ -192,7 +192,12 @@ def test_the_trunk_limit_answers_exactly_its_calls_and_rejects_the_rest_unanswer
             assert p.sipp.outcome() == ["refused 486"], p.sipp.log()
             assert "SIP/2.0 486" in p.sipp.messages()
             assert "SIP/2.0 200 OK" not in p.sipp.messages()
-    assert Call.objects.filter(number=number).count() == 2
+    calls = Call.objects.filter(number=number)
+    assert calls.exclude(end_reason=CallEndReason.REFUSED).count() == 2
+    # The rejected calls are on record: refused for the trunk's limit, never connected.
+    refused = calls.filter(end_reason=CallEndReason.REFUSED)
+    assert [c.refusal_reason for c in refused] == ["trunk_busy", "trunk_busy"]
+    assert all(c.connected_at is None and _billed_seconds(c) == 0 for c in refused)
 
 
 def test_a_number_without_a_pipeline_says_so_and_hangs_up(

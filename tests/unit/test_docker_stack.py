@@ -22,7 +22,8 @@ from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKER = ROOT / "docker"
-APP_SERVICES = ("migrate", "web", "voice-worker", "celery-worker", "celery-beat")
+CELERY_WORKERS = ("celery-worker", "celery-metering", "celery-calls")
+APP_SERVICES = ("migrate", "web", "voice-worker", *CELERY_WORKERS, "celery-beat")
 INFRA_SERVICES = ("postgres", "redis", "livekit-server", "livekit-sip")
 # ${NAME}, ${NAME:-default}, ${NAME:?message}, ${NAME-default}, ${NAME?message}
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -105,13 +106,30 @@ def test_app_services_share_one_image_built_from_the_app_stage(
 
 def test_app_commands(services: dict[str, dict[str, Any]]) -> None:
     web = command_of(services["web"])
-    assert web[0] == "daphne"
-    assert web[-1] == "betool.asgi:application"
-    assert "0.0.0.0" in web
+    assert web[:2] == ["uvicorn", "betool.asgi:application"]
+    assert "--host=0.0.0.0" in web
+    assert "--ws=websockets" in web  # the test sessions' and the call monitor's sockets
     assert command_of(services["voice-worker"])[:2] == ["betool", "worker"]
-    assert command_of(services["celery-worker"])[:4] == ["celery", "-A", "betool", "worker"]
+    for name in CELERY_WORKERS:
+        assert command_of(services[name])[:4] == ["celery", "-A", "betool", "worker"]
     assert command_of(services["celery-beat"])[:4] == ["celery", "-A", "betool", "beat"]
     assert command_of(services["migrate"])[-2:] == ["migrate", "--noinput"]
+
+
+def test_the_web_tier_runs_several_processes_sharing_redis(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """Several web processes (BETOOL_WEB_WORKERS, 4 unless the deployer says) behind the TLS
+    proxy; Redis carries the channel layer between them."""
+    web = command_of(services["web"])
+    [workers] = [arg.removeprefix("--workers=") for arg in web if arg.startswith("--workers=")]
+    match = INTERPOLATION.fullmatch(workers)
+    assert match, workers
+    assert match["name"] == "BETOOL_WEB_WORKERS"
+    assert int(interpolate(workers, {})) > 1
+    assert interpolate(workers, {"BETOOL_WEB_WORKERS": "8"}) == "8"
+    assert "--proxy-headers" in web
+    assert services["web"]["environment"]["REDIS_URL"].startswith("redis://")
 
 
 def test_the_commands_name_real_entry_points() -> None:
@@ -129,7 +147,7 @@ def conditions(service: dict[str, Any]) -> dict[str, str]:
 def test_start_order(services: dict[str, dict[str, Any]]) -> None:
     database_and_queue = {"postgres": "service_healthy", "redis": "service_healthy"}
     assert conditions(services["migrate"]) == database_and_queue
-    for name in ("web", "celery-worker", "celery-beat"):
+    for name in ("web", *CELERY_WORKERS, "celery-beat"):
         assert conditions(services[name]) == {
             **database_and_queue,
             "migrate": "service_completed_successfully",
@@ -289,7 +307,7 @@ def test_dockerfile_stages() -> None:
     assert user
     assert user[-1] != "USER root"
     assert app[-1].startswith("CMD")
-    assert "daphne" in app[-1]
+    assert "uvicorn" in app[-1]
 
 
 def test_dockerfile_copies_every_python_package() -> None:
@@ -315,3 +333,50 @@ def test_voice_workers_scale_out_and_drain_their_calls_when_stopped(
     # livekit-agents drains on SIGTERM (not in --dev), for up to its hour-long drain timeout.
     assert "--dev" not in command_of(worker)
     assert worker["stop_grace_period"] == "1h"
+
+
+def _option(command: list[str], name: str) -> str:
+    values = [part.split("=", 1)[1] for part in command if part.startswith(f"{name}=")]
+    assert len(values) == 1, (name, command)
+    return values[0]
+
+
+def test_a_celery_worker_per_queue_and_every_task_in_a_consumed_queue(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    from django.conf import settings
+
+    from betool.celery import app
+
+    consumed: dict[str, str] = {}
+    for name in CELERY_WORKERS:
+        command = command_of(services[name])
+        for queue in _option(command, "--queues").split(","):
+            assert queue not in consumed, f"{queue} is consumed by {consumed.get(queue)} too"
+            consumed[queue] = name
+        # Its health check pings this very worker (its node name).
+        node = _option(command, "--hostname").split("@")[0]
+        assert f"--destination {node}@$$HOSTNAME" in services[name]["healthcheck"]["test"][1]
+    assert set(consumed) == set(settings.CELERY_QUEUE_NAMES)
+    app.loader.import_default_modules()
+    project_tasks = [name for name in app.tasks if not name.startswith("celery.")]
+    assert {"betool.usage_rollup_advance", "telephony.reap_stale_calls"} <= set(project_tasks)
+    for task in project_tasks:
+        route = app.amqp.router.route({}, task)
+        assert route["queue"].name in consumed, task
+    queue_of = {task: app.amqp.router.route({}, task)["queue"].name for task in project_tasks}
+    assert queue_of["betool.usage_rollup_advance"] == "metering"
+    assert queue_of["betool.balance_alerts_sweep"] == "metering"
+    assert queue_of["telephony.sync_number_to_livekit"] == "calls"
+    assert queue_of["betool.ping"] == "default"
+    # A task nobody routed yet (another engineer's new one) lands in the default queue.
+    assert app.amqp.router.route({}, "pipelines.some_new_task")["queue"].name == "default"
+
+
+def test_the_local_run_takes_every_queue() -> None:
+    from django.conf import settings
+
+    run = (ROOT / "scripts" / "run").read_text()
+    queues = re.search(r"--queues=(\S+)", run)
+    assert queues is not None
+    assert set(queues[1].split(",")) == set(settings.CELERY_QUEUE_NAMES)

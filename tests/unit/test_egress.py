@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from betool.egress import EgressBlocked, EgressPolicy, EgressRefused, EgressTransport
-from pipelines.engine.providers import ProviderRegistry
 from pipelines.nodes.http_support import MAX_RESPONSE_BYTES
+from pipelines.turn.providers import ProviderRegistry
 
 from .pipelines.graphs import chain, collect, conversation, document, edge, node, start, turn_end
 
@@ -283,3 +283,76 @@ async def test_an_answer_over_the_size_cap_takes_the_error_branch(loopback: _Loo
     step = await _run(loopback.url("/big"), allow_private=True)
     assert step.branch == "error"
     assert "larger than 1024 KiB" in step.output
+
+
+async def test_the_speech_plugins_session_connects_to_the_checked_address(
+    loopback: _Loopback,
+) -> None:
+    """The aiohttp session given to the livekit speech plugins: a name is connected at the
+    address the policy checked (one lookup, no second one to rebind), each new connection
+    is checked again, and loopback needs the operator's opt-in."""
+    import aiohttp
+
+    from betool.egress import egress_aiohttp_session
+
+    answers = iter([["127.0.0.1"], ["169.254.169.254"]])  # this machine, then metadata
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        return next(answers)
+
+    session = egress_aiohttp_session(policy=EgressPolicy(allow_private=True, resolver=rebinding))
+    url = f"http://speech.test:{loopback.port}/ok"
+    try:
+        async with session.get(url, headers={"Connection": "close"}) as first:
+            assert first.status == 200
+        assert loopback.hits == ["/ok"]  # speech.test exists only in the stub's answer
+        with pytest.raises(aiohttp.ClientConnectionError, match=r"169\.254\.169\.254"):
+            await session.get(url)
+    finally:
+        await session.close()
+
+    strict = egress_aiohttp_session(policy=EgressPolicy(resolver=lambda h, p: _loopback_only()))
+    try:
+        with pytest.raises(aiohttp.ClientConnectionError, match="loopback"):
+            await strict.get(url)
+        with pytest.raises(aiohttp.ClientConnectionError, match="loopback"):
+            await strict.get(loopback.url("/literal"))  # a literal skips aiohttp's resolver
+        with pytest.raises(aiohttp.ClientConnectionError, match="loopback"):
+            await strict.ws_connect(f"ws://speech.test:{loopback.port}/ws")
+    finally:
+        await strict.close()
+    assert loopback.hits == ["/ok"]
+
+
+async def _loopback_only() -> list[str]:
+    return ["127.0.0.1"]
+
+
+def test_language_model_transports_share_one_verifying_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every call's LLM clients reuse the process's TLS context instead of loading the CA
+    bundle again; it still verifies the server's certificate and name."""
+    import ssl
+
+    import httpx2
+
+    from betool import egress
+
+    built: list[ssl.SSLContext] = []
+    real = httpx2.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        built.append(real(*args, **kwargs))
+        return built[-1]
+
+    egress._llm_ssl_context.cache_clear()
+    monkeypatch.setattr(httpx2, "create_ssl_context", counting)
+    try:
+        egress.llm_egress_transport(allow_private=False)
+        egress.llm_egress_transport(allow_private=True)
+        assert len(built) == 1
+        assert built[0].verify_mode == ssl.CERT_REQUIRED
+        assert built[0].check_hostname
+    finally:
+        egress._llm_ssl_context.cache_clear()

@@ -11,7 +11,7 @@ from django.test import Client
 
 from betool.models import Membership
 from betool.roles import Role
-from pipelines.graph.limits import MAX_NODES
+from pipelines.graph_limits import MAX_NODES
 from pipelines.services import pipeline_create
 
 pytestmark = pytest.mark.django_db

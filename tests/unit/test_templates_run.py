@@ -61,12 +61,23 @@ async def test_outbound_reminder_confirms_and_hangs_up() -> None:
     assert conversation.variables["outcome"] == "confirmed"
 
 
-async def test_outbound_reminder_leaves_a_voicemail_message() -> None:
+async def test_outbound_reminder_leaves_a_voicemail_message_on_its_voicemail_branch() -> None:
+    conversation = _conversation(_graph("outbound_reminder"))
+    assert conversation.has_voicemail_branch
+    assert conversation.answered_by_machine()
+    text, actions = await _say(conversation, "")
+    assert "call us back" in text
+    assert "yes or no" not in text.lower()  # no question for a machine
+    assert [a["action"] for a in actions] == ["hangup"]
+    assert conversation.ended
+
+
+async def test_outbound_reminder_no_longer_guesses_voicemail_from_words() -> None:
     text, actions = await _say(
         _conversation(_graph("outbound_reminder")), "Please leave a message after the tone"
     )
-    assert "call us back" in text
-    assert actions[-1]["action"] == "hangup"
+    assert "call us back" not in text
+    assert actions == []
 
 
 class _Bookings(BaseHTTPRequestHandler):

@@ -224,8 +224,8 @@ async def test_a_test_sessions_llm_tokens_are_billed_as_test_usage(
     from django.db.models import Sum
 
     from betool.models import LedgerEntry
-    from pipelines.engine import Channel, Conversation, ProviderRegistry, compile_graph
-    from pipelines.test_session import TestSession
+    from pipelines.engine import ProviderRegistry, compile_graph
+    from pipelines.test_session import build_test_session
     from tests.fakes.llm import Script, ScriptedLLM
     from tests.unit.pipelines.graphs import chain, document, node, start
     from voice_models.llm.types import Usage
@@ -236,13 +236,11 @@ async def test_a_test_sessions_llm_tokens_are_billed_as_test_usage(
     providers = ProviderRegistry(llms={"gpt-4o-mini": llm})
     graph = document([start(), node("a", "agent", mission="Help.", model="gpt-4o-mini")],
                      chain("start", "a"))  # fmt: skip
-    session = TestSession(
+    session = build_test_session(
+        compiled=compile_graph(graph),
+        providers=providers,
         session_id="abc123",
         pipeline_id=1,
-        conversation=Conversation(
-            compile_graph(graph), channel=Channel("browser_test"), providers=providers
-        ),
-        providers=providers,
         workspace=workspace,
     )
     for text in ("hello", "again"):

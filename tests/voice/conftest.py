@@ -92,7 +92,12 @@ def worker(
         agent_name=agent_name,
         database_url=database_url,
         log_path=VOICE_DIR / f"worker-{agent_name}.log",
-        extra_env={"BETOOL_WORKER_MAX_CALLS": "2", "BETOOL_WORKER_DEBUG": "1"},
+        # No livekit-sip in this tier: an outbound call's callee joins its room itself.
+        extra_env={
+            "BETOOL_WORKER_MAX_CALLS": "2",
+            "BETOOL_WORKER_DEBUG": "1",
+            "BETOOL_OUTBOUND_DIALER": "room",
+        },
     )
     try:
         asyncio.run(harness.wait_for_worker(process))

@@ -53,6 +53,20 @@ def _edge(source: str, handle: str, target: str) -> dict[str, Any]:
     }
 
 
+TRANSFER_BUSY_BRANCH = "The line is busy. Would you like us to call you back?"
+
+
+def warm_transfer_graph() -> dict[str, Any]:
+    """The front desk, its transfer warm, and its busy outcome wired to a Say node."""
+    graph = front_desk_graph()
+    for node in graph["nodes"]:
+        if node["id"] == "transfer":
+            node["data"]["config"]["mode"] = "warm"
+    graph["nodes"].append(_node("say_busy", "say", {"text": TRANSFER_BUSY_BRANCH}))
+    graph["edges"].append(_edge("transfer", "busy", "say_busy"))
+    return graph
+
+
 def front_desk_graph(*, hold_seconds: float = 3.0) -> dict[str, Any]:
     """start → keyword classifier → say / transfer / hangup / hold."""
     intents = [

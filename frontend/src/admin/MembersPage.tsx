@@ -1,20 +1,20 @@
 /** Members: invite by link, change roles, remove; an owner is changed only by an owner. */
 import { useState } from "react";
-import { errorMessage } from "../api/client";
 import type { Role } from "../api/types";
 import { roleLabel } from "../app/UserMenu";
 import { useMe } from "../app/session";
 import { Dialog } from "../ui/Dialog";
 import { dateTime } from "../ui/format";
-import { Icon } from "../ui/Icon";
-import { showToast } from "../ui/toasts";
 import { adminApi, type InviteCreated, type Member } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { CopyBox } from "./CopyBox";
 import { FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
-import { ActionsHeader, DeleteButton, DeleteConfirm, FormFooter, RowActions } from "./controls";
+import { DeleteButton, DeleteConfirm, FormFooter, RowActions } from "./controls";
+import { AdminTable } from "./components/AdminTable";
+import { NewButton } from "./components/NewButton";
+import { runWithToast } from "./components/runWithToast";
+import { useSubmit } from "./components/useAdminForm";
 
 const ROLES: Role[] = ["owner", "admin", "designer", "finance"];
 
@@ -26,21 +26,12 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
   const me = useMe();
   const [role, setRole] = useState<Role>("designer");
   const [email, setEmail] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, submitWith } = useSubmit(["role", "email"]);
   const [created, setCreated] = useState<InviteCreated | null>(null);
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      setCreated(await adminApi.invite(role, email.trim()));
-      onInvited();
-    } catch (e) {
-      setErrors(formErrors(e, ["role", "email"]));
-    }
-    setBusy(false);
-  };
+  const submit = submitWith(async () => {
+    setCreated(await adminApi.invite(role, email.trim()));
+    onInvited();
+  });
   return (
     <Dialog title="Invite a member" description={`They open the link, choose a username and password, and join ${me.workspace.name}.`} onClose={onClose}>
       {created ? (
@@ -81,12 +72,7 @@ export function MembersPage() {
     return null;
   };
   const changeRole = async (m: Member, role: Role) => {
-    try {
-      await adminApi.setRole(m.id, role);
-      showToast(`${m.username} is now ${roleLabel(role)}`);
-    } catch (e) {
-      showToast(errorMessage(e), "error");
-    }
+    await runWithToast(() => adminApi.setRole(m.id, role), `${m.username} is now ${roleLabel(role)}`);
     members.reload();
   };
 
@@ -94,54 +80,40 @@ export function MembersPage() {
     <AdminSection
       title="Members"
       description="Who works in this workspace, and what their role lets them do."
-      action={
-        <button type="button" className="btn btn-primary" onClick={() => setInviting(true)}>
-          <Icon name="plus" /> Invite a member
-        </button>
-      }
+      action={<NewButton label="Invite a member" onClick={() => setInviting(true)} />}
     >
       <LoadState resource={members} empty={{ title: "No members", text: "Invite the first member.", action: "Invite a member", onAction: () => setInviting(true) }}>
         {(list) => (
-          <table className="pipeline-table admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
-                <ActionsHeader />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((m) => {
-                const locked = lockReason(m);
-                return (
-                  <tr key={m.id}>
-                    <td>
-                      <div className="strong">
-                        {m.username}
-                        {m.username === me.username && <span className="muted"> (you)</span>}
-                      </div>
-                      <div className="muted">{m.email || "no email"}</div>
-                    </td>
-                    <td>
-                      <select className="select" style={{ width: 140 }} aria-label={`Role of ${m.username}`} value={m.role} disabled={locked !== null} title={locked ?? undefined} onChange={(e) => void changeRole(m, e.target.value as Role)}>
-                        {(m.role === "owner" ? ROLES.map((r) => ({ value: r, label: roleLabel(r) })) : rolesFor(me.role)).map((o) => (
-                          <option key={o.value} value={o.value}>
-                            {o.label}
-                          </option>
-                        ))}
-                      </select>
-                      {locked && <div className="muted">{locked}</div>}
-                    </td>
-                    <td className="muted">{dateTime(m.created_at)}</td>
-                    <RowActions>
-                      <DeleteButton name={m.username} verb="Remove" label disabled={locked !== null} onClick={() => setRemoving(m)} />
-                    </RowActions>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <AdminTable columns={["Member", "Role", "Joined"]} actions>
+            {list.map((m) => {
+              const locked = lockReason(m);
+              return (
+                <tr key={m.id}>
+                  <td>
+                    <div className="strong">
+                      {m.username}
+                      {m.username === me.username && <span className="muted"> (you)</span>}
+                    </div>
+                    <div className="muted">{m.email || "no email"}</div>
+                  </td>
+                  <td>
+                    <select className="select" style={{ width: 140 }} aria-label={`Role of ${m.username}`} value={m.role} disabled={locked !== null} title={locked ?? undefined} onChange={(e) => void changeRole(m, e.target.value as Role)}>
+                      {(m.role === "owner" ? ROLES.map((r) => ({ value: r, label: roleLabel(r) })) : rolesFor(me.role)).map((o) => (
+                        <option key={o.value} value={o.value}>
+                          {o.label}
+                        </option>
+                      ))}
+                    </select>
+                    {locked && <div className="muted">{locked}</div>}
+                  </td>
+                  <td className="muted">{dateTime(m.created_at)}</td>
+                  <RowActions>
+                    <DeleteButton name={m.username} verb="Remove" label disabled={locked !== null} onClick={() => setRemoving(m)} />
+                  </RowActions>
+                </tr>
+              );
+            })}
+          </AdminTable>
         )}
       </LoadState>
       {invites.data && invites.data.length > 0 && (
@@ -155,7 +127,7 @@ export function MembersPage() {
                   <td>{roleLabel(i.role)}</td>
                   <td className="muted">expires {dateTime(i.expires_at)}</td>
                   <RowActions>
-                    <DeleteButton name={`the invitation${i.email ? ` of ${i.email}` : ""}`} verb="Revoke" label onClick={() => adminApi.revokeInvite(i.id).then(invites.reload, (e: unknown) => showToast(errorMessage(e), "error"))} />
+                    <DeleteButton name={`the invitation${i.email ? ` of ${i.email}` : ""}`} verb="Revoke" label onClick={() => void runWithToast(() => adminApi.revokeInvite(i.id)).then((revoked) => revoked && invites.reload())} />
                   </RowActions>
                 </tr>
               ))}

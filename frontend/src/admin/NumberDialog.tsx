@@ -4,12 +4,25 @@ import { useEffect, useState } from "react";
 import { pipelinesApi } from "../api/pipelines";
 import type { PipelineSummary, Version } from "../api/types";
 import { Dialog } from "../ui/Dialog";
-import { adminApi, type NumberInput, type PhoneNumber, type Trunk, type VoiceModel, type VoiceModelKind } from "./api";
+import { adminApi, type BargeInMode, type BargeInSensitivity, type NumberInput, type PhoneNumber, type Trunk, type VoiceModel, type VoiceModelKind } from "./api";
 import { CheckboxField, FormAlert, InputField, SelectField } from "./Field";
-import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { FormFooter } from "./controls";
+import { useAdminForm } from "./components/useAdminForm";
 
-const FIELDS = ["e164", "label", "trunk_id", "pipeline_id", "pinned_version", "asr_model_id", "tts_model_id", "llm_model_id", "language", "max_call_duration_s", "silence_timeout_s", "max_concurrent_calls", "transfer_target"] as const;
+const FIELDS = ["e164", "label", "trunk_id", "pipeline_id", "pinned_version", "asr_model_id", "tts_model_id", "llm_model_id", "language", "max_call_duration_s", "silence_timeout_s", "max_concurrent_calls", "transfer_target", "barge_in_mode", "barge_in_sensitivity", "record_calls", "recording_consent_line"] as const;
+
+const BARGE_IN_MODES: { value: BargeInMode; label: string }[] = [
+  { value: "any", label: "Speaking or pressing a key" },
+  { value: "speech", label: "Speaking" },
+  { value: "dtmf", label: "Pressing a key" },
+  { value: "none", label: "Nothing: the agent always finishes" },
+];
+
+const SENSITIVITIES: { value: BargeInSensitivity; label: string }[] = [
+  { value: "low", label: "Low: only sustained, clear speech" },
+  { value: "medium", label: "Medium" },
+  { value: "high", label: "High: a short word is enough" },
+];
 
 const EMPTY: NumberInput = {
   e164: "",
@@ -26,7 +39,14 @@ const EMPTY: NumberInput = {
   tts_model_id: null,
   llm_model_id: null,
   max_concurrent_calls: null,
+  barge_in_mode: "any",
+  barge_in_sensitivity: "medium",
+  record_calls: false,
+  recording_consent_line: "",
 };
+
+/** What the worker says first when nothing else is set (pipelines/graph/recording_settings.py). */
+const DEFAULT_CONSENT_LINE = "This call is recorded for quality and training purposes.";
 
 const NONE = "";
 const idOrNull = (value: string) => (value === NONE ? null : Number(value));
@@ -52,15 +72,9 @@ interface Props {
 }
 
 export function NumberDialog({ number, trunks, voiceModels, onClose, onSaved }: Props) {
-  const [form, setForm] = useState<NumberInput>(number ? inputOf(number) : EMPTY);
+  const { form, setForm, set, errors, busy, submitWith } = useAdminForm<NumberInput>(number ? inputOf(number) : EMPTY, FIELDS);
   const [pipelines, setPipelines] = useState<PipelineSummary[]>([]);
   const [loadedVersions, setLoadedVersions] = useState<{ pipelineId: number; versions: Version[] } | null>(null);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof NumberInput>(key: K, value: NumberInput[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => clearField(e, String(key)));
-  };
 
   useEffect(() => {
     pipelinesApi.list().then(setPipelines, () => setPipelines([]));
@@ -80,19 +94,11 @@ export function NumberDialog({ number, trunks, voiceModels, onClose, onSaved }: 
     ...voiceModels.filter((m) => m.kind === kind).map((m) => ({ value: String(m.id), label: `${m.name}${m.enabled ? "" : " (disabled)"}${m.is_default ? " (default)" : ""}` })),
   ];
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      if (number) await adminApi.updateNumber(number.id, form);
-      else await adminApi.createNumber(form);
-      onSaved();
-    } catch (e) {
-      setErrors(formErrors(e, FIELDS));
-      setBusy(false);
-    }
-  };
+  const submit = submitWith(async () => {
+    if (number) await adminApi.updateNumber(number.id, form);
+    else await adminApi.createNumber(form);
+    onSaved();
+  });
   const err = errors.fields;
   const latest = versions[0]?.number;
 
@@ -142,6 +148,27 @@ export function NumberDialog({ number, trunks, voiceModels, onClose, onSaved }: 
             <InputField label="Transfer to" value={form.transfer_target} onChange={(v) => set("transfer_target", v)} error={err.transfer_target} placeholder="tel:+15550199" />
           </div>
           <CheckboxField label="Enabled (takes calls)" checked={form.enabled} onChange={(v) => set("enabled", v)} />
+        </fieldset>
+        <fieldset className="fieldset">
+          <legend>Interruptions (barge-in)</legend>
+          <div className="form-grid">
+            <SelectField label="Callers interrupt the agent by" value={form.barge_in_mode} onChange={(v) => set("barge_in_mode", v as BargeInMode)} error={err.barge_in_mode} options={BARGE_IN_MODES} help="A Say, Agent or Start node can choose otherwise for what it says." />
+            <SelectField label="Sensitivity to the caller's voice" value={form.barge_in_sensitivity} onChange={(v) => set("barge_in_sensitivity", v as BargeInSensitivity)} error={err.barge_in_sensitivity} options={SENSITIVITIES} />
+          </div>
+        </fieldset>
+        <fieldset className="fieldset">
+          <legend>Recording</legend>
+          <CheckboxField label="Record calls to this number" checked={form.record_calls} onChange={(v) => set("record_calls", v)} help="Caller and agent on two channels, played on the call's page. The pipeline's settings can turn recording on too." />
+          {form.record_calls && (
+            <InputField
+              label="Consent line"
+              value={form.recording_consent_line}
+              onChange={(v) => set("recording_consent_line", v)}
+              error={err.recording_consent_line}
+              placeholder={DEFAULT_CONSENT_LINE}
+              help="Said before the greeting. Empty: the pipeline's line, or the one shown."
+            />
+          )}
         </fieldset>
         <FormFooter onCancel={onClose} busy={busy} label={number ? "Save number" : "Create number"} />
       </form>

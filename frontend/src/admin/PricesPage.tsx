@@ -5,9 +5,10 @@ import { showToast } from "../ui/toasts";
 import { adminApi, type Price, type PriceInput } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { FormAlert, InputField, SelectField } from "./Field";
-import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
-import { ActionsHeader, DeleteButton, DeleteConfirm, RowActions } from "./controls";
+import { DeleteButton, DeleteConfirm, RowActions } from "./controls";
+import { AdminTable } from "./components/AdminTable";
+import { useAdminForm } from "./components/useAdminForm";
 
 const KINDS = [
   { value: "call_seconds", label: "Call time" },
@@ -22,29 +23,15 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function PricesPage() {
   const canEdit = useCan("prices.manage");
   const prices = useResource(adminApi.prices);
-  const [form, setForm] = useState<PriceInput>({ kind: "call_seconds", model_name: "", credits: "", effective_from: today(), note: "" });
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [busy, setBusy] = useState(false);
+  const { form, setForm, set, errors, busy, submitWith } = useAdminForm<PriceInput>({ kind: "call_seconds", model_name: "", credits: "", effective_from: today(), note: "" }, ["kind", "model_name", "credits", "effective_from", "note"]);
   const [deleting, setDeleting] = useState<Price | null>(null);
-  const set = <K extends keyof PriceInput>(key: K, value: PriceInput[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => clearField(e, String(key)));
-  };
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await adminApi.setPrice({ ...form, model_name: form.model_name.trim() });
-      showToast(`Price of ${kindLabel(form.kind).toLowerCase()} set from ${form.effective_from}`);
-      setForm((f) => ({ ...f, credits: "", note: "" }));
-      prices.reload();
-    } catch (e) {
-      setErrors(formErrors(e, ["kind", "model_name", "credits", "effective_from", "note"]));
-    }
-    setBusy(false);
-  };
+  const submit = submitWith(async () => {
+    await adminApi.setPrice({ ...form, model_name: form.model_name.trim() });
+    showToast(`Price of ${kindLabel(form.kind).toLowerCase()} set from ${form.effective_from}`);
+    setForm((f) => ({ ...f, credits: "", note: "" }));
+    prices.reload();
+  });
 
   return (
     <AdminSection title="Prices" description="Credits per unit of usage. A price applies to calls from its date on; a model's own price beats the kind's.">
@@ -72,34 +59,21 @@ export function PricesPage() {
       )}
       <LoadState resource={prices} empty={{ title: "No prices", text: "The built-in prices apply until you set your own." }}>
         {(list) => (
-          <table className="pipeline-table admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Usage</th>
-                <th scope="col">Model</th>
-                <th scope="col" className="num">Credits</th>
-                <th scope="col">Unit</th>
-                <th scope="col">From</th>
-                <th scope="col">Note</th>
-                {canEdit && <ActionsHeader />}
+          <AdminTable columns={["Usage", "Model", { label: "Credits", numeric: true }, "Unit", "From", "Note"]} actions={canEdit}>
+            {list.map((p) => (
+              <tr key={p.id ?? `default-${p.kind}`}>
+                <td>{kindLabel(p.kind)}</td>
+                <td>{p.model_name || <span className="muted">every model</span>}</td>
+                <td className="num">{Number(p.credits).toLocaleString("en-US", { maximumFractionDigits: 4 })}</td>
+                <td className="muted">{p.unit}</td>
+                <td>{p.effective_from ?? <span className="muted">always</span>}</td>
+                <td className="muted">{p.note}</td>
+                {canEdit && (
+                  <RowActions>{p.id !== null && <DeleteButton name={`the price of ${kindLabel(p.kind)} from ${p.effective_from}`} onClick={() => setDeleting(p)} />}</RowActions>
+                )}
               </tr>
-            </thead>
-            <tbody>
-              {list.map((p) => (
-                <tr key={p.id ?? `default-${p.kind}`}>
-                  <td>{kindLabel(p.kind)}</td>
-                  <td>{p.model_name || <span className="muted">every model</span>}</td>
-                  <td className="num">{Number(p.credits).toLocaleString("en-US", { maximumFractionDigits: 4 })}</td>
-                  <td className="muted">{p.unit}</td>
-                  <td>{p.effective_from ?? <span className="muted">always</span>}</td>
-                  <td className="muted">{p.note}</td>
-                  {canEdit && (
-                    <RowActions>{p.id !== null && <DeleteButton name={`the price of ${kindLabel(p.kind)} from ${p.effective_from}`} onClick={() => setDeleting(p)} />}</RowActions>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </AdminTable>
         )}
       </LoadState>
       {deleting && (

@@ -6,32 +6,24 @@ import { adminApi, type ApiToken, type ApiTokenCreated } from "./api";
 import { AdminSection, LoadState } from "./AdminSection";
 import { CopyBox } from "./CopyBox";
 import { FormAlert, InputField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
-import { ActionsHeader, DeleteButton, DeleteConfirm, RowActions } from "./controls";
+import { DeleteButton, DeleteConfirm, RowActions } from "./controls";
+import { AdminTable } from "./components/AdminTable";
+import { useSubmit } from "./components/useAdminForm";
 
 export function TokensPage() {
   const me = useMe();
   const tokens = useResource(adminApi.tokens);
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, submitWith } = useSubmit(["name"]);
   const [created, setCreated] = useState<ApiTokenCreated | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
 
-  const create = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      setCreated(await adminApi.createToken(name.trim()));
-      setName("");
-      tokens.reload();
-    } catch (e) {
-      setErrors(formErrors(e, ["name"]));
-    }
-    setBusy(false);
-  };
+  const create = submitWith(async () => {
+    setCreated(await adminApi.createToken(name.trim()));
+    setName("");
+    tokens.reload();
+  });
 
   return (
     <AdminSection title="API tokens" description={`Your tokens for scripts. Each acts as you, with your role (${me.role}) in ${me.workspace.name}.`}>
@@ -56,31 +48,21 @@ export function TokensPage() {
       </form>
       <LoadState resource={tokens} empty={{ title: "No token yet", text: "Create one above for each script or integration that calls the betool API." }}>
         {(list) => (
-          <table className="pipeline-table admin-table">
-            <thead>
-              <tr>
-                <th scope="col">Token</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <ActionsHeader />
+          <AdminTable columns={["Token", "Created", "Last used"]} actions>
+            {list.map((t) => (
+              <tr key={t.id}>
+                <td>
+                  <div className="strong">{t.name}</div>
+                  <div className="muted mono">{t.prefix}…</div>
+                </td>
+                <td className="muted">{dateTime(t.created_at)}</td>
+                <td className="muted">{t.last_used_at ? relativeTime(t.last_used_at) : "never"}</td>
+                <RowActions>
+                  <DeleteButton name={t.name} verb="Revoke" label onClick={() => setRevoking(t)} />
+                </RowActions>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <div className="strong">{t.name}</div>
-                    <div className="muted mono">{t.prefix}…</div>
-                  </td>
-                  <td className="muted">{dateTime(t.created_at)}</td>
-                  <td className="muted">{t.last_used_at ? relativeTime(t.last_used_at) : "never"}</td>
-                  <RowActions>
-                    <DeleteButton name={t.name} verb="Revoke" label onClick={() => setRevoking(t)} />
-                  </RowActions>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </AdminTable>
         )}
       </LoadState>
       {revoking && (

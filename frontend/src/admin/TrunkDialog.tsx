@@ -4,9 +4,9 @@ import { Dialog } from "../ui/Dialog";
 import { adminApi, type Trunk, type TrunkInput } from "./api";
 import { CARRIER_PRESETS, CODECS, type CarrierPreset } from "./carrierPresets";
 import { CheckboxField, FieldShell, FormAlert, InputField, SelectField } from "./Field";
-import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { SecretField } from "./SecretField";
 import { FormFooter } from "./controls";
+import { useAdminForm } from "./components/useAdminForm";
 
 const FIELDS = ["name", "direction", "address", "transport", "username", "password", "inbound_username", "inbound_password", "allowed_addresses", "codecs", "max_concurrent_calls", "supports_refer"] as const;
 
@@ -29,33 +29,19 @@ function inputOf(trunk: Trunk): TrunkInput {
 }
 
 export function TrunkDialog({ trunk, onClose, onSaved }: { trunk: Trunk | null; onClose: () => void; onSaved: () => void }) {
-  const [form, setForm] = useState<TrunkInput>(trunk ? inputOf(trunk) : EMPTY);
+  const { form, setForm, set, errors, busy, submitWith } = useAdminForm<TrunkInput>(trunk ? inputOf(trunk) : EMPTY, FIELDS);
   const [preset, setPreset] = useState<CarrierPreset | null>(null);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof TrunkInput>(key: K, value: TrunkInput[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => clearField(e, String(key)));
-  };
 
   const applyPreset = (p: CarrierPreset) => {
     setPreset(p);
     setForm((f) => ({ ...f, ...p.values, name: f.name || p.label }));
   };
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      if (trunk) await adminApi.updateTrunk(trunk.id, form);
-      else await adminApi.createTrunk(form);
-      onSaved();
-    } catch (e) {
-      setErrors(formErrors(e, FIELDS));
-      setBusy(false);
-    }
-  };
+  const submit = submitWith(async () => {
+    if (trunk) await adminApi.updateTrunk(trunk.id, form);
+    else await adminApi.createTrunk(form);
+    onSaved();
+  });
   const err = errors.fields;
   const outbound = form.direction !== "inbound";
   const inbound = form.direction !== "outbound";

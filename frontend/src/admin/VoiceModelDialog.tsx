@@ -4,10 +4,11 @@ import { useState } from "react";
 import { Dialog } from "../ui/Dialog";
 import { adminApi, type CatalogItem, type ConnectionResult, type VoiceModel, type VoiceModelInput, type VoiceModelKind } from "./api";
 import { FieldShell, FormAlert, InputField, SelectField } from "./Field";
-import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
+import { formErrors } from "./fieldErrors";
 import { KIND_LABELS, PROVIDER_PRESETS, type ProviderPreset } from "./providerPresets";
 import { SecretField } from "./SecretField";
 import { FormFooter } from "./controls";
+import { useAdminForm } from "./components/useAdminForm";
 
 const FIELDS = ["name", "kind", "provider", "model", "voice", "language", "base_url", "api_key"] as const;
 
@@ -39,19 +40,14 @@ function CatalogPicker({ label, value, onChange, items, error, placeholder }: { 
 
 export function VoiceModelDialog({ model, onClose, onSaved }: { model: VoiceModel | null; onClose: () => void; onSaved: () => void }) {
   const [preset, setPreset] = useState<ProviderPreset | null>(model ? presetOf(model) : null);
-  const [form, setForm] = useState<VoiceModelInput>(
+  const { form, setForm, set, errors, setErrors, busy, submitWith } = useAdminForm<VoiceModelInput>(
     model
       ? { name: model.name, kind: model.kind, provider: model.provider, model: model.model, voice: model.voice, language: model.language, base_url: model.base_url, enabled: model.enabled }
       : { name: "", kind: "llm", provider: "", model: "", voice: "", language: "en", base_url: "", enabled: true },
+    FIELDS,
   );
   const [catalog, setCatalog] = useState<ConnectionResult | null>(null);
   const [loadingCatalog, setLoadingCatalog] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof VoiceModelInput>(key: K, value: VoiceModelInput[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => clearField(e, String(key)));
-  };
 
   const choose = (p: ProviderPreset) => {
     setPreset(p);
@@ -70,21 +66,13 @@ export function VoiceModelDialog({ model, onClose, onSaved }: { model: VoiceMode
     setLoadingCatalog(false);
   };
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      if (model) {
-        const { kind: _k, provider: _p, ...changes } = form;
-        await adminApi.updateVoiceModel(model.id, changes);
-      } else await adminApi.createVoiceModel(form);
-      onSaved();
-    } catch (e) {
-      setErrors(formErrors(e, FIELDS));
-      setBusy(false);
-    }
-  };
+  const submit = submitWith(async () => {
+    if (model) {
+      const { kind: _k, provider: _p, ...changes } = form;
+      await adminApi.updateVoiceModel(model.id, changes);
+    } else await adminApi.createVoiceModel(form);
+    onSaved();
+  });
   const err = errors.fields;
   const local = form.provider.startsWith("local_");
 

@@ -1,16 +1,16 @@
 /** Workspace: its settings (name, time zone, credit policy), switching, and a new workspace. */
 import { useState } from "react";
 import { coreApi } from "../api/core";
-import { errorMessage } from "../api/client";
 import { useCan, useMe } from "../app/session";
 import { showToast } from "../ui/toasts";
 import { adminApi, type WorkspaceSettings } from "./api";
 import { AdminSection } from "./AdminSection";
 import { CheckboxField, FormAlert, InputField, SelectField } from "./Field";
-import { clearField, formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
+import { runWithToast } from "./components/runWithToast";
+import { useAdminForm, useSubmit } from "./components/useAdminForm";
 
-const FIELDS = ["name", "time_zone", "low_balance_threshold", "stop_calls_at_zero_balance", "end_calls_at_zero_balance"] as const;
+const FIELDS = ["name", "time_zone", "low_balance_threshold", "stop_calls_at_zero_balance", "end_calls_at_zero_balance", "recording_retention_days"] as const;
 
 function timeZones(current: string): string[] {
   const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
@@ -19,27 +19,13 @@ function timeZones(current: string): string[] {
 
 function SettingsForm({ settings, onSaved }: { settings: WorkspaceSettings; onSaved: () => void }) {
   const canEdit = useCan("workspace.manage");
-  const [form, setForm] = useState(settings);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [busy, setBusy] = useState(false);
-  const set = <K extends keyof WorkspaceSettings>(key: K, value: WorkspaceSettings[K]) => {
-    setForm((f) => ({ ...f, [key]: value }));
-    setErrors((e) => clearField(e, String(key)));
-  };
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      const { name, time_zone, stop_calls_at_zero_balance, end_calls_at_zero_balance, low_balance_threshold } = form;
-      await adminApi.updateWorkspace({ name, time_zone, stop_calls_at_zero_balance, end_calls_at_zero_balance, low_balance_threshold });
-      showToast("Workspace settings saved");
-      onSaved();
-    } catch (e) {
-      setErrors(formErrors(e, FIELDS));
-    }
-    setBusy(false);
-  };
+  const { form, set, errors, busy, submitWith } = useAdminForm<WorkspaceSettings>(settings, FIELDS);
+  const submit = submitWith(async () => {
+    const { name, time_zone, stop_calls_at_zero_balance, end_calls_at_zero_balance, low_balance_threshold, recording_retention_days } = form;
+    await adminApi.updateWorkspace({ name, time_zone, stop_calls_at_zero_balance, end_calls_at_zero_balance, low_balance_threshold, recording_retention_days });
+    showToast("Workspace settings saved");
+    onSaved();
+  });
   return (
     <form className="admin-card" onSubmit={submit} noValidate>
       <h2>Settings</h2>
@@ -60,6 +46,19 @@ function SettingsForm({ settings, onSaved }: { settings: WorkspaceSettings; onSa
           <CheckboxField label="Stop new calls" checked={form.stop_calls_at_zero_balance} onChange={(v) => set("stop_calls_at_zero_balance", v)} help="Callers hear that the service is unavailable; outbound calls are refused with the reason." />
           <CheckboxField label="End running calls" checked={form.end_calls_at_zero_balance} onChange={(v) => set("end_calls_at_zero_balance", v)} help="Calls in progress are ended with a short line." />
         </fieldset>
+        <fieldset className="fieldset">
+          <legend>Retention</legend>
+          <InputField
+            label="Delete recordings and transcripts after (days)"
+            type="number"
+            min={0}
+            step="1"
+            value={String(form.recording_retention_days)}
+            onChange={(v) => set("recording_retention_days", v === "" ? 0 : Number(v))}
+            error={errors.fields.recording_retention_days}
+            help="0 keeps them. Checked every hour; each deletion is written to the audit log."
+          />
+        </fieldset>
         {canEdit && (
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? "Saving…" : "Save settings"}
@@ -74,29 +73,15 @@ export function WorkspacePage() {
   const me = useMe();
   const settings = useResource(adminApi.workspace);
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, submitWith } = useSubmit(["name"]);
 
   const switchTo = async (slug: string) => {
-    try {
-      await coreApi.switchWorkspace(slug);
-      window.location.assign("/administration/workspace");
-    } catch (e) {
-      showToast(errorMessage(e), "error");
-    }
+    if (await runWithToast(() => coreApi.switchWorkspace(slug))) window.location.assign("/administration/workspace");
   };
-  const create = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      await adminApi.createWorkspace(name.trim());
-      window.location.assign("/administration/workspace");
-    } catch (e) {
-      setErrors(formErrors(e, ["name"]));
-      setBusy(false);
-    }
-  };
+  const create = submitWith(async () => {
+    await adminApi.createWorkspace(name.trim());
+    window.location.assign("/administration/workspace");
+  });
 
   return (
     <AdminSection title="Workspace" description="Settings of this workspace, and the other workspaces you belong to.">

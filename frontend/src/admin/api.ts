@@ -1,169 +1,50 @@
 /** The administration API: trunks, numbers, voice models, members, invitations, tokens,
  * workspace settings and prices. Secrets are write-only: answers only say whether one is set. */
 import { api } from "../api/client";
+import type * as Api from "../api/schema.gen";
 import type { Role, Workspace } from "../api/types";
 
-export type SyncStatus = "pending" | "synced" | "error";
+export type SyncStatus = Api.SyncStatus;
 
-export interface Trunk {
-  id: number;
-  name: string;
-  direction: "inbound" | "outbound" | "both";
-  address: string;
-  transport: "udp" | "tcp" | "tls";
-  username: string;
-  has_password: boolean;
-  inbound_username: string;
-  has_inbound_password: boolean;
-  allowed_addresses: string[];
-  codecs: string[];
-  max_concurrent_calls: number;
-  supports_refer: boolean;
-  numbers: string[];
-  sync_status: SyncStatus;
-  sync_error: string;
-  synced_at: string | null;
-  calls_today: number;
-  calls_active: number;
-}
+export type Trunk = Api.TrunkOut;
 
 /** What a form sends; a password left undefined keeps the stored one, "" removes it. */
-export type TrunkInput = Omit<Trunk, "id" | "has_password" | "has_inbound_password" | "numbers" | "sync_status" | "sync_error" | "synced_at" | "calls_today" | "calls_active"> & {
+export type TrunkInput = Omit<Trunk, "id" | "has_password" | "has_inbound_password" | "numbers" | "livekit_inbound_trunk_id" | "livekit_outbound_trunk_id" | "sync_status" | "sync_error" | "synced_at" | "calls_today" | "calls_active"> & {
   password?: string;
   inbound_password?: string;
 };
 
-export interface PhoneNumber {
-  id: number;
-  e164: string;
-  label: string;
-  trunk_id: number | null;
-  pipeline_id: number | null;
-  pinned_version: number | null;
-  enabled: boolean;
-  language: string;
-  max_call_duration_s: number;
-  silence_timeout_s: number;
-  transfer_target: string;
-  asr_model_id: number | null;
-  tts_model_id: number | null;
-  llm_model_id: number | null;
-  max_concurrent_calls: number | null;
-  sync_status: SyncStatus;
-  sync_error: string;
-  calls_today: number;
-  calls_active: number;
-}
+export type PhoneNumber = Api.NumberOut;
 
-export type NumberInput = Omit<PhoneNumber, "id" | "sync_status" | "sync_error" | "calls_today" | "calls_active">;
+/** What lets a caller interrupt the agent on a number, and how readily a voice does. */
+export type BargeInMode = PhoneNumber["barge_in_mode"];
+export type BargeInSensitivity = PhoneNumber["barge_in_sensitivity"];
 
-export type VoiceModelKind = "asr" | "tts" | "llm";
+export type NumberInput = Omit<PhoneNumber, "id" | "livekit_dispatch_rule_id" | "sync_status" | "sync_error" | "synced_at" | "calls_today" | "calls_active">;
 
-export interface VoiceModel {
-  id: number;
-  name: string;
-  kind: VoiceModelKind;
-  provider: string;
-  model: string;
-  voice: string;
-  language: string;
-  base_url: string;
-  enabled: boolean;
-  is_default: boolean;
-  has_api_key: boolean;
-  usage: { today: string; month: string; total: string; unit: string };
-  updated_at: string;
-}
+export type VoiceModelKind = Api.VoiceModelKind;
 
-export interface VoiceModelInput {
-  name: string;
-  kind: VoiceModelKind;
-  provider: string;
-  model: string;
-  voice: string;
-  language: string;
-  base_url: string;
+export type VoiceModel = Api.VoiceModelOut;
+
+/** What a voice model's form sends: its fields, and the key only when one is typed (write-only). */
+export type VoiceModelInput = Pick<VoiceModel, "name" | "kind" | "model" | "voice" | "language" | "base_url" | "enabled"> & {
+  /** "" until the form's provider is chosen. */
+  provider: Api.VoiceProvider | "";
   api_key?: string;
-  enabled: boolean;
-}
+};
 
-export interface CatalogItem {
-  id: string;
-  name: string;
-}
-
-export interface ConnectionResult {
-  ok: boolean;
-  message: string;
-  ms: number;
-  models: CatalogItem[];
-  voices: CatalogItem[];
-}
-
-export interface Member {
-  id: number;
-  username: string;
-  email: string;
-  role: Role;
-  created_at: string;
-}
-
-export interface Invite {
-  id: number;
-  role: Role;
-  email: string;
-  created_at: string;
-  expires_at: string;
-}
-
-export interface InviteCreated extends Invite {
-  link: string;
-  emailed: boolean;
-}
-
-export interface ApiToken {
-  id: number;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-}
-
-export interface ApiTokenCreated extends ApiToken {
-  token: string;
-}
-
-export interface WorkspaceSettings extends Workspace {
-  time_zone: string;
-  stop_calls_at_zero_balance: boolean;
-  end_calls_at_zero_balance: boolean;
-  low_balance_threshold: string;
-  max_concurrent_calls: number;
-}
-
-export interface Price {
-  id: number | null;
-  kind: string;
-  unit: string;
-  model_name: string;
-  credits: string;
-  effective_from: string | null;
-  note: string;
-}
-
-export interface PriceInput {
-  kind: string;
-  model_name: string;
-  credits: string;
-  effective_from: string;
-  note: string;
-}
-
-export interface OutboundCall {
-  id: number;
-  status: string;
-  to_number: string;
-}
+export type CatalogItem = Api.CatalogItemOut;
+export type ConnectionResult = Api.ConnectionOut;
+export type Member = Api.MemberOut;
+export type Invite = Api.InviteOut;
+export type InviteCreated = Api.InviteCreatedOut;
+export type ApiToken = Api.TokenOut;
+export type ApiTokenCreated = Api.TokenCreatedOut;
+export type WorkspaceSettings = Api.WorkspaceSettingsOut;
+export type Price = Api.PriceOut;
+/** The form's values: credits as typed (a decimal string). */
+export type PriceInput = Required<Omit<Api.PriceIn, "credits">> & { credits: string };
+export type OutboundCall = Api.OutboundCallOut;
 
 export const adminApi = {
   trunks: () => api.get<Trunk[]>("/trunks"),

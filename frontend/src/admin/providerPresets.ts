@@ -1,9 +1,10 @@
 /** The ways to add a voice model: a provider, the kinds it does, and what its form needs. */
+import type { VoiceProvider } from "../api/schema.gen";
 import type { VoiceModelKind } from "./api";
 
 export interface ProviderPreset {
   key: string;
-  provider: string;
+  provider: VoiceProvider;
   label: string;
   kinds: VoiceModelKind[];
   needsKey: boolean;

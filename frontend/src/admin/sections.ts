@@ -13,6 +13,7 @@ export const ADMIN_SECTIONS: AdminSection[] = [
   { path: "numbers", label: "Numbers", permission: "telephony.manage" },
   { path: "voice-models", label: "Voice models", permission: "voice_models.view" },
   { path: "members", label: "Members", permission: "members.manage" },
+  { path: "webhooks", label: "Webhooks", permission: "webhooks.manage" },
   { path: "tokens", label: "API tokens", permission: null },
   { path: "workspace", label: "Workspace", permission: null },
   { path: "prices", label: "Prices", permission: "usage.view" },

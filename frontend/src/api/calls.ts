@@ -1,44 +1,25 @@
 /** Endpoints of the call monitor: /api/calls (history), /api/calls/{id} (one call), voice tests. */
 import { api } from "./client";
+import type * as Api from "./schema.gen";
 
-export type CallStatus = "ringing" | "connected" | "active" | "on_hold" | "transferred" | "ended";
-export type CallDirection = "inbound" | "outbound";
+/** A call's recording: caller on channel 0, agent on channel 1, from ``started_at``. */
+export type CallRecording = Api.RecordingOut;
+export type RecordingAccess = Api.RecordingAccessOut;
 
-export interface CallSummary {
-  id: number;
-  direction: CallDirection;
-  status: CallStatus;
-  end_reason: string;
-  end_reason_label: string;
-  from_number: string;
-  to_number: string;
-  number: string | null;
-  pipeline_id: number | null;
-  pipeline_name: string;
-  pipeline_version: number | null;
-  is_test: boolean;
-  created_at: string;
-  connected_at: string | null;
-  ended_at: string | null;
-  duration_s: number | null;
-}
+export type CallStatus = Api.CallStatus;
+export type CallDirection = Api.CallDirection;
+/** A phone line, or the editor's test panel (by voice or by chat). */
+export type CallChannel = Api.CallChannel;
+export type AnalysisStatus = Api.AnalysisStatus;
 
-export interface CallPage {
-  items: CallSummary[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type CallSummary = Api.CallSummaryOut;
+export type CallAnalysis = Api.AnalysisOut;
+export type CallPage = Api.CallPageOut;
+export type CallLifecycle = Api.LifecycleOut;
+export type CallEventRecord = Api.EventOut;
+export type CallCostLine = Api.CostLineOut;
 
-export interface CallLifecycle {
-  ringing_at: string | null;
-  connected_at: string | null;
-  active_at: string | null;
-  on_hold_at: string | null;
-  transferred_at: string | null;
-  ended_at: string | null;
-}
-
+/** One node of a turn's trace, as the engine writes it (the API serves the trace as JSON). */
 export interface CallTraceStep {
   node_id: string;
   node_type?: string;
@@ -49,55 +30,14 @@ export interface CallTraceStep {
   tools?: { name: string }[];
 }
 
-export interface CallTurn {
-  sequence: number;
-  user_text: string;
-  agent_text: string;
-  interrupted: boolean;
-  reason: string;
-  fallback: boolean;
-  latencies: Record<string, number | null | undefined>;
+export type CallTurn = Omit<Api.TurnOut, "trace"> & {
   trace: { nodes?: CallTraceStep[]; ms?: number; [key: string]: unknown };
-  started_at: string;
-}
+};
 
-export interface CallEventRecord {
-  kind: "lifecycle" | "tool" | "action" | "dtmf" | "error";
-  name: string;
-  data: Record<string, unknown>;
-  occurred_at: string;
-}
+export type CallDetail = Omit<Api.CallDetailOut, "turns"> & { turns: CallTurn[] };
 
-export interface CallCostLine {
-  kind: string;
-  label: string;
-  quantity: string;
-  credits: string;
-}
-
-export interface CallDetail extends CallSummary {
-  room_name: string;
-  transfer_target: string;
-  lifecycle: CallLifecycle;
-  turns: CallTurn[];
-  events: CallEventRecord[];
-  usage: Record<string, unknown>;
-  cost: CallCostLine[];
-  total_credits: string;
-}
-
-export interface CallQuery {
-  number?: string;
-  pipeline_id?: number | null;
-  status?: CallStatus | "";
-  direction?: CallDirection | "";
-  date_from?: string;
-  date_to?: string;
-  is_test?: boolean | null;
-  live?: boolean | null;
-  limit?: number;
-  offset?: number;
-}
+/** The history's filters: the API's query, where "" (like null) leaves a filter out. */
+export type CallQuery = { [K in keyof Api.CallListQuery]?: Api.CallListQuery[K] | "" };
 
 /** The query string of a history request; empty filters are left out. */
 export function callSearch(query: CallQuery): string {
@@ -109,16 +49,16 @@ export function callSearch(query: CallQuery): string {
   return params.toString();
 }
 
-export interface VoiceTestSession {
-  url: string;
-  room: string;
-  token: string;
-  call_id: number;
-}
+export type VoiceTestSession = Api.VoiceTestOut;
 
 export const callsApi = {
   list: (query: CallQuery, signal?: AbortSignal) => api.get<CallPage>(`/calls?${callSearch(query)}`, signal),
   get: (id: number, signal?: AbortSignal) => api.get<CallDetail>(`/calls/${id}`, signal),
+  rerunAnalysis: (id: number) => api.post<CallAnalysis>(`/calls/${id}/analysis`),
+  /** The same filters as the history, as a CSV download (with the analysis' fields). */
+  csvUrl: (query: CallQuery) => `/api/calls.csv?${callSearch({ ...query, limit: undefined, offset: undefined })}`,
+  recording: (id: number, signal?: AbortSignal) => api.get<CallRecording>(`/calls/${id}/recording`, signal),
+  recordingAccesses: (id: number, signal?: AbortSignal) => api.get<RecordingAccess[]>(`/calls/${id}/recording/accesses`, signal),
   startVoiceTest: (pipelineId: number) => api.post<VoiceTestSession>("/calls/voice-test", { pipeline_id: pipelineId, version: "draft" }),
 };
 

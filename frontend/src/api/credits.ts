@@ -1,58 +1,39 @@
 /** Endpoints of /api/credits: balance, top-ups and adjustments, usage. */
 import { api } from "./client";
+import type * as Api from "./schema.gen";
 
-export type GroupBy = "day" | "pipeline" | "number" | "model" | "call";
+export type GroupBy = Api.GroupBy;
 
-export interface Balance {
-  balance: string;
-  low_balance_threshold: string;
-  low: boolean;
-  open_alert: string | null;
-}
+export type Balance = Api.BalanceOut;
 
-export interface LedgerEntry {
-  id: number;
-  kind: string;
-  credits: string;
-  reason: string;
-  occurred_at: string;
-  created_by: string | null;
-}
+export type LedgerEntry = Api.LedgerEntryOut;
 
-export interface UsageRow {
-  key: string;
-  label: string;
-  calls: number;
-  call_minutes: string;
-  call_credits: string;
-  asr_credits: string;
-  tts_credits: string;
-  llm_credits: string;
-  total_credits: string;
-}
+export type UsageRow = Api.UsageRowOut;
 
-export interface Usage {
-  start: string;
-  end: string;
-  group_by: GroupBy;
-  rows: UsageRow[];
-  totals: UsageRow;
-}
+export type Usage = Api.UsageOut;
 
 export interface UsageQuery {
   start: string;
   end: string;
   group_by: GroupBy;
   include_test: boolean;
+  /** One page of the rows; the CSV export takes them all. */
+  offset?: number;
+  limit?: number;
 }
 
 export function usageSearch(query: UsageQuery): string {
-  return new URLSearchParams({
+  const search = new URLSearchParams({
     start: query.start,
     end: query.end,
     group_by: query.group_by,
     include_test: String(query.include_test),
-  }).toString();
+  });
+  if (query.limit !== undefined) {
+    search.set("offset", String(query.offset ?? 0));
+    search.set("limit", String(query.limit));
+  }
+  return search.toString();
 }
 
 export const creditsApi = {

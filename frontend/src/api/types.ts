@@ -1,21 +1,12 @@
-/** Shapes of betool's HTTP API, as pinned in docs/contracts.md. */
+/** Shapes of betool's HTTP API: generated from its OpenAPI schema (./schema.gen.ts) where the
+ * API declares them, written here where it carries free-form JSON (the graph document). */
+import type * as Api from "./schema.gen";
 
-export interface Workspace {
-  id: number;
-  name: string;
-  slug: string;
-}
+export type Workspace = Api.WorkspaceOut;
 
-export type Role = "owner" | "admin" | "designer" | "finance";
+export type Role = Api.Role;
 
-export interface Me {
-  username: string;
-  email: string;
-  workspace: Workspace;
-  role: Role;
-  permissions: string[];
-  workspaces: Workspace[];
-}
+export type Me = Api.MeOut;
 
 export interface HealthPart {
   status: "ok" | "error" | "disabled";
@@ -30,22 +21,9 @@ export interface Health {
   livekit: HealthPart;
 }
 
-export interface PublishedVersionSummary {
-  number: number;
-  created_at: string;
-  note: string;
-}
+export type PublishedVersionSummary = Api.PublishedOut;
 
-export interface PipelineSummary {
-  id: number;
-  name: string;
-  description: string;
-  updated_at: string;
-  revision: number;
-  has_unpublished_changes: boolean;
-  published_version: PublishedVersionSummary | null;
-  numbers: string[];
-}
+export type PipelineSummary = Api.PipelineSummary;
 
 export interface GraphNode {
   id: string;
@@ -88,22 +66,9 @@ export interface PipelineDetail extends PipelineSummary {
 
 export type Severity = "error" | "warning";
 
-export interface Problem {
-  code: string;
-  message: string;
-  node_id: string | null;
-  edge_id: string | null;
-  handle: string | null;
-  severity: Severity;
-  /** the config field concerned, dotted (e.g. "conditions.0.value"), when known */
-  field?: string | null;
-}
+export type Problem = Api.ProblemOut;
 
-export interface DraftSaved {
-  revision: number;
-  updated_at: string;
-  problems: Problem[];
-}
+export type DraftSaved = Api.DraftSaved;
 
 export interface StaleDraftDetails {
   revision: number;
@@ -111,12 +76,7 @@ export interface StaleDraftDetails {
   updated_by: string | null;
 }
 
-export interface Version {
-  number: number;
-  note: string;
-  author: string | null;
-  created_at: string;
-}
+export type Version = Api.VersionOut;
 
 export interface VersionDetail extends Version {
   graph: GraphDocument;
@@ -141,8 +101,4 @@ export interface PipelineExport {
   graph: GraphDocument;
 }
 
-export interface PipelineTemplate {
-  key: string;
-  name: string;
-  description: string;
-}
+export type PipelineTemplate = Api.TemplateOut;

@@ -5,11 +5,15 @@ import { coreApi } from "../api/core";
 import type { Me } from "../api/types";
 import { CallDetailPage } from "../calls/CallDetailPage";
 import { CallsPage } from "../calls/CallsPage";
+import { CampaignPage } from "../campaigns/CampaignPage";
+import { CampaignsPage } from "../campaigns/CampaignsPage";
+import { DoNotCallPage } from "../campaigns/DoNotCallPage";
 import { AdminLayout } from "../admin/AdminLayout";
 import { MembersPage } from "../admin/MembersPage";
 import { NumbersPage } from "../admin/NumbersPage";
 import { PricesPage } from "../admin/PricesPage";
 import { TokensPage } from "../admin/TokensPage";
+import { WebhooksPage } from "../admin/WebhooksPage";
 import { TrunksPage } from "../admin/TrunksPage";
 import { VoiceModelsPage } from "../admin/VoiceModelsPage";
 import { WorkspacePage } from "../admin/WorkspacePage";
@@ -64,6 +68,9 @@ export function App() {
             />
             <Route path="calls" element={<CallsPage />} />
             <Route path="calls/:id" element={<CallDetailPage />} />
+            <Route path="campaigns" element={<CampaignsPage />} />
+            <Route path="campaigns/do-not-call" element={<DoNotCallPage />} />
+            <Route path="campaigns/:id" element={<CampaignPage />} />
             <Route path="finance" element={<FinancePage />} />
             <Route path="administration" element={<AdminLayout />}>
               <Route index element={null} />
@@ -71,6 +78,7 @@ export function App() {
               <Route path="numbers" element={<NumbersPage />} />
               <Route path="voice-models" element={<VoiceModelsPage />} />
               <Route path="members" element={<MembersPage />} />
+              <Route path="webhooks" element={<WebhooksPage />} />
               <Route path="tokens" element={<TokensPage />} />
               <Route path="workspace" element={<WorkspacePage />} />
               <Route path="prices" element={<PricesPage />} />

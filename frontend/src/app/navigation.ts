@@ -14,6 +14,7 @@ export function navItemsFor(me: Me): NavItem[] {
   const items: NavItem[] = [];
   if (can(PERMISSIONS.pipelinesView)) items.push({ label: "Pipelines", to: "/pipelines", icon: "flow" });
   if (can(PERMISSIONS.callsView)) items.push({ label: "Calls", to: "/calls", icon: "phone" });
+  if (can(PERMISSIONS.callsView)) items.push({ label: "Campaigns", to: "/campaigns", icon: "send" });
   if (can(PERMISSIONS.usageView)) items.push({ label: "Finance", to: "/finance", icon: "coins" });
   // Every member has pages there (their API tokens, the workspace); Django's admin is for
   // platform operators and is not linked from the app.

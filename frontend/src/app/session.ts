@@ -20,8 +20,11 @@ export const PERMISSIONS = {
   pipelinesTest: "pipelines.test",
   pipelinesPublish: "pipelines.publish",
   callsView: "calls.view",
+  callsPlace: "calls.place",
   usageView: "usage.view",
   telephonyManage: "telephony.manage",
   membersManage: "members.manage",
   voiceModelsManage: "voice_models.manage",
+  recordingsListen: "recordings.listen",
+  recordingsDownload: "recordings.download",
 } as const;

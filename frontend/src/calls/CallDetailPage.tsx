@@ -1,11 +1,15 @@
 /** One call: lifecycle timeline, transcript with per-turn latencies and trace, tools, cost. */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { callsApi, type CallDetail, type CallLifecycle, type CallTurn } from "../api/calls";
 import { ApiError, errorMessage } from "../api/client";
+import { CallToScenario } from "../editor/flowTests/CallToScenario";
 import { formatCredits } from "../finance/format";
 import { Icon } from "../ui/Icon";
-import { callParties, costQuantity, formatDuration, formatMs, latencyLabel, pipelineLabel, STATUS_LABELS, statusBadgeClass } from "./format";
+import { callParties, costQuantity, directionLabel, formatDuration, formatMs, latencyLabel, pipelineLabel, STATUS_LABELS, statusBadgeClass } from "./format";
+import { CallAnalysisCard } from "./CallAnalysisCard";
+import { activeTurnAt, clockOf, turnOffset } from "./playback";
+import { RecordingCard, type RecordingPlayhead } from "./RecordingCard";
 import "./calls.css";
 
 const LIFECYCLE_STEPS: { key: keyof CallLifecycle; label: string }[] = [
@@ -33,6 +37,8 @@ export function CallDetailPage() {
   const [call, setCall] = useState<CallDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const [generation, setGeneration] = useState(0);
+
   useEffect(() => {
     if (!Number.isInteger(id) || id <= 0) return;
     const controller = new AbortController();
@@ -41,7 +47,7 @@ export function CallDetailPage() {
       setError(e instanceof ApiError && e.status === 404 ? "This call does not exist in this workspace." : `Could not load the call: ${errorMessage(e)}`);
     });
     return () => controller.abort();
-  }, [id]);
+  }, [id, generation]);
 
   const problem = !Number.isInteger(id) || id <= 0 ? "This address does not name a call." : error;
   return (
@@ -58,14 +64,20 @@ export function CallDetailPage() {
           <div className="spinner" aria-label="Loading" />
         </div>
       ) : (
-        <CallDetailView call={call} />
+        <CallDetailView call={call} reload={() => setGeneration((g) => g + 1)} />
       )}
     </div>
   );
 }
 
-function CallDetailView({ call }: { call: CallDetail }) {
+function CallDetailView({ call, reload }: { call: CallDetail; reload: () => void }) {
   const tools = call.events.filter((e) => e.kind !== "lifecycle");
+  const [playhead, setPlayhead] = useState<RecordingPlayhead | null>(null);
+  const player = useRef<((seconds: number) => void) | null>(null);
+  const recordedFrom = playhead?.recording.started_at ?? null;
+  // Nothing is highlighted before the recording has been played.
+  const activeTurn = playhead && playhead.seconds > 0 ? activeTurnAt(call.turns, playhead.recording.started_at, playhead.seconds) : null;
+  const playFrom = (seconds: number) => player.current?.(seconds);
   return (
     <>
       <div className="page-header">
@@ -76,12 +88,19 @@ function CallDetailView({ call }: { call: CallDetail }) {
             {call.is_test && <span className="badge" style={{ marginLeft: 6 }}>test</span>}
           </p>
         </div>
+        <CallToScenario callId={call.id} hasPipeline={call.pipeline_id !== null && call.turns.length > 0} />
       </div>
       <div className="call-detail-grid">
         <div>
+          {call.status === "ended" && <RecordingCard callId={call.id} onPlayhead={setPlayhead} playFromRef={player} />}
+          <CallAnalysisCard callId={call.id} analysis={call.analysis} ended={call.status === "ended"} onChanged={reload} />
           <section className="card" aria-labelledby="transcript-title">
             <h2 id="transcript-title">Transcript</h2>
-            {call.turns.length === 0 ? <p className="muted">No turns were recorded.</p> : call.turns.map((turn) => <TurnView key={turn.sequence} turn={turn} />)}
+            {call.turns.length === 0 ? (
+              <p className="muted">No turns were recorded.</p>
+            ) : (
+              call.turns.map((turn) => <TurnView key={turn.sequence} turn={turn} active={turn.sequence === activeTurn} offset={recordedFrom ? Math.max(0, turnOffset(turn, recordedFrom)) : null} onPlayFrom={playFrom} />)
+            )}
           </section>
           <section className="card" aria-labelledby="tools-title">
             <h2 id="tools-title">Tools and actions</h2>
@@ -120,7 +139,7 @@ function CallDetailView({ call }: { call: CallDetail }) {
             </ol>
             <dl className="facts" style={{ marginTop: 12 }}>
               <dt>Direction</dt>
-              <dd>{call.direction === "inbound" ? "Inbound" : "Outbound"}</dd>
+              <dd>{directionLabel(call)}</dd>
               <dt>Number</dt>
               <dd className="mono">{call.number ?? "—"}</dd>
               <dt>Duration</dt>
@@ -168,11 +187,20 @@ function CallDetailView({ call }: { call: CallDetail }) {
   );
 }
 
-function TurnView({ turn }: { turn: CallTurn }) {
+function TurnView({ turn, active, offset, onPlayFrom }: { turn: CallTurn; active: boolean; offset: number | null; onPlayFrom: (seconds: number) => void }) {
   const latencies = Object.entries(turn.latencies);
   const steps = turn.trace.nodes ?? [];
+  const block = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (active) block.current?.scrollIntoView?.({ block: "nearest" });
+  }, [active]);
   return (
-    <div className="turn-block chat" data-testid="call-turn">
+    <div ref={block} className={`turn-block chat${active ? " playing" : ""}`} data-testid="call-turn" aria-current={active ? "true" : undefined}>
+      {offset !== null && (
+        <button type="button" className="btn btn-ghost btn-sm turn-seek" onClick={() => onPlayFrom(offset)} aria-label={`Play the recording from ${clockOf(offset)}`}>
+          ▶ {clockOf(offset)}
+        </button>
+      )}
       {turn.user_text && <div className="chat-message user">{turn.user_text}</div>}
       {turn.agent_text && (
         <div className="chat-message agent">

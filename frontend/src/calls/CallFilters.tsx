@@ -1,15 +1,22 @@
-/** The history's filters: number, pipeline, status, direction, dates, tests. */
+/** The history's filters: number, pipeline, status, direction, analysis outcome, dates, tests. */
 import { useEffect, useState } from "react";
 import type { CallDirection, CallQuery, CallStatus } from "../api/calls";
 import { pipelinesApi } from "../api/pipelines";
 import { STATUS_LABELS } from "./format";
 
-export type CallFilterValues = Required<Pick<CallQuery, "number" | "status" | "direction" | "date_from" | "date_to">> & {
+/** What the filter controls hold: "" is a filter left out. */
+export interface CallFilterValues {
+  number: string;
   pipeline_id: number | null;
+  status: CallStatus | "";
+  direction: CallDirection | "";
+  date_from: string;
+  date_to: string;
+  outcome: string;
   tests: "exclude" | "include" | "only";
-};
+}
 
-export const NO_FILTERS: CallFilterValues = { number: "", pipeline_id: null, status: "", direction: "", date_from: "", date_to: "", tests: "include" };
+export const NO_FILTERS: CallFilterValues = { number: "", pipeline_id: null, status: "", direction: "", date_from: "", date_to: "", outcome: "", tests: "include" };
 
 export function filtersToQuery(filters: CallFilterValues): CallQuery {
   const { tests, ...rest } = filters;
@@ -55,6 +62,7 @@ export function CallFilters({ value, onChange }: { value: CallFilterValues; onCh
         <option value="inbound">Inbound</option>
         <option value="outbound">Outbound</option>
       </select>
+      <input className="input" style={{ width: 130 }} type="search" placeholder="Outcome" aria-label="Outcome" title="The outcome the post-call analysis chose (e.g. resolved)" value={value.outcome} onChange={(e) => set("outcome", e.target.value)} />
       <label className="date-filter">
         From <input className="input" type="date" aria-label="From date" value={value.date_from} onChange={(e) => set("date_from", e.target.value)} />
       </label>

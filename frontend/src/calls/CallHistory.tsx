@@ -5,7 +5,8 @@ import { callsApi, type CallPage } from "../api/calls";
 import { errorMessage } from "../api/client";
 import { dateTime } from "../ui/format";
 import { CallFilters, filterProblem, filtersToQuery, NO_FILTERS, type CallFilterValues } from "./CallFilters";
-import { callParties, formatDuration, pipelineLabel, STATUS_LABELS, statusBadgeClass } from "./format";
+import { callParties, directionLabel, formatDuration, pipelineLabel, STATUS_LABELS, statusBadgeClass } from "./format";
+import { Pager } from "../ui/Pager";
 
 const PAGE_SIZE = 25;
 
@@ -13,7 +14,8 @@ const PAGE_SIZE = 25;
 export function CallHistory({ reloadKey }: { reloadKey: number }) {
   const [filters, setFilters] = useState<CallFilterValues>(NO_FILTERS);
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<CallPage | null>(null);
+  // The page shown, with the query it answers: until the next answer arrives the last one stays, marked busy.
+  const [shown, setShown] = useState<{ queryKey: string; page: CallPage } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const problem = filterProblem(filters);
   const queryKey = JSON.stringify({ ...filtersToQuery(filters), limit: PAGE_SIZE, offset });
@@ -23,7 +25,9 @@ export function CallHistory({ reloadKey }: { reloadKey: number }) {
     const controller = new AbortController();
     callsApi.list(JSON.parse(queryKey) as ReturnType<typeof filtersToQuery>, controller.signal).then(
       (p) => {
-        setPage(p);
+        // An answer to a query the filters have left since must not replace the newer one.
+        if (controller.signal.aborted) return;
+        setShown({ queryKey, page: p });
         setError(null);
       },
       (e: unknown) => {
@@ -33,19 +37,27 @@ export function CallHistory({ reloadKey }: { reloadKey: number }) {
     return () => controller.abort();
   }, [queryKey, problem, reloadKey]);
 
+  const page = shown?.page ?? null;
+  const loading = !problem && shown !== null && shown.queryKey !== queryKey;
+
   const changeFilters = (next: CallFilterValues) => {
     setFilters(next);
     setOffset(0);
   };
 
   return (
-    <section aria-labelledby="call-history" className="calls-section">
+    <section aria-labelledby="call-history" className="calls-section" aria-busy={loading}>
       <div className="calls-section-header">
         <h2 id="call-history">History</h2>
         {page && (
           <span className="muted" data-testid="call-count">
             {page.total} {page.total === 1 ? "call" : "calls"}
           </span>
+        )}
+        {page && page.total > 0 && !problem && (
+          <a className="btn btn-sm" href={callsApi.csvUrl(filtersToQuery(filters))} download>
+            Export CSV
+          </a>
         )}
       </div>
       <CallFilters value={filters} onChange={changeFilters} />
@@ -55,19 +67,7 @@ export function CallHistory({ reloadKey }: { reloadKey: number }) {
         </div>
       )}
       {page && <CallTable page={page} />}
-      {page && page.total > PAGE_SIZE && (
-        <div className="toolbar-row" style={{ justifyContent: "flex-end", marginTop: 10 }}>
-          <span className="muted">
-            {offset + 1}–{Math.min(offset + PAGE_SIZE, page.total)} of {page.total}
-          </span>
-          <button type="button" className="btn btn-sm" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-            Newer
-          </button>
-          <button type="button" className="btn btn-sm" disabled={offset + PAGE_SIZE >= page.total} onClick={() => setOffset(offset + PAGE_SIZE)}>
-            Older
-          </button>
-        </div>
-      )}
+      {page && <Pager offset={offset} pageSize={PAGE_SIZE} total={page.total} onOffset={setOffset} previousLabel="Newer" nextLabel="Older" />}
     </section>
   );
 }
@@ -92,6 +92,7 @@ function CallTable({ page }: { page: CallPage }) {
           <th scope="col">Direction</th>
           <th scope="col">Status</th>
           <th scope="col">Ended because</th>
+          <th scope="col">Outcome</th>
           <th scope="col" className="num">
             Duration
           </th>
@@ -116,11 +117,12 @@ function CallTable({ page }: { page: CallPage }) {
               {pipelineLabel(call)}
               {call.is_test && <span className="badge" style={{ marginLeft: 6 }}>test</span>}
             </td>
-            <td>{call.direction === "inbound" ? "Inbound" : "Outbound"}</td>
+            <td>{directionLabel(call)}</td>
             <td>
               <span className={statusBadgeClass(call.status)}>{STATUS_LABELS[call.status]}</span>
             </td>
             <td>{call.end_reason_label || "—"}</td>
+            <td>{call.analysis_status === "failed" ? <span className="badge badge-danger">analysis failed</span> : call.outcome ? <span className="badge">{call.outcome}</span> : "—"}</td>
             <td className="num">{formatDuration(call.duration_s)}</td>
           </tr>
         ))}

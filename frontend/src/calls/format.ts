@@ -1,5 +1,5 @@
 /** Calls as people read them: status labels and badges, durations, numbers. */
-import type { CallStatus, CallSummary } from "../api/calls";
+import type { CallChannel, CallStatus, CallSummary } from "../api/calls";
 
 export const STATUS_LABELS: Record<CallStatus, string> = {
   ringing: "Ringing",
@@ -31,8 +31,14 @@ export function formatDuration(seconds: number | null): string {
   return `${minutes}:${rest}`;
 }
 
-/** "+15559999 → +15550100", or "Browser test" when a test had no numbers. */
-export function callParties(call: Pick<CallSummary, "from_number" | "to_number" | "is_test">): string {
+const TEST_CHANNELS: Record<Exclude<CallChannel, "phone">, string> = {
+  browser_voice: "Voice test",
+  browser_chat: "Chat test",
+};
+
+/** "+15559999 → +15550100"; a test in the editor says how and by whom ("Chat test by ana"). */
+export function callParties(call: Pick<CallSummary, "from_number" | "to_number" | "is_test" | "channel" | "tester">): string {
+  if (call.channel !== "phone") return call.tester ? `${TEST_CHANNELS[call.channel]} by ${call.tester}` : TEST_CHANNELS[call.channel];
   if (!call.from_number && !call.to_number) return call.is_test ? "Browser test" : "Unknown numbers";
   return `${call.from_number || "?"} → ${call.to_number || "?"}`;
 }
@@ -41,6 +47,12 @@ export function pipelineLabel(call: Pick<CallSummary, "pipeline_name" | "pipelin
   if (!call.pipeline_name) return "—";
   if (call.pipeline_version !== null) return `${call.pipeline_name} v${call.pipeline_version}`;
   return call.is_test ? `${call.pipeline_name} (draft)` : call.pipeline_name;
+}
+
+/** "Inbound", "Outbound", or the test panel's channel ("Chat test"). */
+export function directionLabel(call: Pick<CallSummary, "direction" | "channel">): string {
+  if (call.channel !== "phone") return TEST_CHANNELS[call.channel];
+  return call.direction === "inbound" ? "Inbound" : "Outbound";
 }
 
 const LATENCY_LABELS: Record<string, string> = {

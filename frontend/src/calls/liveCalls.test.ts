@@ -4,15 +4,15 @@ import { applyFeedMessage, attachDetail, callsNotLoaded, emptyLiveCalls, liveCal
 
 function summary(id: number, status: CallSummary["status"] = "active"): CallSummary {
   return {
-    id, direction: "inbound", status, end_reason: "", end_reason_label: "", from_number: "+15559999", to_number: "+15550100",
+    id, direction: "inbound", channel: "phone", tester: "", status, end_reason: "", end_reason_label: "", refusal_reason: "", from_number: "+15559999", to_number: "+15550100",
     number: "+15550100", pipeline_id: 1, pipeline_name: "Front desk", pipeline_version: 2, is_test: false,
-    created_at: "2026-11-21T07:00:00Z", connected_at: null, ended_at: null, duration_s: null,
+    created_at: "2026-11-21T07:00:00Z", connected_at: null, ended_at: null, duration_s: null, outcome: null, analysis_status: null,
   };
 }
 
 function detail(id: number, turns: [number, string, string][], status: CallSummary["status"] = "active"): CallDetail {
   return {
-    ...summary(id, status), room_name: "r", transfer_target: "", usage: {}, cost: [], total_credits: "0.00", events: [],
+    ...summary(id, status), room_name: "r", transfer_target: "", transfer_summary: "", answered_by: "", answered_by_evidence: {}, usage: {}, cost: [], total_credits: "0.00", analysis: null, events: [],
     lifecycle: { ringing_at: null, connected_at: null, active_at: null, on_hold_at: null, transferred_at: null, ended_at: null },
     turns: turns.map(([sequence, user_text, agent_text]) => ({ sequence, user_text, agent_text, interrupted: false, reason: "", fallback: false, latencies: {}, trace: {}, started_at: "" })),
   };

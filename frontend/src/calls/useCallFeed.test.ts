@@ -23,14 +23,14 @@ class FakeSocket {
 
 function summary(id: number): CallSummary {
   return {
-    id, direction: "inbound", status: "active", end_reason: "", end_reason_label: "", from_number: "+1", to_number: "+2",
-    number: null, pipeline_id: 1, pipeline_name: "P", pipeline_version: 1, is_test: false, created_at: "", connected_at: null, ended_at: null, duration_s: null,
+    id, direction: "inbound", channel: "phone", tester: "", status: "active", end_reason: "", end_reason_label: "", refusal_reason: "", from_number: "+1", to_number: "+2",
+    number: null, pipeline_id: 1, pipeline_name: "P", pipeline_version: 1, is_test: false, created_at: "", connected_at: null, ended_at: null, duration_s: null, outcome: null, analysis_status: null,
   };
 }
 
 function detail(id: number, turns: { sequence: number; user_text: string; agent_text: string }[]): CallDetail {
   return {
-    ...summary(id), room_name: "", transfer_target: "", usage: {}, cost: [], total_credits: "0", events: [],
+    ...summary(id), room_name: "", transfer_target: "", transfer_summary: "", answered_by: "", answered_by_evidence: {}, usage: {}, cost: [], total_credits: "0", analysis: null, events: [],
     lifecycle: { ringing_at: null, connected_at: null, active_at: null, on_hold_at: null, transferred_at: null, ended_at: null },
     turns: turns.map((t) => ({ ...t, interrupted: false, reason: "", fallback: false, latencies: {}, trace: {}, started_at: "" })),
   };

@@ -7,7 +7,7 @@ import { SaveStatus } from "./saving/SaveStatus";
 import type { SaveState } from "./saving/useAutosave";
 import { selectCanRedo, selectCanUndo, useGraphStore } from "./store/graphStore";
 
-export type SidePanel = "inspector" | "test" | "versions";
+export type SidePanel = "inspector" | "test" | "tests" | "versions";
 
 interface EditorHeaderProps {
   pipeline: PipelineDetail;
@@ -79,6 +79,11 @@ export function EditorHeader(props: EditorHeaderProps) {
       {canTest && (
         <button type="button" className="btn" aria-pressed={panel === "test"} onClick={() => onPanel(panel === "test" ? "inspector" : "test")}>
           <Icon name="play" size={14} /> Test
+        </button>
+      )}
+      {canTest && (
+        <button type="button" className="btn" aria-pressed={panel === "tests"} onClick={() => onPanel(panel === "tests" ? "inspector" : "tests")}>
+          <Icon name="check" size={14} /> Tests
         </button>
       )}
       {canPublish && (

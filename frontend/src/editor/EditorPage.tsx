@@ -21,6 +21,8 @@ import { PublishDialog } from "./saving/PublishDialog";
 import { useAutosave } from "./saving/useAutosave";
 import { useValidation } from "./saving/useValidation";
 import { useGraphStore } from "./store/graphStore";
+import { TestsPanel } from "./flowTests/TestsPanel";
+import { replayTurns, type ReplayTurn } from "./flowTests/suiteModel";
 import { TestPanel } from "./testing/TestPanel";
 import { useEditorData } from "./useEditorData";
 import { useKeymap } from "./useKeymap";
@@ -58,6 +60,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
   const [panel, setPanelState] = useState<SidePanel>("inspector");
   const [dialog, setDialog] = useState<"publish" | "help" | null>(null);
   const [versionsKey, setVersionsKey] = useState(0);
+  const [replay, setReplay] = useState<{ turns: ReplayTurn[]; seq: number } | null>(null);
   const autosave = useAutosave(pipeline.id, pipeline.revision, canEdit);
   const paletteSearch = useRef<HTMLInputElement>(null);
   const { chooseFile, fileInput } = useImportPipeline();
@@ -83,7 +86,10 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
   const flush = canEdit ? autosave.flush : () => Promise.resolve();
   // The test session runs the saved draft: what is on screen is saved before it starts.
   const setPanel = (next: SidePanel) => {
-    if (next !== "test") return setPanelState(next);
+    if (next !== "test") {
+      setReplay(null);
+      return setPanelState(next);
+    }
     flush()
       .catch((e: unknown) => showToast(`The test runs the last saved draft: ${errorMessage(e)}`, "error"))
       .finally(() => setPanelState("test"));
@@ -118,7 +124,7 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
         graph: mine,
       });
       showToast(`Your version is saved as “${copy.name}”`);
-      navigate(`/pipelines/${copy.id}`);
+      void navigate(`/pipelines/${copy.id}`);
     } catch (e) {
       showToast(errorMessage(e), "error");
     }
@@ -150,7 +156,18 @@ function Editor({ pipeline, onPipelineChange }: { pipeline: PipelineDetail; onPi
           <ProblemsPanel />
         </div>
         {panel === "test" ? (
-          <TestPanel pipelineId={pipeline.id} beforeReset={flush} onClose={() => setPanel("inspector")} />
+          <TestPanel key={replay?.seq ?? 0} pipelineId={pipeline.id} beforeReset={flush} onClose={() => setPanel("inspector")} replay={replay?.turns} />
+        ) : panel === "tests" ? (
+          <TestsPanel
+            pipelineId={pipeline.id}
+            canEdit={canEdit}
+            flush={flush}
+            onClose={() => setPanel("inspector")}
+            onReplay={(scenario) => {
+              setPanel("test");
+              setReplay((r) => ({ turns: replayTurns(scenario), seq: (r?.seq ?? 0) + 1 }));
+            }}
+          />
         ) : panel === "versions" ? (
           <VersionsPanel pipelineId={pipeline.id} canRestore={canEdit} refreshKey={versionsKey} onRestored={replaceGraph} onClose={() => setPanel("inspector")} />
         ) : (

@@ -5,6 +5,7 @@ import { errorMessage } from "../api/client";
 import { useCan } from "../app/session";
 import { dateTime } from "../ui/format";
 import { Icon } from "../ui/Icon";
+import { Pager } from "../ui/Pager";
 import { CreditDialog } from "./CreditDialog";
 import { daysAgo, formatCredits } from "./format";
 import { UsageChart } from "./UsageChart";
@@ -15,7 +16,12 @@ const GROUPS: { value: GroupBy; label: string }[] = [
   { value: "number", label: "Number" },
   { value: "model", label: "Model" },
   { value: "call", label: "Call" },
+  { value: "campaign", label: "Campaign" },
 ];
+
+// A page holds every day of the longest range, so the chart by day is never cut; a year of
+// calls is paged.
+const PAGE_ROWS = 100;
 
 const RANGES = [
   { days: 7, label: "Last 7 days" },
@@ -28,24 +34,35 @@ export function FinancePage() {
   const [range, setRange] = useState(30);
   const [groupBy, setGroupBy] = useState<GroupBy>("day");
   const [includeTest, setIncludeTest] = useState(false);
-  const [usage, setUsage] = useState<Usage | null>(null);
+  // The usage shown, with the page it answers: until the next page arrives the last one stays, marked busy.
+  const [shown, setShown] = useState<{ queryKey: string; pageKey: string; usage: Usage } | null>(null);
   const [balance, setBalance] = useState<Balance | null>(null);
   const [entries, setEntries] = useState<LedgerEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const query: UsageQuery = { start: daysAgo(range - 1), end: daysAgo(0), group_by: groupBy, include_test: includeTest };
   const queryKey = JSON.stringify(query);
+  // A page belongs to its query: another grouping, range or test choice starts at its first page.
+  const [paging, setPaging] = useState({ queryKey, offset: 0 });
+  const offset = paging.queryKey === queryKey ? paging.offset : 0;
+  const setOffset = (next: number) => setPaging({ queryKey, offset: next });
+  const pageKey = JSON.stringify({ ...query, offset, limit: PAGE_ROWS });
 
   useEffect(() => {
     let live = true;
-    creditsApi.usage(JSON.parse(queryKey) as UsageQuery).then(
-      (u) => live && setUsage(u),
+    creditsApi.usage(JSON.parse(pageKey) as UsageQuery).then(
+      (u) => live && setShown({ queryKey, pageKey, usage: u }),
       (e: unknown) => live && setError(errorMessage(e)),
     );
     return () => {
       live = false;
     };
-  }, [queryKey]);
+  }, [pageKey, queryKey]);
+
+  const usage = shown?.usage ?? null;
+  const loading = shown?.pageKey !== pageKey;
+  // Another grouping, range or test choice has other totals: its pager waits for its own rows.
+  const sameQuery = shown?.queryKey === queryKey;
 
   const loadLedger = useCallback(() => {
     creditsApi.balance().then(setBalance, (e: unknown) => setError(errorMessage(e)));
@@ -119,7 +136,8 @@ export function FinancePage() {
       </div>
 
       {usage && groupBy === "day" && usage.rows.length > 0 && <UsageChart rows={usage.rows} />}
-      {usage && <UsageTable usage={usage} />}
+      {usage && <UsageTable usage={usage} loading={loading} />}
+      {usage && sameQuery && <Pager offset={offset} pageSize={PAGE_ROWS} total={usage.groups} onOffset={setOffset} />}
 
       <h2 style={{ margin: "28px 0 10px" }}>Top-ups and adjustments</h2>
       {entries.length === 0 ? (
@@ -155,7 +173,7 @@ export function FinancePage() {
   );
 }
 
-function UsageTable({ usage }: { usage: Usage }) {
+function UsageTable({ usage, loading }: { usage: Usage; loading: boolean }) {
   if (usage.rows.length === 0) {
     return (
       <div className="empty-state">
@@ -176,7 +194,7 @@ function UsageTable({ usage }: { usage: Usage }) {
     </>
   );
   return (
-    <table className="pipeline-table usage-table">
+    <table className="pipeline-table usage-table" aria-busy={loading}>
       <thead>
         <tr>
           <th scope="col">{usage.group_by === "day" ? "Day" : usage.group_by.charAt(0).toUpperCase() + usage.group_by.slice(1)}</th>

@@ -5,10 +5,11 @@ import { Menu } from "../ui/Menu";
 import { relativeTime } from "../ui/format";
 import { PipelineStatus } from "./PipelineStatus";
 
+// Actions that talk to the server report their own failures, so callers may drop the promise.
 export interface RowActions {
   rename: (p: PipelineSummary) => void;
-  duplicate: (p: PipelineSummary) => void;
-  exportJson: (p: PipelineSummary) => void;
+  duplicate: (p: PipelineSummary) => Promise<void>;
+  exportJson: (p: PipelineSummary) => Promise<void>;
   remove: (p: PipelineSummary) => void;
 }
 
@@ -36,10 +37,10 @@ export function PipelineRow({ pipeline, actions, canEdit }: { pipeline: Pipeline
               ...(canEdit
                 ? [
                     { label: "Rename", icon: <Icon name="edit" />, onSelect: () => actions.rename(pipeline) },
-                    { label: "Duplicate", icon: <Icon name="copy" />, onSelect: () => actions.duplicate(pipeline) },
+                    { label: "Duplicate", icon: <Icon name="copy" />, onSelect: () => void actions.duplicate(pipeline) },
                   ]
                 : []),
-              { label: "Export JSON", icon: <Icon name="download" />, onSelect: () => actions.exportJson(pipeline) },
+              { label: "Export JSON", icon: <Icon name="download" />, onSelect: () => void actions.exportJson(pipeline) },
               ...(canEdit
                 ? ["separator" as const, { label: "Delete", icon: <Icon name="trash" />, danger: true, onSelect: () => actions.remove(pipeline) }]
                 : []),

@@ -20,7 +20,7 @@ type Modal = { kind: "create" } | { kind: "rename"; pipeline: PipelineSummary } 
 export function PipelinesPage() {
   const [search, setSearch] = useState("");
   const [modal, setModal] = useState<Modal>(null);
-  const { pipelines, error, reload } = usePipelineList(search);
+  const { pipelines, shownSearch, loading, error, reload } = usePipelineList(search);
   const canEdit = useCan(PERMISSIONS.pipelinesEdit);
   const navigate = useNavigate();
   const { chooseFile, fileInput } = useImportPipeline();
@@ -83,9 +83,9 @@ export function PipelinesPage() {
       )}
       {pipelines === null && !error && <div className="spinner" role="status" aria-label="Loading pipelines" />}
       {pipelines?.length === 0 &&
-        (search ? (
+        (shownSearch ? (
           <div className="empty-state">
-            <h2>No pipeline matches “{search}”</h2>
+            <h2>No pipeline matches “{shownSearch}”</h2>
             <p>Try another name.</p>
           </div>
         ) : (
@@ -100,7 +100,7 @@ export function PipelinesPage() {
           </div>
         ))}
       {pipelines && pipelines.length > 0 && (
-        <table className="pipeline-table">
+        <table className="pipeline-table" aria-busy={loading}>
           <thead>
             <tr>
               <th scope="col">Name</th>

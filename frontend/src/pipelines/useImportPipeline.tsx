@@ -14,7 +14,7 @@ export function useImportPipeline(): { chooseFile: () => void; fileInput: ReactE
     try {
       const created = await pipelinesApi.importDocument(await readJsonFile(file));
       showToast(`Imported “${created.name}”`);
-      navigate(`/pipelines/${created.id}`);
+      void navigate(`/pipelines/${created.id}`);
     } catch (e) {
       showToast(`Import failed: ${errorMessage(e)}`, "error");
     } finally {

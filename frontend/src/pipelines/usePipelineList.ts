@@ -5,9 +5,11 @@ import type { PipelineSummary } from "../api/types";
 
 const SEARCH_DEBOUNCE_MS = 250;
 
-/** The workspace's pipelines matching `search`, refreshed on demand. */
+/** The workspace's pipelines matching `search`, refreshed on demand. Until the answer to a
+ * new search arrives the last list stays, with the search it answers (`shownSearch`), and
+ * `loading` is true. */
 export function usePipelineList(search: string) {
-  const [pipelines, setPipelines] = useState<PipelineSummary[] | null>(null);
+  const [shown, setShown] = useState<{ search: string; pipelines: PipelineSummary[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
 
@@ -16,7 +18,9 @@ export function usePipelineList(search: string) {
     const timer = setTimeout(() => {
       pipelinesApi.list(search.trim(), controller.signal).then(
         (list) => {
-          setPipelines(list);
+          // The answer to a search typed over since must not replace the newer one.
+          if (controller.signal.aborted) return;
+          setShown({ search, pipelines: list });
           setError(null);
         },
         (e: unknown) => {
@@ -31,5 +35,5 @@ export function usePipelineList(search: string) {
   }, [search, reloadKey]);
 
   const reload = useCallback(() => setReloadKey((k) => k + 1), []);
-  return { pipelines, error, reload };
+  return { pipelines: shown?.pipelines ?? null, shownSearch: shown?.search ?? "", loading: shown !== null && shown.search !== search, error, reload };
 }

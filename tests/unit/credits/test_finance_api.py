@@ -90,7 +90,8 @@ def test_csv_is_exactly_what_is_shown(
 @pytest.mark.parametrize(
     "query",
     ["start=2026-02-10&end=2026-01-01", "start=2020-01-01&end=2026-01-01", "group_by=planet",
-     "start=yesterday"],
+     "start=yesterday", "group_by=call&limit=0", "group_by=call&offset=-1",
+     "group_by=call&limit=100000"],
 )  # fmt: skip
 def test_bad_filters_are_clear_4xx(client_as: Callable[[Role], Client], query: str) -> None:
     response = client_as(Role.FINANCE).get(f"/api/credits/usage?{query}")
@@ -184,3 +185,49 @@ def test_calls_are_labelled_by_caller_number_and_time(
     assert labels[0].startswith("+15557770001 → +15550100, ")
     assert labels[1].startswith(f"Call to +15550100, {day} ")
     assert all("call-" not in label for label in labels)
+
+
+def test_calls_come_in_pages_with_the_totals_of_every_page(
+    client_as: Callable[[Role], Client], usage: Workspace
+) -> None:
+    finance = client_as(Role.FINANCE)
+    every = finance.get("/api/credits/usage?group_by=call&include_test=true").json()
+    assert every["groups"] == len(every["rows"]) == 4
+    pages = [
+        finance.get(f"/api/credits/usage?group_by=call&include_test=true&limit=3&offset={o}").json()
+        for o in (0, 3, 6)
+    ]
+    assert [len(page["rows"]) for page in pages] == [3, 1, 0]
+    assert [row for page in pages for row in page["rows"]] == every["rows"]
+    for page in pages:
+        assert page["groups"] == 4
+        assert page["totals"] == every["totals"]
+    exported = finance.get("/api/credits/usage.csv?group_by=call&include_test=true&limit=3")
+    labels = [r["label"] for r in csv.DictReader(io.StringIO(exported.content.decode()))]
+    assert labels == [r["label"] for r in pages[0]["rows"]] + ["Total"]
+
+
+def test_calls_are_shown_newest_first_by_their_start_whatever_came_later(
+    client_as: Callable[[Role], Client], workspace: Workspace
+) -> None:
+    # c-old began three days ago and was still reporting an hour ago; c-new began yesterday.
+    _call(workspace, "c-old", 3, 600, phone_number="+15550100")
+    when = timezone.now() - timedelta(hours=1)
+    usage_report_apply(
+        workspace=workspace, source="c-old", sequence=2, usage={"call_seconds": 900},
+        priced_on=when.date(), occurred_at=when, phone_number="+15550100",
+    )  # fmt: skip
+    _call(workspace, "c-new", 1, 30, phone_number="+15550101")
+    _call(workspace, "c-mid", 2, 90, phone_number="+15550102")
+    finance = client_as(Role.FINANCE)
+    rows = finance.get("/api/credits/usage?group_by=call").json()["rows"]
+    assert [r["key"] for r in rows] == ["c-new", "c-mid", "c-old"]
+    started = timezone.localtime(timezone.now() - timedelta(days=3)).strftime("%Y-%m-%d")
+    assert rows[2]["label"].startswith(f"Call to +15550100, {started} ")
+    # Over the last two days only, c-old's last hour is in the range; it keeps its place.
+    today = timezone.localdate()
+    recent = finance.get(
+        f"/api/credits/usage?group_by=call&start={today - timedelta(days=1)}&end={today}"
+    ).json()["rows"]
+    assert [r["key"] for r in recent] == ["c-new", "c-old"]
+    assert Decimal(recent[1]["call_minutes"]) == Decimal("5.00")  # 900 s - 600 s

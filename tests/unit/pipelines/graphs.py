@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pipelines.engine import Channel, Conversation, compile_graph
-from pipelines.engine.events import Event, TextEvent, TurnEndEvent
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.voice import VoiceActions
+from pipelines.turn.events import Event, TextEvent, TurnEndEvent
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.voice import VoiceActions
 
 _edge_ids = itertools.count(1)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from pipelines.engine.events import ActionEvent, TextEvent, ToolEvent
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.voice import VoiceActions
+from pipelines.nodes.agent_tools import BargeInParams
+from pipelines.nodes.call_control import HangupParams, TransferParams
+from pipelines.turn.events import ActionEvent, ActionParams, TextEvent, ToolEvent
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.voice import VoiceActions
 from tests.fakes.llm import Script, ScriptedLLM
 from tests.unit.pipelines.graphs import (
     chain,
@@ -147,16 +148,13 @@ async def test_voice_tools_only_under_a_phone_gateway_start() -> None:
 
 
 async def test_voice_tool_calls_become_actions_through_the_session_handlers() -> None:
-    performed: list[tuple[str, Mapping[str, Any]]] = []
+    performed: list[ActionParams] = []
 
-    async def record(kind: str, params: Mapping[str, Any]) -> str:
-        performed.append((kind, params))
-        return f"{kind} ok"
+    async def record(params: ActionParams) -> str:
+        performed.append(params)
+        return f"{params.kind} ok"
 
-    voice = VoiceActions(
-        hangup=lambda p: record("hangup", p),
-        barge_in=lambda p: record("barge_in", p),
-    )
+    voice = VoiceActions(hangup=record, barge_in=record)
     llm = ScriptedLLM(
         Script(text=["Let me say this."], tool_calls=[("set_barge_in", {"enabled": False})]),
         Script(text=["Goodbye."], tool_calls=[("end_call", {"reason": "done"})]),
@@ -165,9 +163,9 @@ async def test_voice_tool_calls_become_actions_through_the_session_handlers() ->
     talk = conversation(agent_doc("phone_gateway"), providers=registry(llm), voice=voice)
     events = await collect(talk.run_turn("bye"))
     assert texts(events) == ["Let me say this.", "Goodbye."]
-    actions = [(e.action, dict(e.params)) for e in events if isinstance(e, ActionEvent)]
-    assert actions == [("barge_in", {"enabled": False}), ("hangup", {"reason": "done"})]
-    assert performed == [("barge_in", {"enabled": False}), ("hangup", {"reason": "done"})]
+    actions = [e.params for e in events if isinstance(e, ActionEvent)]
+    assert actions == [BargeInParams(enabled=False), HangupParams(reason="done")]
+    assert performed == actions
     assert [e.result for e in of_type(events, "tool")] == ["barge_in ok", "hangup ok"]
     assert talk.ended
     assert len(llm.calls) == 2  # hanging up ends the agent's turn
@@ -181,8 +179,16 @@ async def test_transfer_tool_uses_the_configured_destination() -> None:
     doc = agent_doc("phone_gateway", transfer_destination="+15550199")
     events = await collect(conversation(doc, providers=registry(llm)).run_turn("a human please"))
     (action,) = of_type(events, "action")
-    assert (action.action, action.params) == ("transfer", {"destination": "+15550199"})
+    assert action.params == TransferParams(destination="+15550199", mode="cold")
     assert "destination" not in llm.calls[0]["tools"][1].parameters["properties"]
+
+
+async def test_an_agent_set_to_warm_transfers_warm() -> None:
+    llm = ScriptedLLM(Script(tool_calls=[("transfer_call", {"destination": "+15550123"})]))
+    doc = agent_doc("phone_gateway", transfer_mode="warm")
+    events = await collect(conversation(doc, providers=registry(llm)).run_turn("a human please"))
+    (action,) = of_type(events, "action")
+    assert action.params == TransferParams(destination="+15550123", mode="warm")
 
 
 async def test_unknown_tool_names_are_answered_not_crashed() -> None:
@@ -317,7 +323,7 @@ async def test_anthropic_server_that_ignores_stream_is_not_silence() -> None:
     through the stream, so the caller hears the fallback line."""
     from aiohttp import web
 
-    from pipelines.engine.providers import ProviderRegistry as Registry
+    from pipelines.turn.providers import ProviderRegistry as Registry
     from voice_models.llm import AnthropicClient
 
     async def whole_message(request: web.Request) -> web.Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.engine.chunker import SentenceChunker, split_sentences
+from pipelines.turn.chunker import SentenceChunker, split_sentences
 
 
 def feed_all(pieces: list[str]) -> list[list[str]]:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from pipelines.engine import EngineOptions, GraphInvalid, compile_graph
-from pipelines.engine.events import Event, NodeEnterEvent, NodeExitEvent, VariablesEvent
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.runtime import NodeRuntime, TurnState
+from pipelines.turn.events import Event, NodeEnterEvent, NodeExitEvent, VariablesEvent
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.runtime import NodeRuntime, TurnState
 from tests.fakes.llm import Script, ScriptedLLM
 from tests.unit.pipelines.graphs import (
     chain,

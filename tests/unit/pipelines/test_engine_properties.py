@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.engine import Channel, Conversation, GraphInvalid, compile_graph
-from pipelines.engine.events import TurnEndEvent
+from pipelines.turn.events import TurnEndEvent
 from tests.unit.pipelines.test_validation import near_valid_documents
 
 NODE_IDS = ["a", "b", "c", "d", "e"]

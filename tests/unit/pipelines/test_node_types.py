@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
 import pytest
 
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.voice import VoiceActions
 from pipelines.nodes import NODE_TYPES, node_type_catalog
+from pipelines.nodes.call_control import HangupParams, HoldParams, TransferParams
+from pipelines.nodes.collect_digits import CollectDigitsParams
+from pipelines.turn.events import ActionParams
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.voice import VoiceActions
 from tests.unit.pipelines.graphs import (
     chain,
     collect,
@@ -54,7 +56,12 @@ def test_catalog_serves_json_schema_and_handles() -> None:
     assert catalog["start"]["inputs"] == []
     assert catalog["say"]["config_schema"]["properties"]["text"]["format"] == "template"
     assert "mission" in catalog["agent"]["config_schema"]["required"]
-    assert catalog["say"]["defaults"] == {"text": "", "interruptible": True}
+    assert catalog["say"]["defaults"] == {
+        "text": "",
+        "interruptible": True,
+        "barge_in": "number",
+        "barge_in_sensitivity": "number",
+    }
 
 
 def test_catalog_is_a_fresh_copy() -> None:
@@ -62,18 +69,13 @@ def test_catalog_is_a_fresh_copy() -> None:
     assert node_type_catalog()[0]["label"] != "changed"
 
 
-def _voice_recorder() -> tuple[VoiceActions, list[tuple[str, dict[str, Any]]]]:
-    performed: list[tuple[str, dict[str, Any]]] = []
+def _voice_recorder() -> tuple[VoiceActions, list[ActionParams]]:
+    performed: list[ActionParams] = []
 
-    def handler(kind: str) -> Any:
-        async def handle(params: Mapping[str, Any]) -> None:
-            performed.append((kind, dict(params)))
+    async def record(params: ActionParams) -> None:
+        performed.append(params)
 
-        return handle
-
-    voice = VoiceActions(
-        **{kind: handler(kind) for kind in ("hangup", "transfer", "hold", "collect_digits")}
-    )
+    voice = VoiceActions(hangup=record, transfer=record, hold=record, collect_digits=record)
     return voice, performed
 
 
@@ -113,7 +115,7 @@ async def test_hangup_says_goodbye_then_hangs_up_and_ends_the_conversation() -> 
     events = await collect(talk.run_turn("bye"))
     assert [e.type for e in events if e.type in ("text", "action")] == ["text", "action"]
     assert texts(events) == ["Bye +15550100."]
-    assert performed == [("hangup", {"reason": "pipeline"})]
+    assert performed == [HangupParams(reason="pipeline")]
     assert talk.ended
     later = await collect(talk.run_turn("hello?"))
     assert texts(later) == []
@@ -130,7 +132,7 @@ async def test_transfer_renders_its_destination() -> None:
     talk = conversation(document(nodes, chain("start", "set", "t")), voice=voice)
     events = await collect(talk.run_turn("agent"))
     assert texts(events) == ["Let me transfer you now."]
-    assert performed == [("transfer", {"destination": "+15550111"})]
+    assert performed == [TransferParams(destination="+15550111", mode="cold")]
     assert talk.ended
 
 
@@ -141,7 +143,7 @@ async def test_hold_then_carries_on() -> None:
         conversation(document(nodes, chain("start", "h", "s")), voice=voice).run_turn("x")
     )
     assert texts(events) == ["Please hold for a moment.", "Thanks for waiting."]
-    assert performed == [("hold", {"music": True, "seconds": 5.0})]
+    assert performed == [HoldParams(seconds=5.0, music=True)]
 
 
 async def test_actions_without_handlers_still_appear_as_events() -> None:
@@ -167,12 +169,15 @@ async def test_collect_digits_prompts_waits_and_resumes_with_dtmf() -> None:
     talk = conversation(_digits_doc(), voice=voice)
     first = await collect(talk.run_turn("I want to check my account"))
     assert texts(first) == ["Enter your PIN."]
-    assert of_type(first, "action")[0].params == {
+    assert of_type(first, "action")[0].params == CollectDigitsParams(
+        max_digits=4, terminator="#", timeout_s=10.0
+    )
+    assert of_type(first, "action")[0].as_dict()["params"] == {
         "max_digits": 4,
         "terminator": "#",
         "timeout_s": 10.0,
     }
-    assert performed[0][0] == "collect_digits"
+    assert performed[0].kind == "collect_digits"
     assert talk.waiting_for_digits
     second = await collect(talk.run_turn("", digits="123456#"))
     assert texts(second) == ["PIN 1234 received."]
@@ -322,3 +327,18 @@ async def test_private_network_can_be_allowed_by_the_operator() -> None:
         conversation(_http_doc(url="http://10.0.0.7/"), providers=providers).run_turn("x")
     )
     assert turn_end(events).trace.steps[0].branch == "success"
+
+
+async def test_an_http_request_marked_after_the_call_sends_nothing_during_it() -> None:
+    requests: list[httpx.Request] = []
+
+    def crm(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, json={})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(crm))
+    talk = conversation(_http_doc(after_call=True), providers=ProviderRegistry(http=http))
+    events = await collect(talk.run_turn("hello"))
+    assert requests == []
+    # It goes on by success (the mapped variables are not there yet).
+    assert texts(events) == ["Hello , order ."]

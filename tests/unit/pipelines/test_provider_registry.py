@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from pipelines.engine.providers import ProviderRegistry
+from pipelines.turn.providers import ProviderRegistry
 
 
 class Client:

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines import template_limits as limits
-from pipelines.engine.events import TurnEndEvent
 from pipelines.graph.validation import analyze_graph
 from pipelines.template_limits import deadline_scope
 from pipelines.templating import TemplateProblem, evaluate, render, template_variables
+from pipelines.turn.events import TurnEndEvent
 
 from .graphs import chain, collect, conversation, document, edge, node, start, texts, turn_end
 

@@ -4,11 +4,11 @@ done one ends it; time on hold does not count against the turn's deadline."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from typing import Any
 
-from pipelines.engine.providers import ProviderRegistry
-from pipelines.engine.voice import VoiceActions
+from pipelines.nodes.call_control import HoldParams, TransferParams
+from pipelines.turn.providers import ProviderRegistry
+from pipelines.turn.voice import VoiceActions
 from tests.fakes.llm import Script, ScriptedLLM
 from tests.unit.pipelines.graphs import (
     chain,
@@ -28,7 +28,7 @@ def _transfer_graph() -> dict[str, Any]:
 
 
 async def test_a_refused_transfer_lets_the_conversation_go_on() -> None:
-    async def refuse(params: Mapping[str, Any]) -> bool:
+    async def refuse(params: TransferParams) -> bool:
         return False
 
     talk = conversation(_transfer_graph(), voice=VoiceActions(transfer=refuse))
@@ -39,7 +39,7 @@ async def test_a_refused_transfer_lets_the_conversation_go_on() -> None:
 
 
 async def test_a_done_transfer_ends_the_conversation() -> None:
-    async def accept(params: Mapping[str, Any]) -> bool:
+    async def accept(params: TransferParams) -> bool:
         return True
 
     talk = conversation(_transfer_graph(), voice=VoiceActions(transfer=accept))
@@ -48,7 +48,7 @@ async def test_a_done_transfer_ends_the_conversation() -> None:
 
 
 async def test_an_agents_transfer_tool_that_fails_is_reported_to_the_model() -> None:
-    async def refuse(params: Mapping[str, Any]) -> bool:
+    async def refuse(params: TransferParams) -> bool:
         return False
 
     llm = ScriptedLLM(
@@ -70,7 +70,7 @@ async def test_an_agents_transfer_tool_that_fails_is_reported_to_the_model() -> 
 
 
 async def test_time_on_hold_does_not_count_against_the_turn_deadline() -> None:
-    async def hold(params: Mapping[str, Any]) -> None:
+    async def hold(params: HoldParams) -> None:
         await asyncio.sleep(0.4)  # the caller listens to hold music
 
     llm = ScriptedLLM(Script(text=["Thanks for holding."]))
@@ -90,7 +90,7 @@ async def test_time_on_hold_does_not_count_against_the_turn_deadline() -> None:
 
 
 async def test_resume_reopens_a_conversation_whose_transfer_failed_later() -> None:
-    async def accept_now(params: Mapping[str, Any]) -> str:
+    async def accept_now(params: TransferParams) -> str:
         return "Transferring."  # the session tries the REFER after the turn
 
     talk = conversation(_transfer_graph(), voice=VoiceActions(transfer=accept_now))

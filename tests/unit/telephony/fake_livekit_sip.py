@@ -92,7 +92,7 @@ class FakeLiveKit:
         self.down: Exception | None = None
 
     def run(self, work: Callable[[Any], Awaitable[T]]) -> T:
-        """Stands in for ``telephony.provisioning._run``."""
+        """Stands in for ``telephony.provisioning.livekit._run``."""
         if self.down is not None:
             raise self.down
         return asyncio.run(work(self))  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from betool.asgi import application
 from betool.models import Membership, User, Workspace
 from betool.roles import Role
 from betool.services import workspace_create
-from telephony.notifications import calls_group
+from telephony.events.monitor import calls_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from livekit import api
 
 from betool.models import LedgerEntry, LedgerKind, Workspace
-from telephony.billing import call_usage_bill
-from telephony.closing import reap
+from telephony.calls.billing import call_usage_bill
+from telephony.calls.closing import reap
 from telephony.models import Call, CallEndReason, CallStatus, PhoneNumber
 from voice_models.pricing import credits_for
 
@@ -95,7 +95,7 @@ def test_the_agent_leaving_an_open_call_closes_it_at_once(
     kind: str,
     closes: bool,
 ) -> None:
-    from telephony import webhooks
+    from telephony.calls import livekit_webhooks as webhooks
 
     deleted: list[str] = []
     monkeypatch.setattr(webhooks, "_delete_room", deleted.append)

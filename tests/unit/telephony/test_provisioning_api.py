@@ -193,7 +193,7 @@ def test_an_outbound_call_is_created_and_dispatched_with_its_variables(
         dispatched.append({"room": room_name, **metadata})
         return "AD_1"
 
-    monkeypatch.setattr("telephony.dispatch.dispatch_agent", dispatch_agent)
+    monkeypatch.setattr("telephony.provisioning.dispatch.dispatch_agent", dispatch_agent)
     with django_capture_on_commit_callbacks(execute=True):
         answer = post(
             client_as(Role.OWNER),
@@ -267,3 +267,19 @@ def test_outbound_refusals_say_why(
     status, code, message = refusal(admin, {**base, "to": "+15550100199"})
     assert (status, code) == (409, "livekit_disabled")
     assert "none is configured" in message
+
+
+def test_a_pipeline_a_number_answers_with_is_listed_with_it_and_not_deleted(
+    client_as: ClientAs, workspace: Workspace
+) -> None:
+    # pipelines learns its numbers through the lookup telephony registers when it is ready.
+    pipeline = Pipeline.objects.create(workspace=workspace, name="Routed", draft={})
+    PhoneNumber.objects.create(workspace=workspace, e164="+15550100177", pipeline=pipeline)
+    designer = client_as(Role.DESIGNER)
+
+    listed = {p["id"]: p for p in designer.get("/api/pipelines").json()}
+    assert listed[pipeline.pk]["numbers"] == ["+15550100177"]
+    refused = designer.delete(f"/api/pipelines/{pipeline.pk}")
+    assert refused.status_code == 409
+    assert "+15550100177" in refused.json()["error"]["message"]
+    assert Pipeline.objects.filter(pk=pipeline.pk).exists()

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from betool.models import Workspace
-from telephony import provisioning
 from telephony.models import PhoneNumber, SyncStatus, Trunk, TrunkDirection
-from telephony.provisioning_services import (
+from telephony.provisioning import livekit as provisioning
+from telephony.provisioning.services import (
     livekit_sync_request,
     number_delete,
     number_save,

@@ -137,8 +137,8 @@ def test_a_key_outside_a_digit_collection_is_a_turn_at_once() -> None:
         return state
 
     state = asyncio.run(scenario())
-    assert state.pending_digits == "2"
-    assert state.digit_timer is None
+    assert state.keypad.take_digits() == "2"
+    assert not state.keypad.timing
     assert state.session.replies == [{"user_input": "2"}]
 
 

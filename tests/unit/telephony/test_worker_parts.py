@@ -11,6 +11,7 @@ import pytest
 
 from betool.models import Workspace
 from pipelines.models import Pipeline, PipelineVersion
+from pipelines.nodes.collect_digits import CollectDigitsParams
 from telephony.models import Call, CallEndReason, CallEventKind, CallStatus, PhoneNumber
 from telephony.selectors import CallRejected
 from telephony.worker import tools
@@ -19,6 +20,7 @@ from telephony.worker.recorder import CallRecorder
 from telephony.worker.state import CallPlan, CallState, TurnTiming
 from voice_models.adapters import ModelConfig, build_stt, build_tts
 from voice_models.models import VoiceModel, VoiceModelKind, VoiceProvider
+from voice_models.provider_http import speech_http_session_close
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def test_plan_of_an_inbound_call_creates_the_call(number: PhoneNumber) -> None:
     assert plan.silence_timeout_s == 7
     assert plan.max_call_duration_s == 60
     assert plan.transfer_target == "+15550199"
-    assert plan.fallback_line == "Oops."
+    assert plan.graph["settings"]["fallback_line"] == "Oops."
     assert plan.tts is not None
     assert plan.tts.provider == "local_espeak"
     assert plan.asr is None
@@ -143,7 +145,7 @@ def test_recorder_writes_in_batches_off_the_caller_path(
 ) -> None:
     from betool.models import User
     from betool.services import workspace_create
-    from telephony.billing import call_usage_bill_batch
+    from telephony.calls.billing import call_usage_bill_batch
     from telephony.services import call_start
     from telephony.worker import usage_batch
 
@@ -236,36 +238,81 @@ def fake_state() -> CallState:
     return state
 
 
+def _asked(
+    *, max_digits: int = 8, terminator: str = "#", timeout_s: float = 5
+) -> CollectDigitsParams:
+    return CollectDigitsParams(max_digits=max_digits, terminator=terminator, timeout_s=timeout_s)
+
+
 def test_dtmf_digits_are_delivered_on_the_finish_key() -> None:
     async def scenario() -> CallState:
         state = fake_state()
-        state.collecting = {"max_digits": 8, "terminator": "#", "timeout_s": 5}
+        state.keypad.expect(_asked(terminator="#"))
         for digit in "123#":
             tools.on_dtmf(state, digit)
         return state
 
     state = asyncio.run(scenario())
-    assert state.pending_digits == "123"
+    assert state.keypad.take_digits() == "123"
     assert state.session.replies == [{"user_input": "123"}]  # type: ignore[union-attr]
-    assert state.collecting is None
+    assert not state.keypad.collecting
     assert [e[1] for e in state.recorder.events] == ["digit"] * 4  # type: ignore[attr-defined]
+
+
+def test_an_empty_finish_key_stays_empty_and_hash_is_a_digit() -> None:
+    async def scenario() -> CallState:
+        state = fake_state()
+        state.keypad.expect(_asked(max_digits=4, terminator=""))
+        for digit in "12#":
+            tools.on_dtmf(state, digit)
+        assert state.keypad.collecting  # "#" finished nothing
+        tools.on_dtmf(state, "9")
+        return state
+
+    state = asyncio.run(scenario())
+    assert state.keypad.take_digits() == "12#9"
+    assert state.session.replies == [{"user_input": "12#9"}]  # type: ignore[union-attr]
+
+
+def test_a_star_finish_key_ends_on_star_only() -> None:
+    async def scenario() -> CallState:
+        state = fake_state()
+        state.keypad.expect(_asked(terminator="*"))
+        for digit in "5#6*":
+            tools.on_dtmf(state, digit)
+        return state
+
+    assert asyncio.run(scenario()).keypad.take_digits() == "5#6"
 
 
 def test_dtmf_digits_are_delivered_at_the_expected_count_or_after_a_pause() -> None:
     async def scenario() -> tuple[CallState, CallState]:
         counted = fake_state()
-        counted.collecting = {"max_digits": 2}
+        counted.keypad.expect(_asked(max_digits=2))
         tools.on_dtmf(counted, "4")
         tools.on_dtmf(counted, "2")
         paused = fake_state()
-        paused.collecting = {"timeout_s": 0.05}
+        paused.keypad.expect(_asked(timeout_s=0.05))
         tools.on_dtmf(paused, "7")
         await asyncio.sleep(0.2)
         return counted, paused
 
     counted, paused = asyncio.run(scenario())
-    assert counted.pending_digits == "42"
-    assert paused.pending_digits == "7"
+    assert counted.keypad.take_digits() == "42"
+    assert paused.keypad.take_digits() == "7"
+
+
+def test_a_collection_without_any_key_ends_after_its_wait_with_no_digits() -> None:
+    async def scenario() -> CallState:
+        state = fake_state()
+        state.keypad.expect(_asked(timeout_s=0.05))
+        state.keypad.wait_for_first_key(tools.digits_ready(state))
+        await asyncio.sleep(0.2)
+        return state
+
+    state = asyncio.run(scenario())
+    assert state.keypad.take_digits() == ""
+    assert state.session.replies == [{"user_input": "#"}]  # type: ignore[union-attr]
 
 
 def test_a_key_resumes_a_hold() -> None:
@@ -277,7 +324,7 @@ def test_a_key_resumes_a_hold() -> None:
 
     state = asyncio.run(scenario())
     assert state.hold_resume.is_set()
-    assert state.pending_digits is None
+    assert state.keypad.take_digits() is None
 
 
 def test_transfer_targets_become_sip_uris() -> None:
@@ -285,7 +332,7 @@ def test_transfer_targets_become_sip_uris() -> None:
     assert tools.sip_uri("sip:desk@example.com") == "sip:desk@example.com"
 
 
-def test_speech_providers_default_to_the_offline_voices() -> None:
+async def test_speech_providers_default_to_the_offline_voices() -> None:
     from livekit.agents import stt as agents_stt
     from livekit.agents import tts as agents_tts
     from livekit.plugins import silero
@@ -305,9 +352,10 @@ def test_speech_providers_default_to_the_offline_voices() -> None:
     cloud_asr = ModelConfig(name="dg", kind="asr", provider="deepgram", api_key="key")
     assert isinstance(build_stt(cloud_asr, vad=vad), agents_stt.FallbackAdapter)
     assert json.dumps(cloud.__dict__)  # plain data, safe to hand to the event loop
+    await speech_http_session_close()
 
 
-def test_a_streaming_recognizer_ends_turns_by_its_own_endpointing() -> None:
+async def test_a_streaming_recognizer_ends_turns_by_its_own_endpointing() -> None:
     """Deepgram's speech_final ends the turn at the VAD's pause, with no VAD wait on top;
     batch recognizers (local, OpenAI) wait for Silero's silence."""
     from dataclasses import replace
@@ -333,6 +381,7 @@ def test_a_streaming_recognizer_ends_turns_by_its_own_endpointing() -> None:
     assert primary._opts.endpointing_ms == round(END_OF_TURN_SILENCE_S * 1000)
     assert turn_handling("stt")["turn_detection"] == "stt"
     assert turn_handling("stt")["endpointing"]["min_delay"] == 0.0
+    await speech_http_session_close()
     assert turn_handling("vad")["turn_detection"] == "vad"
 
 
@@ -418,7 +467,7 @@ def test_a_running_call_ends_when_the_credits_run_out_if_the_workspace_chose_so(
 
     from betool.models import LedgerEntry, LedgerKind, User
     from betool.services import ledger_credit, workspace_create
-    from telephony.billing import call_usage_bill_batch
+    from telephony.calls.billing import call_usage_bill_batch
     from telephony.services import call_start
     from telephony.worker import usage_batch
 

@@ -185,6 +185,35 @@ async def test_openai_asks_for_usage_in_the_stream() -> None:
     assert server.requests[0]["model"] == "other-model"
 
 
+async def test_openai_posts_the_wire_request_with_the_key() -> None:
+    """The request goes out as the client built it, authenticated as the SDK's create does."""
+    async with FakeOpenAIServer([ScriptedReply(text=["Hi."])]) as server:
+        client = _openai(server.url, 5)
+        await _collect(client.stream(MESSAGES, tools=[LOOKUP], temperature=0.2, max_tokens=40))
+    assert server.request_headers[0]["authorization"] == "Bearer sk-test"
+    assert server.requests[0] == {
+        "model": "gpt-test",
+        "messages": [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Where is my order?"},
+        ],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "lookup_order",
+                    "description": "Find an order.",
+                    "parameters": LOOKUP.parameters,
+                },
+            }
+        ],
+        "temperature": 0.2,
+        "max_tokens": 40,
+    }
+
+
 def test_clients_satisfy_the_protocol() -> None:
     assert isinstance(_openai("http://127.0.0.1:1", 1), LLMClient)
     assert isinstance(_anthropic("http://127.0.0.1:1", 1), LLMClient)

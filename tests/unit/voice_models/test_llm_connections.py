@@ -11,7 +11,7 @@ from typing import Any
 import httpcore2._async.http11 as http11
 import pytest
 
-from pipelines.engine.providers import ProviderRegistry
+from pipelines.turn.providers import ProviderRegistry
 from tests.fakes.llm_servers import FakeAnthropicServer, FakeOpenAIServer
 from voice_models.llm import AnthropicClient, ChatMessage, OpenAIChatClient
 from voice_models.llm.connections import KEEPALIVE_S, exercise_sdks

@@ -38,6 +38,7 @@ from voice_models.adapters import (
     endpoints_turns,
 )
 from voice_models.local.tts import EspeakTTS
+from voice_models.provider_http import speech_http_session_close
 
 KEY = "sk-test-key"
 SPEECH = "I would like to check my balance."
@@ -71,6 +72,7 @@ async def _http_session() -> AsyncIterator[None]:
     """The plugins' shared aiohttp session, which a worker job provides in production."""
     async with http_context.open():
         yield
+    await speech_http_session_close()  # the egress-pinned session the plugins were given
 
 
 async def bounded(awaitable: Awaitable[T]) -> T:
@@ -603,3 +605,39 @@ async def test_a_keyless_openai_compatible_server_is_used(vad: Any, kind: str) -
             finally:
                 await close(tts)
             assert_provider_audio(frames, server.requests[-1].audio_out_s, 0.12)
+
+
+@pytest.mark.parametrize("provider", ["deepgram", "openai", "elevenlabs"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["rest", "streamed"])
+async def test_a_speech_provider_on_loopback_is_refused_without_the_opt_in(
+    provider: str, streamed: bool, settings: Any
+) -> None:
+    """The plugins connect through betool's egress policy: a base URL on this machine is
+    refused unless the operator opted in, and the caller hears the local voice instead."""
+    settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK = False
+    async with SERVERS[provider](api_key=KEY) as server:
+        tts = build_tts(config(provider, "tts", server, voice="voice-123"))
+        try:
+            frames = await (synthesize_streamed if streamed else synthesize)(tts, GREETING)
+        finally:
+            await close(tts)
+
+    await assert_espeak_audio(frames, GREETING)
+    assert server.requests == [], f"{provider} was reached on loopback"
+
+
+@pytest.mark.parametrize("provider", ["deepgram", "openai", "elevenlabs"])
+async def test_a_speech_recognizer_on_loopback_is_refused_without_the_opt_in(
+    provider: str, vad: Any, settings: Any
+) -> None:
+    settings.HTTP_NODES_ALLOW_PRIVATE_NETWORK = False
+    async with SERVERS[provider](api_key=KEY) as server:
+        stt = build_stt(config(provider, "asr", server), vad=vad)
+        primary = stt._stt_instances[0] if isinstance(stt, agents_stt.FallbackAdapter) else stt
+        try:
+            frames = await espeak_frames(SPEECH, 16000)
+            with pytest.raises(Exception):  # noqa: B017 - each plugin wraps the refusal its own way
+                await bounded(primary.recognize(utils.merge_frames(frames)))
+        finally:
+            await close(stt)
+    assert server.requests == []

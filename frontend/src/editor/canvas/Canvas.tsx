@@ -49,6 +49,7 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
   const catalog = useGraphStore((s) => s.catalog);
   const problemEdges = useGraphStore((s) => s.problemEdges);
   const runBranches = useGraphStore((s) => s.runBranches);
+  const uncoveredEdges = useGraphStore((s) => s.uncoveredEdges);
   const focusRequest = useGraphStore((s) => s.focusRequest);
   const viewport = useGraphStore.getState().viewport;
   const { onNodesChange, onEdgesChange, connect, canConnect, addNode, setViewport } = useGraphStore.getState();
@@ -66,9 +67,10 @@ export function Canvas({ readOnly }: { readOnly: boolean }) {
       edges.map((e) => {
         if (problemEdges.has(e.id)) return { ...e, type: "removable", className: "invalid" };
         if (e.sourceHandle && runBranches[e.source] === e.sourceHandle) return { ...e, type: "removable", className: "ran", animated: true };
+        if (uncoveredEdges.has(e.id)) return { ...e, type: "removable", className: "uncovered", label: "untested" };
         return { ...e, type: "removable" };
       }),
-    [edges, problemEdges, runBranches],
+    [edges, problemEdges, runBranches, uncoveredEdges],
   );
 
   // Opening a pipeline shows all of it, once its nodes have been measured.

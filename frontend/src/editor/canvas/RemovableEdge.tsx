@@ -3,11 +3,11 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from "@xyf
 import { Icon } from "../../ui/Icon";
 import { useGraphStore } from "../store/graphStore";
 
-export function RemovableEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd, style }: EdgeProps) {
+export function RemovableEdge({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd, style, label }: EdgeProps) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={16} />
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={16} label={label} labelX={labelX} labelY={labelY} />
       {selected && (
         <EdgeLabelRenderer>
           <button

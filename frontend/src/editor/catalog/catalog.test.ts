@@ -19,6 +19,13 @@ describe("the node-type catalog", () => {
     expect(handles.map((h) => h.id)).toEqual(["intent:billing", "intent:sales", "fallback"]);
   });
 
+  it("gives Start its next output and the voicemail one outbound calls take on a machine", () => {
+    expect(outputHandles(CATALOG.start, { receiver: "phone_gateway" })).toEqual([
+      { id: "out", label: "Next" },
+      { id: "voicemail", label: "Voicemail" },
+    ]);
+  });
+
   it("derives router outputs from its conditions", () => {
     expect(outputHandles(CATALOG.router, { conditions: [{ name: "vip" }] }).map((h) => h.id)).toEqual(["condition:vip", "else"]);
   });

@@ -8,6 +8,12 @@ describe("the model picker", () => {
     expect(choices.options.map((o) => o.label)).toEqual(["Workspace default (Local server)", "Local server", "GPT"]);
   });
 
+  it("names the model an admin marked as the default, not the first listed", () => {
+    const choices = modelChoices({ loaded: true, names: ["Alpha", "Local server"], marked: "Local server" }, "");
+    expect(choices.options[0]?.label).toBe("Workspace default (Local server)");
+    expect(modelChoices({ loaded: true, names: ["Alpha", "Zeta"] }, "").options[0]?.label).toBe("Workspace default (Alpha)");
+  });
+
   it("reads the old 'default' as the workspace default", () => {
     expect(modelChoices({ loaded: true, names: ["Local server"] }, "default").selected).toBe("");
   });

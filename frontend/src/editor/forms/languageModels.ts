@@ -10,22 +10,31 @@ interface VoiceModelSummary {
   name: string;
   kind: string;
   enabled: boolean;
+  is_default: boolean;
 }
 
 export interface LanguageModels {
   loaded: boolean;
-  /** enabled language models by name; the first is the workspace default (as the server takes it) */
+  /** enabled language models by name */
   names: string[];
+  /** the one an admin marked as the workspace default, if enabled */
+  marked?: string;
 }
 
-let cached: Promise<string[]> | null = null;
+type Loaded = Omit<LanguageModels, "loaded">;
 
-function loadLanguageModels(): Promise<string[]> {
+let cached: Promise<Loaded> | null = null;
+
+function loadLanguageModels(): Promise<Loaded> {
   cached ??= api.get<VoiceModelSummary[]>("/voice-models").then(
-    (models) => models.filter((m) => m.kind === "llm" && m.enabled).map((m) => m.name),
+    (models) => {
+      const enabled = models.filter((m) => m.kind === "llm" && m.enabled);
+      const marked = enabled.find((m) => m.is_default)?.name;
+      return { names: enabled.map((m) => m.name), ...(marked ? { marked } : {}) };
+    },
     () => {
       cached = null;
-      return [];
+      return { names: [] };
     },
   );
   return cached;
@@ -35,7 +44,7 @@ export function useLanguageModels(): LanguageModels {
   const [state, setState] = useState<LanguageModels>({ loaded: false, names: [] });
   useEffect(() => {
     let live = true;
-    void loadLanguageModels().then((names) => live && setState({ loaded: true, names }));
+    void loadLanguageModels().then((models) => live && setState({ loaded: true, ...models }));
     return () => {
       live = false;
     };
@@ -51,7 +60,9 @@ export interface ModelChoices {
 /** The picker's options: the default first, then each model, then the current value if it is none of those. */
 export function modelChoices(models: LanguageModels, value: string): ModelChoices {
   const selected = value.trim() === LEGACY_DEFAULT ? WORKSPACE_DEFAULT : value;
-  const fallback = models.names[0];
+  // As the server takes it (voice_models.selectors.default_llm_for): the marked one, else the
+  // first by name, which is the API's order (the database's collation, both times).
+  const fallback = models.marked ?? models.names[0];
   const defaultLabel = !models.loaded ? "Workspace default" : fallback ? `Workspace default (${fallback})` : "Workspace default (none set up yet)";
   const options = [{ value: WORKSPACE_DEFAULT, label: defaultLabel }, ...models.names.map((name) => ({ value: name, label: name }))];
   if (selected !== WORKSPACE_DEFAULT && !models.names.includes(selected)) {

@@ -146,6 +146,54 @@ const SETTINGS_SCHEMA: JsonSchema = {
       title: "Variables given at call start",
       description: "Names the call provides before the first turn (e.g. customer_id), so templates may use them.",
     },
+    analysis: {
+      type: "object",
+      title: "After the call: analysis",
+      description: "A language model reads the transcript once the call ends. Its answer shows on the call's page, in the calls list and CSV, and goes to webhooks (call.analyzed).",
+      properties: {
+        enabled: { type: "boolean", title: "Analyse each call after it ends", default: false },
+        summary: { type: "boolean", title: "Write a summary", default: true },
+        outcomes: {
+          type: "array",
+          items: { type: "string" },
+          title: "Outcomes",
+          description: "The model picks one of these for each call.",
+          default: ["resolved", "transferred", "abandoned", "voicemail"],
+        },
+        fields: {
+          type: "array",
+          title: "Fields to extract",
+          description: "What the caller gave, typed: e.g. order_number (text), items (number), delivery_date (date).",
+          items: {
+            type: "object",
+            properties: {
+              name: { type: "string", title: "Name", default: "" },
+              type: { type: "string", title: "Type", enum: ["string", "number", "boolean", "enum", "date"], default: "string" },
+              description: { type: "string", title: "What it is", default: "" },
+              options: { type: "array", items: { type: "string" }, title: "Choices (for enum)", default: [] },
+              required: { type: "boolean", title: "Always expected", default: false },
+            },
+          },
+          default: [],
+        },
+        model: { type: "string", format: "llm_model", title: "Language model", description: "Empty: the workspace's default.", default: "" },
+      },
+    },
+    recording: {
+      type: "object",
+      title: "Recording",
+      description: "Caller and agent on two channels, played with the transcript on the call's page. A phone number can turn it on as well.",
+      properties: {
+        enabled: { type: "boolean", title: "Record calls", default: false },
+        consent_line: {
+          type: "string",
+          title: "Consent line",
+          description: "Said before the greeting of every recorded call.",
+          default: "This call is recorded for quality and training purposes.",
+          maxLength: 300,
+        },
+      },
+    },
   },
 };
 const SETTINGS_FIELDS = fieldsFromSchema(SETTINGS_SCHEMA);

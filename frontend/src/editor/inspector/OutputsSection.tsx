@@ -9,10 +9,20 @@ import { useGraphStore } from "../store/graphStore";
 /** Node types whose open outputs are errors unless marked as ending the turn (as the server rules). */
 const CHOICE_TYPES = new Set(["classifier", "router"]);
 
+/** What an output means where its name alone does not say, by "type:handle". */
+const OUTPUT_HINTS: Record<string, string> = {
+  "start:voicemail":
+    "Outbound calls answered by a voicemail go here instead of the greeting, once its beep has sounded: leave the message with a Say node, then Hang up. Left open, outbound calls are not screened for voicemail.",
+};
+
 interface OutputsSectionProps {
   nodeId: string;
   spec: NodeTypeSpec;
   config: Record<string, unknown>;
+}
+
+function hint(type: string, handle: string): string | undefined {
+  return OUTPUT_HINTS[`${type}:${handle}`];
 }
 
 export function OutputsSection({ nodeId, spec, config }: OutputsSectionProps) {
@@ -57,6 +67,7 @@ export function OutputsSection({ nodeId, spec, config }: OutputsSectionProps) {
               </option>
             ))}
           </select>
+          {hint(spec.type, output.id) && <p className="field-help">{hint(spec.type, output.id)}</p>}
           {isChoice && !routes[output.id] && (
             <label className="checkbox output-ends-turn">
               <input

@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from "../../api/client";
 import { pipelinesApi } from "../../api/pipelines";
 import type { Problem, Version } from "../../api/types";
 import { Dialog } from "../../ui/Dialog";
+import { SuiteStatus } from "../flowTests/SuiteStatus";
 
 interface PublishDialogProps {
   pipelineId: number;
@@ -17,6 +18,7 @@ export function PublishDialog({ pipelineId, flush, onClose, onPublished, onProbl
   const [note, setNote] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [attempts, setAttempts] = useState(0);
   const noteId = useId();
   const publish = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -33,6 +35,8 @@ export function PublishDialog({ pipelineId, flush, onClose, onPublished, onProbl
         onProblems(e.details as Problem[]);
         setError(`${e.message} ${problems.slice(0, 3).map((p) => p.message).join(" ")} The problems panel lists them all; click one to go to its node.`);
       } else setError(errorMessage(e));
+      // A refused publish may have run the suite: its result is the one to show.
+      setAttempts((n) => n + 1);
       setBusy(false);
     }
   };
@@ -45,6 +49,7 @@ export function PublishDialog({ pipelineId, flush, onClose, onPublished, onProbl
           </label>
           <textarea id={noteId} className="textarea" value={note} maxLength={500} placeholder="e.g. Added opening hours" onChange={(e) => setNote(e.target.value)} data-autofocus />
         </div>
+        <SuiteStatus pipelineId={pipelineId} refreshKey={attempts} />
         {error && (
           <div className="alert alert-error" role="alert" style={{ marginBottom: 12 }}>
             {error}

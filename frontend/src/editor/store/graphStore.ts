@@ -35,6 +35,8 @@ export interface GraphState {
   runStatus: Record<string, RunStatus>;
   /** the output each node took in the test turn, to light up the edges followed */
   runBranches: Record<string, string>;
+  /** edges that the last suite run never followed (the Tests tab's coverage marks) */
+  uncoveredEdges: Set<string>;
   /** nodes the UI should bring into view (problems panel, diff) */
   focusRequest: { nodeId: string; seq: number } | null;
   /** is a drag gesture under way (recorded once, at its start) */
@@ -71,6 +73,7 @@ export interface GraphState {
   focusNode: (nodeId: string) => void;
   setRunStatus: (nodeId: string, status: RunStatus, branch?: string | null) => void;
   clearRunStatus: () => void;
+  setUncoveredEdges: (edgeIds: string[] | null) => void;
 }
 
 const START_KEPT = "The Start node stays: every call begins there.";
@@ -136,6 +139,7 @@ export const useGraphStore = create<GraphState>()((set, get) => {
     problemEdges: new Set(),
     runStatus: {},
     runBranches: {},
+    uncoveredEdges: new Set(),
     focusRequest: null,
     dragging: false,
     lastRefusal: null,
@@ -405,6 +409,7 @@ export const useGraphStore = create<GraphState>()((set, get) => {
       })),
 
     clearRunStatus: () => set({ runStatus: {}, runBranches: {} }),
+    setUncoveredEdges: (edgeIds) => set({ uncoveredEdges: new Set(edgeIds ?? []) }),
   };
 });
 

@@ -1,5 +1,7 @@
 /** Chat with the draft over the test websocket; nodes light up on the canvas as each turn runs. */
 import { useEffect, useId, useRef, useState } from "react";
+import type { ReplayTurn } from "../flowTests/suiteModel";
+import { useReplay } from "../flowTests/useReplay";
 import { Link } from "react-router";
 import { useShallow } from "zustand/react/shallow";
 import { Icon } from "../../ui/Icon";
@@ -20,10 +22,13 @@ interface TestPanelProps {
   /** saves pending edits, so that a reset tests what is on screen */
   beforeReset: () => Promise<void>;
   onClose: () => void;
+  /** a scenario's caller turns, said one after another once the greeting is over */
+  replay?: ReplayTurn[];
 }
 
-export function TestPanel({ pipelineId, beforeReset, onClose }: TestPanelProps) {
+export function TestPanel({ pipelineId, beforeReset, onClose, replay }: TestPanelProps) {
   const session = useTestSession(pipelineId);
+  useReplay(replay, session);
   const { transcript, status, closeReason, say, pressDigits } = session;
   const reset = () => void beforeReset().catch(() => undefined).finally(session.reset);
   const [tab, setTab] = useState<Tab>("chat");

@@ -1,4 +1,5 @@
 /** Messages of the test-session websocket (docs/contracts.md). */
+import type { ActionMessage } from "../../api/schema.gen";
 
 export interface TraceStep {
   node_id: string;
@@ -26,7 +27,7 @@ export type ServerMessage =
   | { type: "node_enter"; node_id: string; node_type: string }
   | { type: "node_exit"; node_id: string; ms: number; output: string; branch: string | null }
   | { type: "tool"; node_id: string; name: string; arguments: unknown; result: string }
-  | { type: "action"; action: string; params: Record<string, unknown>; node_id?: string }
+  | ActionMessage
   | { type: "variables"; variables: Record<string, unknown> }
   | { type: "turn_end"; trace: TurnTrace; usage: unknown; reason: string; fallback: boolean }
   | { type: "error"; code: string; message: string; details?: unknown }

@@ -39,12 +39,32 @@ describe("the test transcript", () => {
   });
 
   it("asks for keys on collect_digits and ends on hangup", () => {
-    let t = run([{ type: "action", action: "collect_digits", params: {}, node_id: "d" }]);
+    let t = run([{ type: "action", action: "collect_digits", params: { max_digits: 4, terminator: "#", timeout_s: 10 }, node_id: "d" }]);
     expect(t.awaitingDigits).toBe(true);
     t = userSays(t, "⌗ 12#");
     expect(t.awaitingDigits).toBe(false);
-    t = run([{ type: "action", action: "hangup", params: {} }], t);
+    t = run([{ type: "action", action: "hangup", params: { reason: "pipeline" }, node_id: "h" }], t);
     expect(t.ended).toBe(true);
+  });
+
+  it("describes each action from its params, by name", () => {
+    const t = run([
+      { type: "action", action: "transfer", params: { destination: "+15550111", mode: "warm" }, node_id: "t" },
+      { type: "action", action: "transfer", params: { destination: "", mode: "cold" }, node_id: "a" },
+      { type: "action", action: "hold", params: { seconds: 30, music: true, reason: "" }, node_id: "h" },
+      { type: "action", action: "collect_digits", params: { max_digits: 4, terminator: "", timeout_s: 10 }, node_id: "d" },
+      { type: "action", action: "collect_digits", params: { max_digits: 6, terminator: "*", timeout_s: 10 }, node_id: "d" },
+      { type: "action", action: "barge_in", params: { enabled: false }, node_id: "a" },
+    ]);
+    expect(t.entries.map((e) => e.text)).toEqual([
+      "Transfer to +15550111 (warm).",
+      "Transfer to the number's transfer target.",
+      "The caller is on hold (30 s, with music).",
+      // An empty finish key stays empty: no key is named.
+      "Waiting for up to 4 keys — type them below.",
+      "Waiting for up to 6 keys, ending with * — type them below.",
+      "The caller cannot interrupt now.",
+    ]);
   });
 
   it("keeps the problems of a graph that cannot run", () => {

@@ -1,4 +1,5 @@
 /** The chat transcript as a pure reducer of server messages: easy to test, no socket needed. */
+import type { ActionMessage } from "../../api/schema.gen";
 import type { Problem } from "../../api/types";
 import type { ServerMessage, TurnTrace } from "./protocol";
 
@@ -22,6 +23,8 @@ export interface Transcript {
   draftChanged: boolean;
   problems: Problem[];
   nextId: number;
+  /** turns finished since the session started, the greeting included (a replay waits on it) */
+  turnsDone: number;
 }
 
 export const emptyTranscript = (): Transcript => ({
@@ -33,19 +36,28 @@ export const emptyTranscript = (): Transcript => ({
   draftChanged: false,
   problems: [],
   nextId: 1,
+  turnsDone: 0,
 });
 
 function push(t: Transcript, kind: EntryKind, text: string): Transcript {
   return { ...t, entries: [...t.entries, { id: t.nextId, kind, text }], nextId: t.nextId + 1 };
 }
 
-const ACTION_TEXT: Record<string, (p: Record<string, unknown>) => string> = {
-  hangup: () => "The call was hung up.",
-  transfer: (p) => `Transfer to ${String(p.destination ?? p.number ?? p.to ?? "another line")}.`,
-  hold: () => "The caller is on hold.",
-  collect_digits: () => "Waiting for keys — type them below.",
-  barge_in: () => "Barge-in setting changed.",
-};
+/** What the transcript says for an action, from its params (the generated types). */
+function describeAction(message: ActionMessage): string {
+  switch (message.action) {
+    case "hangup":
+      return "The call was hung up.";
+    case "transfer":
+      return `Transfer to ${message.params.destination || "the number's transfer target"}${message.params.mode === "warm" ? " (warm)" : ""}.`;
+    case "hold":
+      return `The caller is on hold (${message.params.seconds} s${message.params.music ? ", with music" : ""}).`;
+    case "collect_digits":
+      return `Waiting for up to ${message.params.max_digits} keys${message.params.terminator ? `, ending with ${message.params.terminator}` : ""} — type them below.`;
+    case "barge_in":
+      return message.params.enabled ? "The caller can interrupt again." : "The caller cannot interrupt now.";
+  }
+}
 
 export function userSays(t: Transcript, text: string): Transcript {
   return { ...push(t, "user", text), openAgentEntry: null, awaitingDigits: false };
@@ -66,8 +78,7 @@ export function applyServerMessage(t: Transcript, message: ServerMessage): Trans
       };
     }
     case "action": {
-      const describe = ACTION_TEXT[message.action];
-      const next = push(t, "system", describe ? describe(message.params ?? {}) : `Action: ${message.action}`);
+      const next = push(t, "system", describeAction(message));
       return {
         ...next,
         awaitingDigits: message.action === "collect_digits" || t.awaitingDigits,
@@ -83,7 +94,7 @@ export function applyServerMessage(t: Transcript, message: ServerMessage): Trans
         message.reason !== "completed"
           ? push({ ...t, entries }, "system", `Turn ended: ${message.reason.replace(/_/g, " ")}${message.trace.detail ? ` — ${message.trace.detail}` : ""}.`)
           : { ...t, entries };
-      return { ...withNote, openAgentEntry: null };
+      return { ...withNote, openAgentEntry: null, turnsDone: t.turnsDone + 1 };
     }
     case "error": {
       const problems = Array.isArray(message.details) ? (message.details as Problem[]) : t.problems;

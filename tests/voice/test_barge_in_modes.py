@@ -1,0 +1,74 @@
+"""Barge-in modes on a real call: with "none" the caller's speech does not stop the agent,
+with "dtmf" speech does not but a key does (and reaches the graph)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.voice import graphs
+from tests.voice.harness import Caller
+from tests.voice.test_calls import ended_call, run_call
+
+# The story lasts about 20 s: talking over it after 2 s leaves most of it to come.
+INTO_THE_STORY_S = 2.0
+
+
+async def _story_under_way(caller: Caller) -> None:
+    await caller.hear(within=40, transcribe=False)
+    await caller.say(graphs.ASK_STORY)
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + 20
+    while loop.time() < give_up:
+        if caller.first_loud_after(caller.speech_sent[-1][1]) is not None:
+            await asyncio.sleep(INTO_THE_STORY_S)
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the agent never started the story")
+
+
+async def _still_talking_after(caller: Caller, moment: float, *, for_s: float = 1.5) -> bool:
+    """Whether the agent's audio was still loud ``for_s`` after ``moment``."""
+    await asyncio.sleep(for_s)
+    return caller.last_loud_after(moment + for_s - 0.5) is not None
+
+
+def test_with_barge_in_off_the_callers_speech_does_not_stop_the_agent(
+    worker: Any, voice_env: Any, call_setup: Any
+) -> None:
+    agent_name, _ = worker
+    number = call_setup(barge_in_mode="none")
+
+    async def scenario(caller: Caller) -> dict[str, Any]:
+        await _story_under_way(caller)
+        _, spoke_until = await caller.say(graphs.ASK_BALANCE)
+        return {"talking": await _still_talking_after(caller, spoke_until)}
+
+    room, result = run_call(voice_env, agent_name, number.e164, scenario)
+    assert result["talking"], "the story stopped while barge-in was off"
+    call = ended_call(room)
+    # What the caller said over the agent was dropped, not kept for a turn of its own.
+    assert not call.turns.filter(user_text__icontains="balance").exists()
+
+
+def test_with_keys_only_speech_is_ignored_and_a_key_interrupts(
+    worker: Any, voice_env: Any, call_setup: Any
+) -> None:
+    agent_name, _ = worker
+    number = call_setup(barge_in_mode="dtmf", barge_in_sensitivity="high")
+
+    async def scenario(caller: Caller) -> dict[str, Any]:
+        await _story_under_way(caller)
+        _, spoke_until = await caller.say(graphs.ASK_BALANCE)
+        talking = await _still_talking_after(caller, spoke_until)
+        for task in caller.publish_dtmf("5"):
+            await task
+        pressed = asyncio.get_running_loop().time()
+        await asyncio.sleep(3.0)
+        return {"talking": talking, "pressed": pressed}
+
+    room, result = run_call(voice_env, agent_name, number.e164, scenario)
+    assert result["talking"], "the caller's speech stopped the agent in keys-only mode"
+    call = ended_call(room)
+    assert not call.turns.filter(user_text__icontains="balance").exists()
+    assert call.turns.filter(user_text="[digits] 5").exists()
