@@ -17,6 +17,27 @@ from betool.services import api_token_create, ledger_credit, workspace_create
 
 PASSWORD = "correct-horse-battery-staple"
 
+# Creating a test database runs every migration, inside the first test that asks for one: on
+# a machine loaded several times over, that alone has outlasted pytest-timeout's 120 s and
+# failed hundreds of healthy tests. Until the database exists, a test gets this ceiling; a
+# hang is still caught.
+DATABASE_CREATION_TIMEOUT_S = 900
+_database_created = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    global _database_created  # one flag per test process, read by the hook below
+    _database_created = True
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    # Runs around pytest-timeout's own wrapper, which reads the marker when it sets its timer.
+    if not _database_created and item.get_closest_marker("timeout") is None:
+        item.add_marker(pytest.mark.timeout(DATABASE_CREATION_TIMEOUT_S))
+    yield
+
 
 def fund(workspace: Workspace, credits: Decimal = Decimal(100_000)) -> None:
     """Credits for a workspace whose test starts calls (none start at zero credits)."""
