@@ -111,6 +111,19 @@ class Heard:
     def duration(self) -> float:
         return len(self.pcm) / 2 / self.rate
 
+    def ending(self, seconds: float) -> bytes:
+        """The last ``seconds`` of sound before the quiet that closed this stretch."""
+        samples = np.frombuffer(self.pcm, dtype=np.int16).astype(np.float32)
+        frame = self.rate * FRAME_MS // 1000
+        count = len(samples) // frame
+        if count == 0:
+            return self.pcm
+        levels = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
+        loud = np.flatnonzero(levels >= SPEECH_RMS)
+        end = (int(loud[-1]) + 1) * frame if len(loud) else len(samples)
+        start = max(0, end - int(seconds * self.rate))
+        return self.pcm[start * 2 : end * 2]
+
 
 @dataclass
 class Received:

@@ -9,6 +9,7 @@ and returns at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from pipelines.turn.voice import TransferOutcome, VoiceActions
 from telephony.worker import transfers
 from telephony.worker.agent import BetoolAgent
 from telephony.worker.dtmf import DigitsReady
+from telephony.worker.livekit_private import background_audio_tail_s
 from telephony.worker.state import (
     GOODBYE_LINE,
     MAX_DURATION_LINE,
@@ -258,7 +260,7 @@ async def hold_call(state: CallState, params: HoldParams) -> str:
         pass
     finally:
         if play is not None:
-            play.stop()
+            await stop_hold_music(state, play)
         state.on_hold = False
         session.input.set_audio_enabled(True)
         state.last_activity = time.monotonic()
@@ -283,6 +285,17 @@ async def play_hold_music(state: CallState) -> Any:
     except Exception:
         logger.warning("hold music unavailable on call %s", state.plan.call_id, exc_info=True)
         return None
+
+
+async def stop_hold_music(state: CallState, play: Any) -> None:
+    """Stop the music and, unless the call is ending, wait until the caller has heard its
+    buffered tail: the line after a hold is never spoken over the music."""
+    play.stop()
+    if state.ending:
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(play.wait_for_playout(), timeout=1)
+    await asyncio.sleep(background_audio_tail_s())
 
 
 async def wait_for_spoken_audio(state: CallState, *, limit_s: float = 30.0) -> None:

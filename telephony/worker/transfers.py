@@ -88,7 +88,7 @@ async def warm_transfer_call(state: CallState, target: str) -> TransferOutcome:
     from telephony.models import CallEventKind, CallStatus
     from telephony.worker.call_summary import summarize
     from telephony.worker.outbound import ringing_timeout_s
-    from telephony.worker.tools import disconnect_caller, play_hold_music, sip_uri
+    from telephony.worker.tools import disconnect_caller, play_hold_music, sip_uri, stop_hold_music
     from telephony.worker.warm_transfer import WarmTransferTarget, dial_and_brief
     from voice_models.adapters import build_tts
 
@@ -132,7 +132,7 @@ async def warm_transfer_call(state: CallState, target: str) -> TransferOutcome:
         caller=state.caller_identity,
     )
     if music is not None:
-        music.stop()
+        await stop_hold_music(state, music)
     state.on_hold = False
     bridge = result.bridge
     if bridge is not None:

@@ -8,7 +8,7 @@ import pathlib
 from contextvars import ContextVar
 
 from livekit.agents import AgentServer
-from livekit.agents.voice import agent_activity
+from livekit.agents.voice import agent_activity, background_audio
 
 from telephony.worker import livekit_private
 from telephony.worker.livekit_private import (
@@ -36,13 +36,26 @@ def test_the_servers_private_methods_and_attributes_are_still_there() -> None:
         assert f"self.{name}" in source, name
 
 
+def test_the_background_players_buffer_and_block_are_still_what_the_tail_counts() -> None:
+    assert isinstance(background_audio._AUDIO_SOURCE_BUFFER_MS, int)
+    source = inspect.getsource(background_audio.BackgroundAudioPlayer.__init__)
+    assert "queue_size_ms=_AUDIO_SOURCE_BUFFER_MS" in source
+    assert f"blocksize={livekit_private.BACKGROUND_MIXER_BLOCK_SAMPLES}" in source
+    assert 0.1 < livekit_private.background_audio_tail_s() < 2
+
+
 def test_only_the_adapter_names_private_livekit_agents_parts() -> None:
     """The rest of the worker goes through the adapter's hooks."""
     assert issubclass(BetoolServer, ServerWithJobHooks)
     for name in ("_get_effective_load", "_update_job_status"):
         assert name not in vars(BetoolServer), name
     worker = pathlib.Path(livekit_private.__file__).parent
-    private = ("_SpeechHandleContextVar", *SERVER_METHODS, *SERVER_ATTRIBUTES)
+    private = (
+        "_SpeechHandleContextVar",
+        "_AUDIO_SOURCE_BUFFER_MS",
+        *SERVER_METHODS,
+        *SERVER_ATTRIBUTES,
+    )
     for module in worker.glob("*.py"):
         if module.name == "livekit_private.py":
             continue
