@@ -171,12 +171,12 @@ def test_calls_billed_in_batches_end_when_the_balance_runs_out(
     monkeypatch.setattr(usage, "end_call", end_call)
     started = {}
 
-    def usage(state: CallState) -> dict[str, Any]:
+    def cumulative_usage(state: CallState) -> dict[str, Any]:
         # Each report adds 3 s of call time (10 credits) to the call's cumulative usage.
         started[state.plan.call_id] = started.get(state.plan.call_id, 0) + 3
         return {"call_seconds": started[state.plan.call_id]}
 
-    monkeypatch.setattr("telephony.worker.usage.collect_usage", usage)
+    monkeypatch.setattr(usage, "collect_usage", cumulative_usage)
     states = []
     for n in range(40):
         call = call_start(workspace=workspace, room_name=f"stop-{n}")
