@@ -193,7 +193,9 @@ def _rms(frame: Any) -> float:
     return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
 
 
-def stub_speech(plan: Any, vad: Any) -> Any:
+# The stub providers subclass livekit-agents' bases inside the function, so that the bench
+# imports livekit only when it runs: their methods' branches all count here.
+def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
     """Fixed-latency STT (streaming with endpointing, or batch behind the VAD) and TTS."""
     import numpy as np
     from livekit import rtc

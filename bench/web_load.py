@@ -27,6 +27,7 @@ from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -129,7 +130,9 @@ async def _session(url: str, cookie: str, origin: str) -> float | None:
                 await _until(socket_, "turn_end")
                 await socket_.send(json.dumps({"type": "user_message", "text": "hello"}))
                 await _until(socket_, "turn_end")
-    except Exception:
+    # A session that cannot connect, is closed, times out or gets an unreadable message
+    # counts as failed.
+    except (OSError, TimeoutError, WebSocketException, ValueError, KeyError):
         return None
     return time.perf_counter() - began
 

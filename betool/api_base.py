@@ -120,9 +120,19 @@ def build_api(
     )
     api.message_schemas = message_schemas
 
-    @api.exception_handler(ApiError)
-    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return api.create_response(request, exc.body(), status=exc.status)
+    _handle_invalid_requests(api)
+    _handle_refusals(api)
+    for prefix, router in routers:
+        api.add_router(prefix, router)
+    return api
+
+
+def _api_error_response(api: NinjaAPI, request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+def _handle_invalid_requests(api: NinjaAPI) -> None:
+    """What a request gets wrong itself: its fields, its size, its numbers, its nesting (422)."""
 
     @api.exception_handler(NinjaValidationError)
     def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -144,6 +154,33 @@ def build_api(
         body = error_body(CoreErrorCode.INVALID_INPUT, "; ".join(exc.messages), details)
         return api.create_response(request, body, status=422)
 
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return _api_error_response(api, request, too_large())
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A number or date past what the database holds (offset=10**20, the year 392).
+        body = error_body(
+            CoreErrorCode.OUT_OF_RANGE, "A number or date in the request is out of range."
+        )
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(RecursionError)
+    def on_too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
+        body = error_body(CoreErrorCode.INVALID_INPUT, "The request is nested too deeply.")
+        return api.create_response(request, body, status=422)
+
+
+def _handle_refusals(api: NinjaAPI) -> None:
+    """A service's refusal (``ApiError``, with its code), who may not, what is not there, and
+    anything unexpected (500, logged)."""
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return _api_error_response(api, request, exc)
+
     @api.exception_handler(AuthenticationError)
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         body = error_body(CoreErrorCode.NOT_AUTHENTICATED, "Sign in, or send a valid API token.")
@@ -164,37 +201,15 @@ def build_api(
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc.__cause__, ApiError):  # the body parser's own refusal
-            return on_api_error(request, exc.__cause__)
+            return _api_error_response(api, request, exc.__cause__)
         code = CoreErrorCode.INVALID_INPUT if exc.status_code < 500 else CoreErrorCode.INTERNAL
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
-
-    @api.exception_handler(RequestDataTooBig)
-    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return on_api_error(request, too_large())
-
-    @api.exception_handler(OverflowError)
-    @api.exception_handler(DataError)
-    def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
-        # A number or date past what the database holds (offset=10**20, the year 392).
-        body = error_body(
-            CoreErrorCode.OUT_OF_RANGE, "A number or date in the request is out of range."
-        )
-        return api.create_response(request, body, status=422)
-
-    @api.exception_handler(RecursionError)
-    def on_too_deep(request: HttpRequest, exc: RecursionError) -> HttpResponse:
-        body = error_body(CoreErrorCode.INVALID_INPUT, "The request is nested too deeply.")
-        return api.create_response(request, body, status=422)
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         body = error_body(CoreErrorCode.INTERNAL, "Something went wrong on our side; it is logged.")
         return api.create_response(request, body, status=500)
-
-    for prefix, router in routers:
-        api.add_router(prefix, router)
-    return api
 
 
 __all__ = ["WORKSPACE_SESSION_KEY", "build_api"]

@@ -109,7 +109,9 @@ def local_stt(language: str = "en", *, prefer: str = "local_whisper") -> agents_
         recognizer = WhisperSTT(language=language)
         recognizer.load()
         return recognizer
-    except Exception:
+    # A Whisper that cannot be assembled or loaded, for whatever reason, falls back to
+    # pocketsphinx: the caller is still understood.
+    except Exception:  # noqa: BLE001
         return PocketsphinxSTT(language=language)
 
 

@@ -150,7 +150,7 @@ async def connection_test(config: ModelConfig) -> ConnectionResult:
     began = time.perf_counter()
     try:
         catalog = await provider_catalog(config)
-    except Exception as error:  # reported to the admin, never raised
+    except Exception as error:  # noqa: BLE001 - reported to the admin, never raised
         return ConnectionResult(False, _explain(error), (time.perf_counter() - began) * 1e3)
     found = len(catalog.models) + len(catalog.voices)
     return ConnectionResult(

@@ -198,7 +198,8 @@ class Conversation:
                 node_id=self._graph.start_id,
                 interruptible=self._graph.greeting_interruptible,
             )
-        except Exception as error:
+        # Whatever the greeting's template raises, the caller hears the fallback line.
+        except Exception as error:  # noqa: BLE001
             reason = "node_error"
             turn.trace.detail = f"greeting failed: {_describe(error)}"
             events = list(self._graph.fallback_events)
@@ -212,7 +213,7 @@ class Conversation:
         turn.trace.ms = (perf_counter() - began) * 1000
         yield TurnEndEvent(turn.trace, turn.usage, reason, reason != "completed")
 
-    async def run_turn(
+    async def run_turn(  # noqa: C901 - one walk on purpose (see below): the hottest loop
         self, user_message: str, *, digits: str | None = None
     ) -> AsyncIterator[Event]:
         """Run one caller turn; yields events and always ends with one ``turn_end``.
@@ -283,7 +284,9 @@ class Conversation:
                 reason = "timeout"
                 trace.detail = f"the turn took longer than {graph.turn_timeout_s:g}s"
                 step.error = "timeout"
-            except Exception as error:
+            # A node that fails, whatever it raises (a provider, a template, an HTTP
+            # request), gives the caller the fallback line: never silence.
+            except Exception as error:  # noqa: BLE001
                 reason = "node_error"
                 step.error = _describe(error)
                 trace.detail = f"node {step.node_id} failed: {step.error}"

@@ -13,10 +13,17 @@ from betool.access import require
 from betool.roles import Permission
 from pipelines import selectors as pipeline_selectors
 from pipelines.flow_tests import selectors, services
+from pipelines.flow_tests.by_voice import RunMode
 from pipelines.flow_tests.checks import suite_problems
 from pipelines.flow_tests.graph_facts import graph_facts
 from pipelines.flow_tests.models import FlowSuiteRun
-from pipelines.flow_tests.spec import SuiteInvalid, suite_parse
+from pipelines.flow_tests.spec import (
+    ScenarioDocument,
+    StepKind,
+    SuiteDocument,
+    SuiteInvalid,
+    suite_parse,
+)
 
 router = Router(tags=["flow tests"])
 
@@ -26,6 +33,80 @@ class SuiteProblemOut(Schema):
     step: int | None
     field: str | None
     message: str
+
+
+class FailureOut(Schema):
+    kind: str
+    expected: str
+    observed: str
+
+
+class FirstFailureOut(FailureOut):
+    step: int | None  # None: a check of the whole call, after the steps
+
+
+class StepResultOut(Schema):
+    index: int
+    kind: StepKind
+    caller: str
+    said: str
+    nodes: list[str]
+    passed: bool
+    failures: list[FailureOut]
+    # The turn's trace, as the engine writes it (the test panel's turn_end trace).
+    trace: dict[str, Any] | None
+    # By voice: what the caller heard (transcribed), and from the end of its speech to the
+    # agent's first audio.
+    heard: str | None = None
+    response_ms: float | None = None
+
+
+class TranscriptLineOut(Schema):
+    role: str
+    text: str
+
+
+class ScenarioResultOut(Schema):
+    scenario_id: str
+    name: str
+    passed: bool
+    ms: float
+    greeting: str
+    steps: list[StepResultOut]
+    end_failures: list[FailureOut]
+    first_failure: FirstFailureOut | None
+    error: str | None
+    # A simulated caller runs several times; a scripted scenario once.
+    runs: int
+    runs_passed: int
+    pass_rate: float
+    transcript: list[TranscriptLineOut] = []
+    mode: RunMode = "text"
+
+
+class UncoveredOutputOut(Schema):
+    node_id: str
+    handle: str
+    edge_id: str | None
+
+
+class CoverageOut(Schema):
+    outputs: int
+    exercised: int
+    uncovered: list[UncoveredOutputOut]
+    # [node id, output handle] of each output a scenario left by.
+    exercised_outputs: list[list[str]] = []
+
+
+class SuiteResultOut(Schema):
+    version: str
+    mode: RunMode = "text"
+    passed: bool
+    total: int
+    failed: int
+    ms: float
+    scenarios: list[ScenarioResultOut]
+    coverage: CoverageOut
 
 
 class RunOut(Schema):
@@ -38,18 +119,18 @@ class RunOut(Schema):
     # The draft revision it ran on: the editor tells a result of an older draft apart.
     draft_revision: int | None
     suite_revision: int | None
-    result: dict[str, Any]
+    result: SuiteResultOut
 
 
 class SuiteOut(Schema):
-    suite: dict[str, Any]
+    suite: SuiteDocument
     revision: int
     problems: list[SuiteProblemOut]
     latest_run: RunOut | None
 
 
 class SuiteIn(Schema):
-    suite: dict[str, Any]
+    suite: SuiteDocument
     revision: int | None = Field(default=None, ge=1)
 
 
@@ -71,7 +152,7 @@ class BranchIn(Schema):
 
 
 class BranchDraftOut(Schema):
-    scenario: dict[str, Any]
+    scenario: ScenarioDocument
     notes: list[str]
     reaches: bool
 

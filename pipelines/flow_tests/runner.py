@@ -275,7 +275,7 @@ async def run_scenario(
         result.branches = set(call.branches)
         result.transcript = list(session.conversation.history)
         result.runs_passed = 1 if result.passed else 0
-    except Exception as error:  # a broken scenario must not stop the suite
+    except Exception as error:  # noqa: BLE001 - a broken scenario must not stop the suite
         result.error = f"{type(error).__name__}: {error}"
     finally:
         await session.close()

@@ -7,9 +7,19 @@ served to the editor; ``suite_problems`` adds the checks that need the graph.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from pipelines.no_input import DEFAULT_SILENCE_TIMEOUT_S
 from pipelines.turn.voice import TRANSFER_OUTCOMES, TransferOutcome
@@ -18,11 +28,26 @@ VariableValue = str | int | float | bool | None
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
+StepKind = Literal["say", "digits", "silence", "hangup", "transfer_outcome", "voicemail"]
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class VisitedExpectation(_Spec):
+def _kind_required(schema: dict[str, Any]) -> None:
+    # An expectation is read through the union discriminated by its kind: the kind must be
+    # sent, whatever its default when one is built in Python.
+    required = schema.setdefault("required", [])
+    if "kind" not in required:
+        required.insert(0, "kind")
+
+
+class _Expectation(_Spec):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_kind_required)
+
+
+class VisitedExpectation(_Expectation):
     """The nodes the turn (or the call) went through."""
 
     kind: Literal["visited"] = "visited"
@@ -31,12 +56,12 @@ class VisitedExpectation(_Spec):
     mode: Literal["in_order", "includes", "exactly"] = "in_order"
 
 
-class NotVisitedExpectation(_Spec):
+class NotVisitedExpectation(_Expectation):
     kind: Literal["not_visited"] = "not_visited"
     nodes: list[str] = Field(min_length=1)
 
 
-class BranchExpectation(_Spec):
+class BranchExpectation(_Expectation):
     """A node left by this output (``intent:sales``, ``condition:vip``, ``else``...)."""
 
     kind: Literal["branch"] = "branch"
@@ -44,14 +69,14 @@ class BranchExpectation(_Spec):
     output: str = Field(min_length=1)
 
 
-class IntentExpectation(_Spec):
+class IntentExpectation(_Expectation):
     """``exchange.intent`` after the turn; an empty ``equals`` means no intent was found."""
 
     kind: Literal["intent"] = "intent"
     equals: str = ""
 
 
-class VariableExpectation(_Spec):
+class VariableExpectation(_Expectation):
     """A variable set to a value; ``equals`` left out means only that it is set."""
 
     kind: Literal["variable"] = "variable"
@@ -60,7 +85,7 @@ class VariableExpectation(_Spec):
     is_set: bool = True
 
 
-class ActionExpectation(_Spec):
+class ActionExpectation(_Expectation):
     """The call was transferred (to ``destination`` if given), held, hung up, or asked for
     digits; ``digits`` checks what a collect-digits node kept."""
 
@@ -70,7 +95,7 @@ class ActionExpectation(_Spec):
     digits: str = ""
 
 
-class SaidExpectation(_Spec):
+class SaidExpectation(_Expectation):
     """What the agent said. ``mentions`` is judged by a language model when the workspace
     has one, else by the words of ``text`` all being said."""
 
@@ -89,13 +114,13 @@ class SaidExpectation(_Spec):
         return self
 
 
-class NoFallbackExpectation(_Spec):
+class NoFallbackExpectation(_Expectation):
     """The pipeline's fallback line was not needed (no error, timeout or loop limit)."""
 
     kind: Literal["no_fallback"] = "no_fallback"
 
 
-class LatencyExpectation(_Spec):
+class LatencyExpectation(_Expectation):
     """The turn took at most ``max_ms`` (every turn, at the end). ``engine``: the graph's own
     time. ``caller``: from the end of the caller's speech to the agent's first audio, as a
     run by voice measures it; a text run has no audio and checks the engine's time, the part
@@ -125,7 +150,7 @@ class Step(_Spec):
     the telephone network answered the transfer the last turn asked for; or, on an outbound
     call, that a voicemail took it (the Start node's voicemail branch runs)."""
 
-    kind: Literal["say", "digits", "silence", "hangup", "transfer_outcome", "voicemail"] = "say"
+    kind: StepKind = "say"
     text: str = Field("", max_length=2000)
     digits: str = Field("", pattern=r"^[0-9*#]*$", max_length=64)
     seconds: float = Field(0, ge=0, le=600)
@@ -210,6 +235,26 @@ class Suite(_Spec):
                 raise ValueError(f"two scenarios have the id '{scenario.id}'")
             seen.add(scenario.id)
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class _ShapedAs:
+    """A field validated as plain JSON, described in JSON Schema as ``model``."""
+
+    model: type[BaseModel]
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(self.model.__pydantic_core_schema__)
+
+
+# A suite document (or one scenario of it) as the API carries it: JSON that the services
+# validate with ``suite_parse``, so that a problem is reported where it is (scenario, step),
+# and a stored suite that no longer parses is still served, to be fixed. The OpenAPI
+# describes its shape all the same.
+SuiteDocument = Annotated[dict[str, Any], _ShapedAs(Suite)]
+ScenarioDocument = Annotated[dict[str, Any], _ShapedAs(Scenario)]
 
 
 def empty_suite() -> dict[str, Any]:

@@ -140,9 +140,7 @@ class AgentRuntime(NodeRuntime):
                 if delta.text:
                     text.append(delta.text)
                     for sentence in chunker.feed(delta.text):
-                        said.append(sentence)
-                        turn.spoken.append(sentence)
-                        yield TextEvent(sentence, self.node_id, self._interruptible)
+                        yield self._say(turn, said, sentence)
                 if delta.tool_call is not None:
                     calls.append(delta.tool_call)
             if not calls:
@@ -151,24 +149,17 @@ class AgentRuntime(NodeRuntime):
             # and so that the next round's text does not run on from an unfinished sentence.
             pending_text = chunker.flush()
             if pending_text:
-                said.append(pending_text)
-                turn.spoken.append(pending_text)
-                yield TextEvent(pending_text, self.node_id, self._interruptible)
+                yield self._say(turn, said, pending_text)
             messages.append(ChatMessage("assistant", "".join(text), tool_calls=tuple(calls)))
-            for call in calls:
-                outcome = await self._call_tool(turn, call)
-                for event in outcome.events:
-                    yield event
-                yield ToolEvent(self.node_id, call.name, call.arguments, outcome.result)
-                messages.append(ChatMessage("tool", outcome.result, tool_call_id=call.id))
-                leaving = leaving or outcome.ends_agent
+            outcomes: list[ToolOutcome] = []
+            async for event in self._run_tools(turn, calls, messages, outcomes):
+                yield event
+            leaving = any(outcome.ends_agent for outcome in outcomes)
             if leaving:
                 break
         rest = chunker.flush()
         if rest:
-            said.append(rest)
-            turn.spoken.append(rest)
-            yield TextEvent(rest, self.node_id, self._interruptible)
+            yield self._say(turn, said, rest)
         if not said and not leaving:
             # An empty answer (or a server that ignored "stream" and sent nothing we could
             # read) would leave the caller in silence: fail the node, so the caller hears
@@ -176,6 +167,28 @@ class AgentRuntime(NodeRuntime):
             raise LLMError("The language model's answer had no text.", kind="protocol")
         turn.step.output = " ".join(said)
         turn.branch = "out"
+
+    def _say(self, turn: TurnState, said: list[str], text: str) -> TextEvent:
+        said.append(text)
+        turn.spoken.append(text)
+        return TextEvent(text, self.node_id, self._interruptible)
+
+    async def _run_tools(
+        self,
+        turn: TurnState,
+        calls: list[ToolCall],
+        messages: list[ChatMessage],
+        outcomes: list[ToolOutcome],
+    ) -> AsyncIterator[Event]:
+        """The round's tool calls in order: each one's events, then the call itself; their
+        results go to the model's next round, their outcomes to ``outcomes``."""
+        for call in calls:
+            outcome = await self._call_tool(turn, call)
+            outcomes.append(outcome)
+            for event in outcome.events:
+                yield event
+            yield ToolEvent(self.node_id, call.name, call.arguments, outcome.result)
+            messages.append(ChatMessage("tool", outcome.result, tool_call_id=call.id))
 
     async def _call_tool(self, turn: TurnState, call: ToolCall) -> ToolOutcome:
         tool = self._tools.get(call.name)

@@ -15,6 +15,7 @@ from betool.async_views import off_the_loop
 from betool.errors import ApiError, CoreErrorCode, forbidden
 from betool.input_limits import MAX_DB_INT
 from betool.roles import Permission
+from pipelines.flow_tests.spec import ScenarioDocument
 from telephony.after_call.analysis import call_analysis_request
 from telephony.calls.export import MAX_ROWS, calls_csv
 from telephony.calls.history import (
@@ -283,7 +284,7 @@ def call_detail(request: HttpRequest, call_id: int) -> dict[str, Any]:
 class CallScenarioOut(Schema):
     pipeline_id: int
     pipeline_name: str
-    scenario: dict[str, Any]
+    scenario: ScenarioDocument
 
 
 @router.post("/calls/{call_id}/scenario", response={201: CallScenarioOut})

@@ -327,7 +327,9 @@ def sync_trunk(trunk_id: int) -> Trunk | None:
     error = ""
     try:
         _run(push)
-    except Exception as exc:
+    # The trunk is saved: whatever stops its sync is recorded on it (the admin sees why and
+    # retries), never raised into the save.
+    except Exception as exc:  # noqa: BLE001
         error = _describe(exc)
         logger.warning("trunk %s was not synced to LiveKit: %s", trunk.pk, error)
     _record_outcome(
@@ -373,7 +375,7 @@ def sync_number(number_id: int) -> PhoneNumber | None:
     error = ""
     try:
         _run(push)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded on the number, as a trunk's is
         error = _describe(exc)
         logger.warning("number %s was not synced to LiveKit: %s", number.e164, error)
     _record_outcome(number, error, livekit_dispatch_rule_id=rule_id)

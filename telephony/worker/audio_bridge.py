@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from livekit import api, rtc
 
+from telephony.livekit_errors import LIVEKIT_API_ERRORS
+
 logger = logging.getLogger("betool.worker")
 
 RATE = 48000
@@ -87,7 +89,7 @@ class AudioBridge:
             await asyncio.wait_for(
                 self.lk.room.delete_room(api.DeleteRoomRequest(room=self.consult_name)), timeout=5
             )
-        except Exception:
+        except LIVEKIT_API_ERRORS:
             logger.info("consult room %s was already gone", self.consult_name)
 
     def on_person_left(self, person: str, then: Callable[[], Coroutine[None, None, None]]) -> None:

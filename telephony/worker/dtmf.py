@@ -1,16 +1,28 @@
 """The caller's keypad: keys gathered into digits for a Collect digits node, or a turn each.
 
 One ``Keypad`` per call owns what a collection needs (what the graph asked for, the keys so
-far, the timer) and the digits waiting for the next turn; nothing else writes them.
+far, the timer) and the digits waiting for the next turn; nothing else writes them. The
+room's DTMF events reach it through :func:`dtmf_handler`; a key pressed on hold resumes the
+call instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from livekit import rtc
 
 from pipelines.nodes.collect_digits import CollectDigitsParams
+
+if TYPE_CHECKING:
+    from telephony.worker.state import CallState
+
+logger = logging.getLogger("betool.worker")
 
 # Outside a collection "#" ends nothing and starts no turn: it is the usual "I am done" key.
 IDLE_FINISH_KEY = "#"
@@ -83,3 +95,48 @@ class Keypad:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+# -- the call's keys --
+
+
+def dtmf_handler(state: CallState) -> Callable[[rtc.SipDTMF], None]:
+    """The room's ``sip_dtmf_received`` listener for the call."""
+
+    def handle(ev: rtc.SipDTMF) -> None:
+        try:
+            on_dtmf(state, ev.digit)
+        except Exception:
+            logger.exception("DTMF handling failed on call %s", state.plan.call_id)
+
+    return handle
+
+
+def on_dtmf(state: CallState, digit: str) -> None:
+    """A key the caller pressed: resumes a hold, or goes to the call's keypad (which hands
+    digits to the graph as one turn, see ``Keypad.press``)."""
+    from telephony.models import CallEventKind
+
+    state.recorder.event(CallEventKind.DTMF, "digit", {"digit": digit})
+    state.last_activity = time.monotonic()
+    if state.on_hold:
+        state.hold_resume.set()
+        return
+    state.keypad.press(digit, digits_ready(state))
+
+
+def digits_ready(state: CallState) -> DigitsReady:
+    """What the keypad calls with the digits: they become the graph's next turn."""
+
+    def ready(digits: str, collecting: bool) -> None:
+        session = state.session
+        if session is None or state.ending or (not digits and not collecting):
+            return
+        state.keypad.hand_over(digits)
+        if collecting or state.barge.keys_interrupt:
+            # Digits being collected are the answer to the prompt: they end it, as a key does
+            # wherever the barge-in mode lets keys interrupt. Otherwise the reply waits its turn.
+            session.interrupt(force=True)
+        session.generate_reply(user_input=digits or "#")
+
+    return ready

@@ -15,6 +15,7 @@ from google.protobuf.duration_pb2 import Duration
 from livekit import api
 
 from pipelines.turn.voice import TransferOutcome
+from telephony.livekit_errors import LIVEKIT_API_ERRORS
 
 logger = logging.getLogger("betool.worker")
 
@@ -123,7 +124,7 @@ async def dial(lk: api.LiveKitAPI, *, room_name: str, target: Dial) -> str | Non
                 ringing_timeout=Duration(seconds=ringing_timeout_s()),
             )
         )
-    except Exception as exc:
+    except LIVEKIT_API_ERRORS as exc:
         reason = failure_reason(exc)
         logger.info("call %s was not answered: %s (%s)", target.call_id, reason, exc)
         return reason

@@ -29,6 +29,7 @@ from telephony.worker.answering_machine import (
     DetectionSettings,
     Verdict,
 )
+from telephony.worker.ending import end_call
 
 if TYPE_CHECKING:
     from livekit.agents.voice.speech_handle import SpeechHandle
@@ -228,12 +229,11 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
 async def leave_message(state: CallState, *, speak: OpenCall) -> None:
     """The voicemail branch, spoken over the recording, then the hang-up."""
     from telephony.models import CallEndReason, CallEventKind
-    from telephony.worker import tools
 
     conversation = state.conversation
     if conversation is None or not conversation.answered_by_machine():
         state.recorder.event(CallEventKind.ACTION, "voicemail_hangup", {"branch": False})
-        await tools.end_call(state, CallEndReason.AGENT_HANGUP)
+        await end_call(state, CallEndReason.AGENT_HANGUP)
         return
     handle = speak(True)
     if handle is not None:
@@ -244,4 +244,4 @@ async def leave_message(state: CallState, *, speak: OpenCall) -> None:
     await asyncio.sleep(0)
     if not state.ending:
         state.recorder.event(CallEventKind.ACTION, "voicemail_hangup", {"branch": True})
-        await tools.end_call(state, CallEndReason.AGENT_HANGUP)
+        await end_call(state, CallEndReason.AGENT_HANGUP)

@@ -69,8 +69,8 @@ def prewarm(proc: JobProcess) -> None:
     if settings.VOICE_WORKER_PRELOAD_WHISPER:
         try:
             WhisperSTT().prewarm()
-        except Exception:
-            logger.warning("Whisper is unavailable; local ASR falls back to pocketsphinx")
+        except Exception as exc:  # noqa: BLE001 - the same fallback as voice_models.adapters.local_stt
+            logger.warning("Whisper is unavailable (%s); local ASR falls back to pocketsphinx", exc)
 
 
 def warm_llm_sdks() -> None:

@@ -23,20 +23,23 @@ from livekit.agents import (
     UserStateChangedEvent,
     room_io,
 )
-from livekit.agents.metrics import STTModelUsage, TTSModelUsage
 
 from pipelines.barge_in import BargeInSensitivity, greeting_override, node_overrides
 from pipelines.conversations import conversation_open
 from pipelines.engine import Channel, Conversation, EngineOptions, compile_graph
 from pipelines.flow_tests.canned import canned_registry
-from telephony.worker import call_started, screening, tools
+from telephony.worker import call_started, screening
+from telephony.worker.actions import voice_handlers
 from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
 from telephony.worker.barge_in import TUNING, BargeInControl
 from telephony.worker.bootstrap import ensure_django
+from telephony.worker.dtmf import dtmf_handler
+from telephony.worker.ending import close_room, disconnect_caller
+from telephony.worker.limits import on_agent_state, on_user_state, start_limits
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
 from telephony.worker.recording import recording_begin, recording_consent_say
-from telephony.worker.sip_leg import SipLeg, subscribe_audio
+from telephony.worker.sip_leg import SipLeg, subscribe_audio, watch_caller_packets
 from telephony.worker.state import (
     NOT_IN_SERVICE_LINE,
     REJECTION_LINES,
@@ -44,6 +47,7 @@ from telephony.worker.state import (
     CallState,
     TurnTiming,
 )
+from telephony.worker.usage import collect_usage
 from voice_models.adapters import build_stt, build_tts, endpoints_turns
 from voice_models.local.tts import EspeakTTS
 from voice_models.provider_http import speech_http_session_close
@@ -92,7 +96,7 @@ def build_conversation(state: CallState) -> Conversation:
     conversation = conversation_open(
         compiled=compiled,
         channel=Channel(source_type="phone_gateway", caller_number=plan.caller_number),
-        voice=tools.voice_handlers(state),
+        voice=voice_handlers(state),
         llm_configs=plan.llms,
         default_llm=plan.default_llm,
         # The call's own facts win over a placer's variables of the same name.
@@ -176,7 +180,7 @@ async def entrypoint(ctx: JobContext) -> None:
         from telephony.models import CallEndReason
 
         state.end_reason = state.end_reason or CallEndReason.ERROR
-        await tools.disconnect_caller(state)
+        await disconnect_caller(state)
 
 
 async def _record_refusal(
@@ -212,7 +216,7 @@ async def refuse_ringing(ctx: JobContext, participant: rtc.RemoteParticipant) ->
         )
     except Exception:
         logger.info("the refused caller had already left room %s", room_name, exc_info=True)
-    await tools.close_room(ctx)
+    await close_room(ctx)
     ctx.shutdown(reason="rejected")
 
 
@@ -229,7 +233,7 @@ async def answer_or_dial(ctx: JobContext, metadata: dict[str, Any]) -> rtc.Remot
     reason = await outbound.dial(ctx.api, room_name=ctx.room.name, target=target)
     if reason is not None:
         await sync_to_async(_end_unanswered)(target.call_id, reason)
-        await tools.close_room(ctx)
+        await close_room(ctx)
         ctx.shutdown(reason=f"outbound call not answered: {reason}")
         return None
     return await ctx.wait_for_participant(identity=target.identity)
@@ -278,11 +282,11 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
 
     @session.on("user_state_changed")
     def _user_state(ev: UserStateChangedEvent) -> None:
-        tools.on_user_state(state, ev.new_state)
+        on_user_state(state, ev.new_state)
 
     @session.on("agent_state_changed")
     def _agent_state(ev: AgentStateChangedEvent) -> None:
-        tools.on_agent_state(state, ev.new_state)
+        on_agent_state(state, ev.new_state)
 
     @session.on("error")
     def _error(ev: ErrorEvent) -> None:
@@ -299,7 +303,7 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
         state.close_reason = ev.reason.value
         ctx.shutdown(reason=f"session closed: {state.close_reason}")
 
-    ctx.room.on("sip_dtmf_received", tools.dtmf_handler(state))
+    ctx.room.on("sip_dtmf_received", dtmf_handler(state))
     await session.start(
         agent,
         room=ctx.room,
@@ -323,7 +327,7 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
         from telephony.models import CallStatus
 
         state.recorder.status(CallStatus.CONNECTED, at=leg.answered_at)
-        state.spawn(tools.watch_caller_packets(state), name="betool.caller_packets")
+        state.spawn(watch_caller_packets(state), name="betool.caller_packets")
     recorder = recording_begin(state, session)
 
     def open_line(voicemail: bool) -> Any:
@@ -333,7 +337,7 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
         return greet(state, agent, voicemail)
 
     screening.open_call(state, participant, speak=open_line)
-    tools.start_limits(state)
+    start_limits(state)
 
 
 def greet(state: CallState, agent: BetoolAgent, voicemail: bool = False) -> Any:
@@ -404,47 +408,8 @@ async def reject(
     except Exception:
         logger.warning("could not tell the caller the number is not in service", exc_info=True)
     finally:
-        await tools.close_room(ctx)
+        await close_room(ctx)
         ctx.shutdown(reason="rejected")
-
-
-def collect_usage(state: CallState) -> dict[str, Any]:
-    """What the call used: call seconds, ASR seconds, TTS characters, LLM tokens."""
-    asr_seconds = 0.0
-    tts_characters = 0
-    models: list[dict[str, Any]] = []
-    session = state.session
-    if session is not None:
-        for usage in session.usage.model_usage:
-            if isinstance(usage, STTModelUsage):
-                asr_seconds += usage.audio_duration
-            elif isinstance(usage, TTSModelUsage):
-                tts_characters += usage.characters_count
-            models.append(usage.model_dump(mode="json"))
-    llm_total = state.llm_tokens.total
-    return {
-        "call_seconds": round(call_seconds(state), 3),
-        "asr_seconds": round(asr_seconds, 3),
-        "tts_characters": tts_characters,
-        "llm_input_tokens": llm_total.input_tokens,
-        "llm_output_tokens": llm_total.output_tokens,
-        "llm_tokens": state.llm_tokens.by_model(),
-        "turns": state.turn_seq,
-        "models": models,
-    }
-
-
-def call_seconds(state: CallState) -> float:
-    """Billed call time: from the answer to the end of the caller's leg, none for a call
-    whose answer was never acknowledged (the carrier does not count it as answered)."""
-    from telephony.models import CallEndReason
-
-    leg = state.leg
-    if leg is None:
-        return time.monotonic() - state.started_at
-    if not state.end_reason and leg.platform_end_reason() == CallEndReason.NO_ACK:
-        return 0.0
-    return leg.answered_seconds()
 
 
 def end_reason_for(state: CallState) -> str:

@@ -16,10 +16,13 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from livekit import rtc
+
+if TYPE_CHECKING:
+    from telephony.worker.state import CallState
 
 SIP_CALL_STATUS = "sip.callStatus"
 ACTIVE = "active"
@@ -142,3 +145,26 @@ class SipLeg:
         ):
             return CallEndReason.MEDIA_TIMEOUT
         return ""
+
+
+async def watch_caller_packets(state: CallState, *, tick: float = 2.0) -> None:
+    """Notes when the caller's RTP last arrived (the worker subscribes to nothing else), so
+    that a leg livekit-sip ends for lack of media is recorded as a media timeout."""
+    leg = state.leg
+    room = state.ctx.room
+    received = -1
+    while leg is not None and leg.ended_mono is None and not state.ending:
+        try:
+            stats = await room.get_rtc_stats()
+        except RuntimeError:  # the room is closing (or closed): no more packets to count
+            return
+        # With a single peer connection the subscriptions' reports are the publisher's.
+        total = sum(
+            int(report.inbound_rtp.received.packets_received)
+            for report in (*stats.publisher_stats, *stats.subscriber_stats)
+            if report.HasField("inbound_rtp")
+        )
+        if total > received:
+            received = total
+            leg.heard_packet()
+        await asyncio.sleep(tick)

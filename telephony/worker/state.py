@@ -20,7 +20,7 @@ from voice_models.adapters import ModelConfig
 from voice_models.llm import LLMClient, LLMError
 
 if TYPE_CHECKING:
-    from livekit.agents import AgentSession, JobContext
+    from livekit.agents import AgentSession, BackgroundAudioPlayer, JobContext
     from livekit.agents.voice.speech_handle import SpeechHandle
 
     from pipelines.engine import Conversation
@@ -140,7 +140,7 @@ class CallState:
     current_handle: SpeechHandle | None = None
     user_speaking_since: float | None = None
     last_activity: float = field(default_factory=time.monotonic)
-    background: Any = None
+    background: BackgroundAudioPlayer | None = None  # the hold music's player, once used
     close_reason: str = ""
     finalized: bool = False
     # An outbound call's answering-machine screening, while it holds the caller's turns.

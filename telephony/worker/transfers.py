@@ -12,13 +12,23 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from livekit import api
+
 from pipelines.turn.voice import TransferOutcome
+from telephony.livekit_errors import LIVEKIT_API_ERRORS
+from telephony.worker.call_summary import summarize
+from telephony.worker.ending import disconnect_caller
+from telephony.worker.hold import play_hold_music, stop_hold_music
+from telephony.worker.outbound import ringing_timeout_s, transfer_outcome
 from telephony.worker.state import (
     TRANSFER_BUSY_LINE,
     TRANSFER_DECLINED_LINE,
     TRANSFER_FAILED_LINE,
     TRANSFER_NO_ANSWER_LINE,
 )
+from telephony.worker.warm_transfer import WarmTransferTarget, dial_and_brief
+from voice_models.adapters import build_tts
 
 if TYPE_CHECKING:
     from telephony.worker.state import CallState
@@ -77,20 +87,62 @@ async def transfer_accepted(state: CallState, *, target: str, mode: str) -> None
 
         try:
             await asyncio.wait_for(silently(), timeout=ACCEPTED_BRANCH_LIMIT_S)
-        except Exception:
-            logger.warning("the accepted branch of call %s failed", state.plan.call_id)
+        except Exception:  # the caller is with the person already: nothing to undo
+            logger.warning(
+                "the accepted branch of call %s failed", state.plan.call_id, exc_info=True
+            )
+
+
+def sip_uri(target: str) -> str:
+    target = target.strip()
+    if target.startswith(("tel:", "sip:", "sips:")):
+        return target
+    return f"tel:{target}"
+
+
+def refer_refusal(state: CallState, target: str) -> str:
+    """Why a REFER to ``target`` is not attempted (empty when it can be)."""
+    if not target:
+        return "no transfer destination is configured"
+    if not state.caller_identity:
+        return "no caller to transfer"
+    if not state.plan.supports_refer:
+        return "the trunk's carrier does not accept SIP REFER (supports_refer is off)"
+    return ""
+
+
+async def transfer_call(state: CallState, target: str) -> bool:
+    """SIP REFER the caller to ``target``; a failure is spoken and the call goes on from the
+    Transfer node's output for it (declined, busy, no answer, failed)."""
+    from telephony.models import CallEventKind
+
+    state.recorder.event(CallEventKind.ACTION, "transfer_attempt", {"target": target})
+    error = refer_refusal(state, target)
+    outcome: TransferOutcome = "failed"
+    if not error:
+        try:
+            await state.ctx.api.sip.transfer_sip_participant(
+                api.TransferSIPParticipantRequest(
+                    room_name=state.ctx.room.name,
+                    participant_identity=state.caller_identity,
+                    transfer_to=sip_uri(target),
+                    play_dialtone=False,
+                )
+            )
+        except LIVEKIT_API_ERRORS as exc:
+            error = str(exc) or type(exc).__name__
+            outcome = transfer_outcome(exc)
+    if error:
+        transfer_failed(state, target=target, outcome=outcome, error=error)
+        return False
+    await transfer_accepted(state, target=target, mode="cold")
+    state.ctx.shutdown(reason="transferred")
+    return True
 
 
 async def warm_transfer_call(state: CallState, target: str) -> TransferOutcome:
     """Hold the caller with music, dial and brief the person, then bridge or go back."""
-    from django.conf import settings
-
     from telephony.models import CallEventKind, CallStatus
-    from telephony.worker.call_summary import summarize
-    from telephony.worker.outbound import ringing_timeout_s
-    from telephony.worker.tools import disconnect_caller, play_hold_music, sip_uri, stop_hold_music
-    from telephony.worker.warm_transfer import WarmTransferTarget, dial_and_brief
-    from voice_models.adapters import build_tts
 
     plan, session, recorder = state.plan, state.session, state.recorder
     recorder.event(CallEventKind.ACTION, "transfer_attempt", {"target": target, "mode": "warm"})

@@ -253,7 +253,9 @@ class UsageRelay:
             )
             balance = await asyncio.wrap_future(future)
             answer = {"id": request_id, "balance": str(balance)}
-        except Exception as exc:  # the job process learns it: its report was not billed
+        # Whatever billing raised, the job process must get an answer (its report was not
+        # billed), or its call waits on it.
+        except Exception as exc:  # noqa: BLE001
             answer = {"id": request_id, "error": f"{type(exc).__name__}: {exc}"}
         with contextlib.suppress(ConnectionError, OSError):
             writer.write(json.dumps(answer).encode() + b"\n")

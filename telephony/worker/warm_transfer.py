@@ -19,6 +19,7 @@ from google.protobuf.duration_pb2 import Duration
 from livekit import api, rtc
 
 from pipelines.turn.voice import TransferOutcome
+from telephony.livekit_errors import LIVEKIT_API_ERRORS
 from telephony.worker.audio_bridge import AudioBridge, open_bridge
 from telephony.worker.call_summary import CallSummary
 from telephony.worker.outbound import transfer_outcome
@@ -183,7 +184,7 @@ async def dial_and_brief(
                     ringing_timeout=Duration(seconds=target.ringing_s),
                 )
             )
-        except Exception as exc:
+        except LIVEKIT_API_ERRORS as exc:
             return WarmTransferResult(transfer_outcome(exc), str(exc) or type(exc).__name__)
         outcome = await _brief(room, target, summary, tts)
         if outcome != "accepted":

@@ -25,7 +25,7 @@ def serve_in_thread(open_server: Callable[[], AbstractAsyncContextManager[T]]) -
             async with open_server() as value:
                 ready.set_result(value)
                 await stop.wait()
-        except BaseException as error:  # surfaced to the caller below
+        except BaseException as error:  # noqa: BLE001 - surfaced to the caller below
             failure.append(error)
             if not ready.done():
                 ready.set_exception(error)

@@ -148,7 +148,7 @@ def test_calls_billed_in_batches_end_when_the_balance_runs_out(
     every one of them ends, out of credit."""
     from telephony.calls.billing import call_usage_bill_batch
     from telephony.services import call_start
-    from telephony.worker import tools, usage_batch
+    from telephony.worker import usage, usage_batch
     from telephony.worker.recorder import CallRecorder
     from telephony.worker.state import CallPlan, CallState
 
@@ -168,15 +168,15 @@ def test_calls_billed_in_batches_end_when_the_balance_runs_out(
         ended[state.plan.call_id] = reason
         state.ending = True
 
-    monkeypatch.setattr(tools, "end_call", end_call)
+    monkeypatch.setattr(usage, "end_call", end_call)
     started = {}
 
-    def usage(state: CallState) -> dict[str, Any]:
+    def cumulative_usage(state: CallState) -> dict[str, Any]:
         # Each report adds 3 s of call time (10 credits) to the call's cumulative usage.
         started[state.plan.call_id] = started.get(state.plan.call_id, 0) + 3
         return {"call_seconds": started[state.plan.call_id]}
 
-    monkeypatch.setattr("telephony.worker.session.collect_usage", usage)
+    monkeypatch.setattr(usage, "collect_usage", cumulative_usage)
     states = []
     for n in range(40):
         call = call_start(workspace=workspace, room_name=f"stop-{n}")
@@ -190,7 +190,7 @@ def test_calls_billed_in_batches_end_when_the_balance_runs_out(
         states.append(CallState(plan=plan, ctx=None, recorder=CallRecorder(call)))  # type: ignore[arg-type]
 
     async def run_calls() -> None:
-        tasks = [asyncio.create_task(tools.usage_reports(state)) for state in states]
+        tasks = [asyncio.create_task(usage.usage_reports(state)) for state in states]
         await asyncio.wait_for(asyncio.gather(*tasks), 60)
 
     try:

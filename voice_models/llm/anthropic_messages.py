@@ -66,6 +66,51 @@ def _map_error(error: Exception) -> LLMError:
     return from_sdk(error, sdk=anthropic, provider=_PROVIDER)
 
 
+class _ToolBlocks:
+    """The stream's tool-use blocks, by content index, until each one ends: its id, its
+    name and its input's JSON fragments."""
+
+    def __init__(self) -> None:
+        self._open: dict[int, tuple[str, str, list[str]]] = {}
+
+    def read(self, event: Any) -> ToolCall | None:
+        """Takes a block's start, input fragment or end; returns the call once its block ends."""
+        if event.type == "content_block_start":
+            block = event.content_block
+            if block.type == "tool_use":
+                self._open[event.index] = (block.id, block.name, [])
+        elif event.type == "content_block_delta":
+            if event.delta.type == "input_json_delta" and event.index in self._open:
+                self._open[event.index][2].append(event.delta.partial_json)
+        elif event.type == "content_block_stop" and event.index in self._open:
+            call_id, name, fragments = self._open.pop(event.index)
+            return ToolCall(call_id, name, parse_arguments("".join(fragments)))
+        return None
+
+
+class _TokenCount:
+    """The message's token counts: cumulative, reported at its start and in its deltas."""
+
+    def __init__(self) -> None:
+        self.input_tokens = self.output_tokens = 0
+        self._reported = False
+
+    def start(self, usage: Any) -> None:
+        self.input_tokens = usage.input_tokens or 0
+        self.output_tokens = usage.output_tokens or 0
+
+    def add(self, usage: Any) -> None:
+        # Streaming proxies often send 0 input tokens at message_start and the real count here.
+        self.input_tokens = max(self.input_tokens, getattr(usage, "input_tokens", 0) or 0)
+        self.output_tokens = max(self.output_tokens, usage.output_tokens or 0)
+        self._reported = True
+
+    def usage(self) -> Usage | None:
+        if self._reported or self.input_tokens or self.output_tokens:
+            return Usage(self.input_tokens, self.output_tokens)
+        return None
+
+
 class AnthropicClient:
     """Streams Claude messages, text and tool use, with token usage."""
 
@@ -106,15 +151,14 @@ class AnthropicClient:
     async def aclose(self) -> None:
         await self._client.close()
 
-    async def stream(
+    def _request(
         self,
         messages: Sequence[ChatMessage],
-        *,
-        tools: Sequence[ToolSpec] = (),
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        model: str | None = None,
-    ) -> AsyncIterator[LLMDelta]:
+        tools: Sequence[ToolSpec],
+        temperature: float | None,
+        max_tokens: int | None,
+        model: str | None,
+    ) -> dict[str, Any]:
         system, wire = _wire_messages(messages)
         request: dict[str, Any] = {
             "model": model or self.model,
@@ -131,39 +175,35 @@ class AnthropicClient:
             ]
         if temperature is not None and self._send_temperature:
             request["extra_body"] = {"temperature": temperature}
-        # Tool-use blocks by content index: (id, name, json fragments).
-        tool_blocks: dict[int, tuple[str, str, list[str]]] = {}
-        input_tokens = output_tokens = 0
-        reported = False
+        return request
+
+    async def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        model: str | None = None,
+    ) -> AsyncIterator[LLMDelta]:
+        request = self._request(messages, tools, temperature, max_tokens, model)
+        tool_blocks = _ToolBlocks()
+        tokens = _TokenCount()
         try:
             events = await self._client.messages.create(**request)
             async for event in events:
-                if event.type == "message_start":
-                    input_tokens = event.message.usage.input_tokens or 0
-                    output_tokens = event.message.usage.output_tokens or 0
-                elif event.type == "content_block_start":
-                    block = event.content_block
-                    if block.type == "tool_use":
-                        tool_blocks[event.index] = (block.id, block.name, [])
-                elif event.type == "content_block_delta":
-                    delta = event.delta
-                    if delta.type == "text_delta":
-                        if delta.text:
-                            yield LLMDelta(text=delta.text)
-                    elif delta.type == "input_json_delta" and event.index in tool_blocks:
-                        tool_blocks[event.index][2].append(delta.partial_json)
-                elif event.type == "content_block_stop" and event.index in tool_blocks:
-                    call_id, name, fragments = tool_blocks.pop(event.index)
-                    arguments = parse_arguments("".join(fragments))
-                    yield LLMDelta(tool_call=ToolCall(call_id, name, arguments))
+                if event.type == "content_block_delta" and event.delta.type == "text_delta":
+                    if event.delta.text:
+                        yield LLMDelta(text=event.delta.text)
+                elif event.type == "message_start":
+                    tokens.start(event.message.usage)
                 elif event.type == "message_delta":
-                    # The counts are cumulative. Streaming proxies often send 0 input tokens
-                    # at message_start and the real count here.
-                    input_tokens = max(input_tokens, getattr(event.usage, "input_tokens", 0) or 0)
-                    output_tokens = max(output_tokens, event.usage.output_tokens or 0)
-                    reported = True
-            if reported or input_tokens or output_tokens:
-                yield LLMDelta(usage=Usage(input_tokens, output_tokens))
+                    tokens.add(event.usage)
+                elif (call := tool_blocks.read(event)) is not None:
+                    yield LLMDelta(tool_call=call)
+            usage = tokens.usage()
+            if usage is not None:
+                yield LLMDelta(usage=usage)
         except LLMError:
             raise
         except _FAILURES as error:

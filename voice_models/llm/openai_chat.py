@@ -72,6 +72,28 @@ def _map_error(error: Exception) -> LLMError:
     return from_sdk(error, sdk=openai, provider=_PROVIDER)
 
 
+def _request(
+    messages: Sequence[ChatMessage],
+    tools: Sequence[ToolSpec],
+    temperature: float | None,
+    max_tokens: int | None,
+    model: str,
+) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "model": model,
+        "messages": [_wire_message(message) for message in messages],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if tools:
+        request["tools"] = [_wire_tool(tool) for tool in tools]
+    if temperature is not None:
+        request["temperature"] = temperature
+    if max_tokens is not None:
+        request["max_tokens"] = max_tokens
+    return request
+
+
 class OpenAIChatClient:
     """Streams chat completions; ``base_url`` points it at any OpenAI-compatible server."""
 
@@ -116,18 +138,7 @@ class OpenAIChatClient:
         max_tokens: int | None = None,
         model: str | None = None,
     ) -> AsyncIterator[LLMDelta]:
-        request: dict[str, Any] = {
-            "model": model or self.model,
-            "messages": [_wire_message(message) for message in messages],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        if tools:
-            request["tools"] = [_wire_tool(tool) for tool in tools]
-        if temperature is not None:
-            request["temperature"] = temperature
-        if max_tokens is not None:
-            request["max_tokens"] = max_tokens
+        request = _request(messages, tools, temperature, max_tokens, model or self.model)
         pending: dict[int, _PendingCall] = {}
         try:
             # The request is wire JSON already: ``chat.completions.create`` would first walk

@@ -1,153 +1,59 @@
-/** Endpoints of a pipeline's test suite (/api/pipelines/{id}/tests), and their shapes. */
+/** Endpoints of a pipeline's test suite (/api/pipelines/{id}/tests), and their shapes: generated
+ * from the API's schemas (./schema.gen.ts), narrowed here where the API serves JSON it writes whole. */
 import { api } from "./client";
+import type * as Api from "./schema.gen";
 import type { TurnTrace } from "../editor/testing/protocol";
 
-export type StepKind = "say" | "digits" | "silence" | "hangup" | "transfer_outcome" | "voicemail";
-export type TransferOutcome = "accepted" | "declined" | "busy" | "no_answer" | "failed";
+export type StepKind = Api.StepResultOut["kind"];
+export type TransferOutcome = NonNullable<Api.Step["outcome"]>;
 
-export type Expectation =
-  | { kind: "visited"; nodes: string[]; mode?: "in_order" | "includes" | "exactly" }
-  | { kind: "not_visited"; nodes: string[] }
-  | { kind: "branch"; node: string; output: string }
-  | { kind: "intent"; equals: string }
-  | { kind: "variable"; name: string; equals?: string | number | boolean | null; is_set?: boolean }
-  | { kind: "action"; action: "transfer" | "hold" | "hangup" | "collect_digits" | "digits_collected"; destination?: string; digits?: string }
-  | { kind: "said"; match: "contains" | "not_contains" | "regex" | "mentions"; text: string }
-  | { kind: "no_fallback" }
-  | { kind: "latency"; max_ms: number; of?: "engine" | "caller" };
-
+export type Expectation = NonNullable<Api.Step["expect"]>[number];
 export type ExpectationKind = Expectation["kind"];
 
-export interface ScenarioStep {
-  kind: StepKind;
-  text?: string;
-  digits?: string;
-  seconds?: number;
-  outcome?: TransferOutcome | null;
-  expect?: Expectation[];
-}
+/** A step as the editor holds it: its kind always named (the API takes "say" when left out). */
+export type ScenarioStep = Api.Step & { kind: StepKind };
 
-export interface CannedAnswer {
-  text?: string;
-  tool?: string;
-  arguments?: Record<string, unknown>;
-}
+export type CannedAnswer = Api.CannedAnswer;
+export type SimulatedCaller = Api.SimulatedCaller;
 
-export interface SimulatedCaller {
-  persona: string;
-  goal: string;
-  max_turns?: number;
-  runs?: number;
-  min_pass_rate?: number;
-  model?: string;
-}
-
-export interface Scenario {
-  id: string;
-  name: string;
-  caller_number?: string;
-  variables?: Record<string, string | number | boolean | null>;
-  /** the caller's SIP attributes (sip.*): a run by voice joins with them */
-  attributes?: Record<string, string>;
-  /** the number's silence timeout the call runs with (0: none) */
-  silence_timeout_s?: number;
-  steps: ScenarioStep[];
-  expect?: Expectation[];
-  model_answers?: CannedAnswer[] | null;
-  simulated?: SimulatedCaller | null;
-}
+/** A scenario as the API sends it: a stored suite is written whole, its steps always there. */
+export type Scenario = Omit<Api.Scenario, "steps"> & { steps: ScenarioStep[] };
 
 /** text: through the engine on the server; voice: spoken to the voice worker through LiveKit. */
-export type RunMode = "text" | "voice";
+export type RunMode = NonNullable<Api.RunIn["mode"]>;
 
-export interface Suite {
-  scenarios: Scenario[];
-  require_passing_to_publish: boolean;
-}
+export type Suite = Omit<Api.SuiteOut["suite"], "scenarios"> & { scenarios: Scenario[]; require_passing_to_publish: boolean };
 
-export interface SuiteProblem {
-  scenario: string | null;
-  step: number | null;
-  field: string | null;
-  message: string;
-}
+export type SuiteProblem = Api.SuiteProblemOut;
+export type Failure = Api.FailureOut;
 
-export interface Failure {
-  kind: string;
-  expected: string;
-  observed: string;
-}
+/** One step's result; its trace is the test panel's turn trace (the API serves it as JSON). */
+export type StepResult = Omit<Api.StepResultOut, "trace"> & { trace: TurnTrace | null };
 
-export interface StepResult {
-  index: number;
-  kind: StepKind;
-  caller: string;
-  said: string;
-  nodes: string[];
-  passed: boolean;
-  failures: Failure[];
-  trace: TurnTrace | null;
-  /** by voice: what the caller heard (transcribed) */
-  heard?: string | null;
-  /** by voice: from the end of the caller's speech to the agent's first audio */
-  response_ms?: number | null;
-}
+export type ScenarioResult = Omit<Api.ScenarioResultOut, "steps"> & { steps: StepResult[] };
 
-export interface ScenarioResult {
-  scenario_id: string;
-  name: string;
-  passed: boolean;
-  ms: number;
-  greeting: string;
-  steps: StepResult[];
-  end_failures: Failure[];
-  first_failure: (Failure & { step: number | null }) | null;
-  error: string | null;
-  runs: number;
-  runs_passed: number;
-  pass_rate: number;
-  mode?: RunMode;
-}
+export type Coverage = Api.CoverageOut;
 
-export interface Coverage {
-  outputs: number;
-  exercised: number;
-  uncovered: { node_id: string; handle: string; edge_id: string | null }[];
-}
+export type SuiteRun = Omit<Api.RunOut, "result"> & {
+  result: Omit<Api.SuiteResultOut, "scenarios"> & { scenarios: ScenarioResult[] };
+};
 
-export interface SuiteRun {
-  id: number;
-  version: string;
-  passed: boolean;
-  total: number;
-  failed: number;
-  created_at: string;
-  draft_revision: number | null;
-  suite_revision: number | null;
-  result: { scenarios: ScenarioResult[]; coverage: Coverage; ms: number; mode?: RunMode };
-}
+export type SuiteState = Omit<Api.SuiteOut, "suite" | "latest_run"> & { suite: Suite; latest_run: SuiteRun | null };
 
-export interface SuiteState {
-  suite: Suite;
-  revision: number;
-  problems: SuiteProblem[];
-  latest_run: SuiteRun | null;
-}
+export type BranchDraft = Omit<Api.BranchDraftOut, "scenario"> & { scenario: Scenario };
 
-export interface BranchDraft {
-  scenario: Scenario;
-  notes: string[];
-  reaches: boolean;
-}
+export type CallScenario = Omit<Api.CallScenarioOut, "scenario"> & { scenario: Scenario };
 
 const path = (id: number) => `/pipelines/${id}/tests`;
 
 export const flowTestsApi = {
   get: (id: number) => api.get<SuiteState>(path(id)),
-  save: (id: number, suite: Suite, revision: number) => api.put<{ revision: number; problems: SuiteProblem[] }>(path(id), { suite, revision }),
-  run: (id: number, scenarios?: string[], mode: RunMode = "text") => api.post<SuiteRun>(`${path(id)}/run`, { version: "draft", scenarios: scenarios ?? null, mode }),
-  draftForBranch: (id: number, nodeId: string, handle: string) => api.post<BranchDraft>(`${path(id)}/draft-for-branch`, { node_id: nodeId, handle }),
+  save: (id: number, suite: Suite, revision: number) => api.put<Api.SuiteSaved>(path(id), { suite, revision } satisfies Api.SuiteIn),
+  run: (id: number, scenarios?: string[], mode: RunMode = "text") =>
+    api.post<SuiteRun>(`${path(id)}/run`, { version: "draft", scenarios: scenarios ?? null, mode } satisfies Api.RunIn),
+  draftForBranch: (id: number, nodeId: string, handle: string) =>
+    api.post<BranchDraft>(`${path(id)}/draft-for-branch`, { node_id: nodeId, handle } satisfies Api.BranchIn),
 };
 
 /** Adds a scenario made of a real call (its caller's turns, what happened) to its pipeline's tests. */
-export const callToScenario = (callId: number) => api.post<{ pipeline_id: number; pipeline_name: string; scenario: Scenario }>(`/calls/${callId}/scenario`);
+export const callToScenario = (callId: number) => api.post<CallScenario>(`/calls/${callId}/scenario`);

@@ -1,6 +1,13 @@
 // Generated from betool's OpenAPI schema by scripts/api_types.py: do not edit.
 // After changing an API schema, run `uv run python scripts/api_types.py`.
 
+export interface ActionExpectation {
+  kind: "action";
+  action: "transfer" | "hold" | "hangup" | "collect_digits" | "digits_collected";
+  destination?: string;
+  digits?: string;
+}
+
 export type ActionMessage = {
   type: "action";
   action: "hangup";
@@ -76,9 +83,26 @@ export interface BargeInParams {
 }
 
 export interface BranchDraftOut {
-  scenario: Record<string, unknown>;
+  scenario: {
+    id: string;
+    name: string;
+    caller_number?: string;
+    variables?: Record<string, string | number | boolean | null>;
+    attributes?: Record<string, string>;
+    silence_timeout_s?: number;
+    steps?: Step[];
+    expect?: (VisitedExpectation | NotVisitedExpectation | BranchExpectation | IntentExpectation | VariableExpectation | ActionExpectation | SaidExpectation | NoFallbackExpectation | LatencyExpectation)[];
+    model_answers?: CannedAnswer[] | null;
+    simulated?: SimulatedCaller | null;
+  };
   notes: string[];
   reaches: boolean;
+}
+
+export interface BranchExpectation {
+  kind: "branch";
+  node: string;
+  output: string;
 }
 
 export interface BranchIn {
@@ -153,7 +177,18 @@ export interface CallPageOut {
 export interface CallScenarioOut {
   pipeline_id: number;
   pipeline_name: string;
-  scenario: Record<string, unknown>;
+  scenario: {
+    id: string;
+    name: string;
+    caller_number?: string;
+    variables?: Record<string, string | number | boolean | null>;
+    attributes?: Record<string, string>;
+    silence_timeout_s?: number;
+    steps?: Step[];
+    expect?: (VisitedExpectation | NotVisitedExpectation | BranchExpectation | IntentExpectation | VariableExpectation | ActionExpectation | SaidExpectation | NoFallbackExpectation | LatencyExpectation)[];
+    model_answers?: CannedAnswer[] | null;
+    simulated?: SimulatedCaller | null;
+  };
 }
 
 export type CallStatus = "ringing" | "connected" | "active" | "on_hold" | "transferred" | "ended";
@@ -222,6 +257,12 @@ export interface CampaignOut {
 }
 
 export type CampaignStatus = "draft" | "running" | "paused" | "cancelled" | "done";
+
+export interface CannedAnswer {
+  text?: string;
+  tool?: string;
+  arguments?: Record<string, unknown>;
+}
 
 export interface CatalogIn {
   kind: VoiceModelKind;
@@ -303,6 +344,13 @@ export interface CountersOut {
   month: string;
   total: string;
   unit: string;
+}
+
+export interface CoverageOut {
+  outputs: number;
+  exercised: number;
+  uncovered: UncoveredOutputOut[];
+  exercised_outputs?: string[][];
 }
 
 export interface CreditIn {
@@ -445,6 +493,19 @@ export interface EventTypeOut {
   description: string;
 }
 
+export interface FailureOut {
+  kind: string;
+  expected: string;
+  observed: string;
+}
+
+export interface FirstFailureOut {
+  kind: string;
+  expected: string;
+  observed: string;
+  step: number | null;
+}
+
 export type GroupBy = "day" | "pipeline" | "number" | "model" | "call" | "campaign";
 
 export interface HangupParams {
@@ -473,6 +534,11 @@ export interface ImportReportOut {
   required_variables: string[];
 }
 
+export interface IntentExpectation {
+  kind: "intent";
+  equals?: string;
+}
+
 export interface InviteCreatedOut {
   id: number;
   role: Role;
@@ -494,6 +560,12 @@ export interface InviteOut {
   email: string;
   created_at: string;
   expires_at: string;
+}
+
+export interface LatencyExpectation {
+  kind: "latency";
+  max_ms: number;
+  of?: "engine" | "caller";
 }
 
 export interface LatestQuery {
@@ -542,6 +614,15 @@ export interface MemberOut {
   email: string;
   role: Role;
   created_at: string;
+}
+
+export interface NoFallbackExpectation {
+  kind: "no_fallback";
+}
+
+export interface NotVisitedExpectation {
+  kind: "not_visited";
+  nodes: string[];
 }
 
 export interface NumberIn {
@@ -778,22 +859,95 @@ export interface RunOut {
   created_at: string;
   draft_revision: number | null;
   suite_revision: number | null;
-  result: Record<string, unknown>;
+  result: SuiteResultOut;
+}
+
+export interface SaidExpectation {
+  kind: "said";
+  match?: "contains" | "not_contains" | "regex" | "mentions";
+  text: string;
+}
+
+export interface Scenario {
+  id: string;
+  name: string;
+  caller_number?: string;
+  variables?: Record<string, string | number | boolean | null>;
+  attributes?: Record<string, string>;
+  silence_timeout_s?: number;
+  steps?: Step[];
+  expect?: (VisitedExpectation | NotVisitedExpectation | BranchExpectation | IntentExpectation | VariableExpectation | ActionExpectation | SaidExpectation | NoFallbackExpectation | LatencyExpectation)[];
+  model_answers?: CannedAnswer[] | null;
+  simulated?: SimulatedCaller | null;
+}
+
+export interface ScenarioResultOut {
+  scenario_id: string;
+  name: string;
+  passed: boolean;
+  ms: number;
+  greeting: string;
+  steps: StepResultOut[];
+  end_failures: FailureOut[];
+  first_failure: FirstFailureOut | null;
+  error: string | null;
+  runs: number;
+  runs_passed: number;
+  pass_rate: number;
+  transcript?: TranscriptLineOut[];
+  mode?: "text" | "voice";
 }
 
 export interface SecretOut {
   secret: string;
 }
 
+export interface SimulatedCaller {
+  persona: string;
+  goal: string;
+  max_turns?: number;
+  runs?: number;
+  min_pass_rate?: number;
+  model?: string;
+}
+
 export type SipTransport = "udp" | "tcp" | "tls";
 
+export interface Step {
+  kind?: "say" | "digits" | "silence" | "hangup" | "transfer_outcome" | "voicemail";
+  text?: string;
+  digits?: string;
+  seconds?: number;
+  outcome?: "accepted" | "declined" | "busy" | "no_answer" | "failed" | null;
+  expect?: (VisitedExpectation | NotVisitedExpectation | BranchExpectation | IntentExpectation | VariableExpectation | ActionExpectation | SaidExpectation | NoFallbackExpectation | LatencyExpectation)[];
+}
+
+export interface StepResultOut {
+  index: number;
+  kind: "say" | "digits" | "silence" | "hangup" | "transfer_outcome" | "voicemail";
+  caller: string;
+  said: string;
+  nodes: string[];
+  passed: boolean;
+  failures: FailureOut[];
+  trace: Record<string, unknown> | null;
+  heard?: string | null;
+  response_ms?: number | null;
+}
+
 export interface SuiteIn {
-  suite: Record<string, unknown>;
+  suite: {
+    scenarios?: Scenario[];
+    require_passing_to_publish?: boolean;
+  };
   revision?: number | null;
 }
 
 export interface SuiteOut {
-  suite: Record<string, unknown>;
+  suite: {
+    scenarios?: Scenario[];
+    require_passing_to_publish?: boolean;
+  };
   revision: number;
   problems: SuiteProblemOut[];
   latest_run: RunOut | null;
@@ -804,6 +958,17 @@ export interface SuiteProblemOut {
   step: number | null;
   field: string | null;
   message: string;
+}
+
+export interface SuiteResultOut {
+  version: string;
+  mode?: "text" | "voice";
+  passed: boolean;
+  total: number;
+  failed: number;
+  ms: number;
+  scenarios: ScenarioResultOut[];
+  coverage: CoverageOut;
 }
 
 export interface SuiteSaved {
@@ -842,6 +1007,11 @@ export interface TokenOut {
   prefix: string;
   created_at: string;
   last_used_at: string | null;
+}
+
+export interface TranscriptLineOut {
+  role: string;
+  text: string;
 }
 
 export interface TransferParams {
@@ -917,6 +1087,12 @@ export interface TurnOut {
   started_at: string;
 }
 
+export interface UncoveredOutputOut {
+  node_id: string;
+  handle: string;
+  edge_id: string | null;
+}
+
 export interface UsageOut {
   start: string;
   end: string;
@@ -959,6 +1135,13 @@ export interface ValidateOut {
   problems: ProblemOut[];
 }
 
+export interface VariableExpectation {
+  kind: "variable";
+  name: string;
+  equals?: string | number | boolean | null;
+  is_set?: boolean;
+}
+
 export interface VersionDetail {
   number: number;
   note: string;
@@ -972,6 +1155,12 @@ export interface VersionOut {
   note: string;
   author: string | null;
   created_at: string;
+}
+
+export interface VisitedExpectation {
+  kind: "visited";
+  nodes: string[];
+  mode?: "in_order" | "includes" | "exactly";
 }
 
 export interface VoiceModelIn {

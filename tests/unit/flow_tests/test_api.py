@@ -13,7 +13,8 @@ from django.test import Client
 from betool.models import User
 from betool.roles import Role
 from betool.services import workspace_create
-from pipelines.models import FlowSuiteVersion, Pipeline
+from betool.urls import api
+from pipelines.models import FlowSuite, FlowSuiteVersion, Pipeline
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -174,6 +175,33 @@ def test_the_publish_gate_refuses_a_failing_suite_and_publishes_a_passing_one(
     assert _save(designer, pipeline["id"], suite, revision=3).status_code == 200
     publish = designer.post(f"/api/pipelines/{pipeline['id']}/publish", {}, content_type=JSON)
     assert publish.status_code == 201, publish.content
+
+
+def test_a_stored_suite_that_no_longer_parses_is_served_with_its_problems(
+    designer: Client,
+) -> None:
+    """The API carries the suite as JSON: a document a newer spec refuses still reaches the
+    editor, with what to fix, instead of failing the page."""
+    pipeline = _create(designer)
+    _tests(designer, pipeline["id"])  # the suite exists
+    stale = {"scenarios": [{"id": "x", "name": "X", "steps": [{"kind": "sing"}]}]}
+    FlowSuite.objects.filter(pipeline_id=pipeline["id"]).update(document=stale)
+    served = _tests(designer, pipeline["id"])
+    assert served["suite"] == stale
+    assert served["problems"][0]["scenario"] == "x"
+
+
+def test_the_openapi_describes_suites_and_their_results() -> None:
+    """What the frontend's generated types are made of: the suite's parts, each expectation
+    told apart by its kind, and a run's results down to each step's failures."""
+    components = api.get_openapi_schema()["components"]["schemas"]
+    said = components["SaidExpectation"]
+    assert said["required"][0] == "kind"
+    assert said["properties"]["kind"]["const"] == "said"
+    assert "Scenario" in str(components["SuiteOut"]["properties"]["suite"])
+    assert components["RunOut"]["properties"]["result"]["$ref"].endswith("/SuiteResultOut")
+    step = components["StepResultOut"]["properties"]
+    assert step["failures"]["items"]["$ref"].endswith("/FailureOut")
 
 
 def test_a_version_keeps_its_suite_and_runs_by_it(designer: Client) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from livekit.agents import AgentSession, ConversationItemAddedEvent
 
-from telephony.worker import tools
+from telephony.worker import dtmf
 from telephony.worker.agent import BetoolAgent, GraphLLM
 from telephony.worker.session import build_conversation
 from telephony.worker.state import CallState
@@ -98,7 +98,7 @@ async def test_keys_pressed_after_a_prompt_are_the_next_turn_with_the_finish_key
                 answered.set()
 
         for key in "1#23":  # the caller's keypad, as livekit-sip reports it
-            tools.on_dtmf(state, key)
+            dtmf.on_dtmf(state, key)
         await asyncio.wait_for(answered.wait(), timeout=10)
     assert replies == ["Code 1#23."]
     recorder: Any = state.recorder

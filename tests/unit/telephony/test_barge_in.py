@@ -12,7 +12,7 @@ from pipelines.barge_in import BargeInPolicy, NodeBargeIn, greeting_override, no
 from pipelines.models import Pipeline, PipelineVersion
 from pipelines.nodes.collect_digits import CollectDigitsParams
 from telephony.models import PhoneNumber
-from telephony.worker import tools
+from telephony.worker import dtmf
 from telephony.worker.barge_in import TUNING, BargeInControl
 from telephony.worker.plan import load_plan
 from telephony.worker.session import turn_handling
@@ -131,7 +131,7 @@ def test_a_key_outside_a_collection_interrupts_only_when_the_mode_says(
     async def scenario() -> Any:
         state = fake_state()
         state.barge = BargeInControl(number=BargeInPolicy(mode=mode))  # type: ignore[arg-type]
-        tools.on_dtmf(state, "5")
+        dtmf.on_dtmf(state, "5")
         return state.session
 
     session: FakeSession = asyncio.run(scenario())
@@ -144,7 +144,7 @@ def test_digits_being_collected_end_the_prompt_whatever_the_mode() -> None:
         state = fake_state()
         state.barge = BargeInControl(number=BargeInPolicy(mode="none"))
         state.keypad.expect(CollectDigitsParams(max_digits=1, terminator="#", timeout_s=5))
-        tools.on_dtmf(state, "3")
+        dtmf.on_dtmf(state, "3")
         return state.session
 
     session: FakeSession = asyncio.run(scenario())

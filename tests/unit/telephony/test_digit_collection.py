@@ -9,7 +9,7 @@ from typing import Any
 
 from pipelines.engine import Channel, Conversation, compile_graph
 from pipelines.nodes.collect_digits import CollectDigitsParams
-from telephony.worker import tools
+from telephony.worker import actions, dtmf
 from tests.unit.pipelines.graphs import chain, collect, document, edge, node, start, texts
 from tests.unit.telephony.test_worker_parts import fake_state
 
@@ -30,12 +30,12 @@ async def _call(terminator: str, keys: str) -> tuple[list[Any], list[str], Any]:
     talk = Conversation(
         compile_graph(_digits_graph(terminator)),
         channel=Channel(source_type="phone_gateway", caller_number="+15550100"),
-        voice=tools.voice_handlers(state),
+        voice=actions.voice_handlers(state),
     )
     first = await collect(talk.run_turn("my code"))
     await asyncio.sleep(0)  # the first key's wait starts once the prompt is heard
     for key in keys:
-        tools.on_dtmf(state, key)
+        dtmf.on_dtmf(state, key)
     digits = state.keypad.take_digits()
     second = await collect(talk.run_turn("", digits=digits))
     return first, texts(second), state

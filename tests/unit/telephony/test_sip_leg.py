@@ -16,7 +16,7 @@ from pipelines.models import Pipeline, PipelineVersion
 from telephony.models import Call, CallEndReason, CallStatus, PhoneNumber, Trunk
 from telephony.selectors import CallRejected
 from telephony.services import call_outbound_create, call_start
-from telephony.worker import session, tools
+from telephony.worker import dtmf, session, transfers, usage
 from telephony.worker.plan import load_plan
 from telephony.worker.sip_leg import MEDIA_SILENT_S, SipLeg
 from tests.unit.telephony.test_worker_parts import fake_state
@@ -124,16 +124,16 @@ def test_the_worker_bills_the_leg_and_records_the_platforms_reason() -> None:
     leg.answered_mono -= 30.0
     room.emit("participant_disconnected", caller)  # never ACKed: not billed at all
     assert session.end_reason_for(state) == CallEndReason.NO_ACK
-    assert session.call_seconds(state) == 0.0
+    assert usage.call_seconds(state) == 0.0
     state.end_reason = CallEndReason.AGENT_HANGUP  # the worker's own reason wins
     assert session.end_reason_for(state) == CallEndReason.AGENT_HANGUP
-    assert 30.0 <= session.call_seconds(state) < 30.5
+    assert 30.0 <= usage.call_seconds(state) < 30.5
 
 
 def test_a_key_outside_a_digit_collection_is_a_turn_at_once() -> None:
     async def scenario() -> Any:
         state = fake_state()
-        tools.on_dtmf(state, "2")
+        dtmf.on_dtmf(state, "2")
         return state
 
     state = asyncio.run(scenario())
@@ -163,7 +163,7 @@ def test_no_refer_is_sent_to_a_carrier_that_does_not_take_it() -> None:
         state.ctx = Ctx()  # type: ignore[assignment]
         state.caller_identity = "sip-caller"
         state.session.say = lambda *_a, **_k: None  # type: ignore[union-attr]
-        return await tools.transfer_call(state, "+15550199"), state
+        return await transfers.transfer_call(state, "+15550199"), state
 
     done, state = asyncio.run(scenario())
     assert done is False

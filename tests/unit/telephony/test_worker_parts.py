@@ -14,7 +14,7 @@ from pipelines.models import Pipeline, PipelineVersion
 from pipelines.nodes.collect_digits import CollectDigitsParams
 from telephony.models import Call, CallEndReason, CallEventKind, CallStatus, PhoneNumber
 from telephony.selectors import CallRejected
-from telephony.worker import tools
+from telephony.worker import dtmf, transfers, usage
 from telephony.worker.plan import caller_number, dialled_number, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
 from telephony.worker.state import CallPlan, CallState, TurnTiming
@@ -249,7 +249,7 @@ def test_dtmf_digits_are_delivered_on_the_finish_key() -> None:
         state = fake_state()
         state.keypad.expect(_asked(terminator="#"))
         for digit in "123#":
-            tools.on_dtmf(state, digit)
+            dtmf.on_dtmf(state, digit)
         return state
 
     state = asyncio.run(scenario())
@@ -264,9 +264,9 @@ def test_an_empty_finish_key_stays_empty_and_hash_is_a_digit() -> None:
         state = fake_state()
         state.keypad.expect(_asked(max_digits=4, terminator=""))
         for digit in "12#":
-            tools.on_dtmf(state, digit)
+            dtmf.on_dtmf(state, digit)
         assert state.keypad.collecting  # "#" finished nothing
-        tools.on_dtmf(state, "9")
+        dtmf.on_dtmf(state, "9")
         return state
 
     state = asyncio.run(scenario())
@@ -279,7 +279,7 @@ def test_a_star_finish_key_ends_on_star_only() -> None:
         state = fake_state()
         state.keypad.expect(_asked(terminator="*"))
         for digit in "5#6*":
-            tools.on_dtmf(state, digit)
+            dtmf.on_dtmf(state, digit)
         return state
 
     assert asyncio.run(scenario()).keypad.take_digits() == "5#6"
@@ -289,11 +289,11 @@ def test_dtmf_digits_are_delivered_at_the_expected_count_or_after_a_pause() -> N
     async def scenario() -> tuple[CallState, CallState]:
         counted = fake_state()
         counted.keypad.expect(_asked(max_digits=2))
-        tools.on_dtmf(counted, "4")
-        tools.on_dtmf(counted, "2")
+        dtmf.on_dtmf(counted, "4")
+        dtmf.on_dtmf(counted, "2")
         paused = fake_state()
         paused.keypad.expect(_asked(timeout_s=0.05))
-        tools.on_dtmf(paused, "7")
+        dtmf.on_dtmf(paused, "7")
         await asyncio.sleep(0.2)
         return counted, paused
 
@@ -306,7 +306,7 @@ def test_a_collection_without_any_key_ends_after_its_wait_with_no_digits() -> No
     async def scenario() -> CallState:
         state = fake_state()
         state.keypad.expect(_asked(timeout_s=0.05))
-        state.keypad.wait_for_first_key(tools.digits_ready(state))
+        state.keypad.wait_for_first_key(dtmf.digits_ready(state))
         await asyncio.sleep(0.2)
         return state
 
@@ -319,7 +319,7 @@ def test_a_key_resumes_a_hold() -> None:
     async def scenario() -> CallState:
         state = fake_state()
         state.on_hold = True
-        tools.on_dtmf(state, "5")
+        dtmf.on_dtmf(state, "5")
         return state
 
     state = asyncio.run(scenario())
@@ -328,8 +328,8 @@ def test_a_key_resumes_a_hold() -> None:
 
 
 def test_transfer_targets_become_sip_uris() -> None:
-    assert tools.sip_uri("+15550199") == "tel:+15550199"
-    assert tools.sip_uri("sip:desk@example.com") == "sip:desk@example.com"
+    assert transfers.sip_uri("+15550199") == "tel:+15550199"
+    assert transfers.sip_uri("sip:desk@example.com") == "sip:desk@example.com"
 
 
 async def test_speech_providers_default_to_the_offline_voices() -> None:
@@ -485,10 +485,10 @@ def test_a_running_call_ends_when_the_credits_run_out_if_the_workspace_chose_so(
         ended.append((reason, kwargs.get("goodbye")))
         state.ending = True
 
-    monkeypatch.setattr(tools, "end_call", fake_end_call)
+    monkeypatch.setattr(usage, "end_call", fake_end_call)
     seconds = iter(range(1, 10_000))
     monkeypatch.setattr(
-        "telephony.worker.session.collect_usage", lambda state: {"call_seconds": next(seconds)}
+        "telephony.worker.usage.collect_usage", lambda state: {"call_seconds": next(seconds)}
     )
 
     def run(end_at_zero: bool) -> Call:
@@ -499,7 +499,7 @@ def test_a_running_call_ends_when_the_credits_run_out_if_the_workspace_chose_so(
         state.recorder = CallRecorder(call)
 
         async def scenario() -> None:
-            task = asyncio.create_task(tools.usage_reports(state))
+            task = asyncio.create_task(usage.usage_reports(state))
             for _ in range(200):  # until the call ends, or its reports spent 2 credits
                 await asyncio.sleep(0.05)
                 if task.done() or ended or batcher.reports_billed >= 12:

@@ -92,7 +92,7 @@ function Fields({ value, label, onChange, nodes }: { value: Expectation; label: 
     case "said":
       return (
         <>
-          <select className="input" aria-label={`${label}: match`} value={value.match} onChange={(e) => onChange({ ...value, match: e.target.value as typeof value.match })} style={{ flex: "0 1 120px" }}>
+          <select className="input" aria-label={`${label}: match`} value={value.match ?? "contains"} onChange={(e) => onChange({ ...value, match: e.target.value as typeof value.match })} style={{ flex: "0 1 120px" }}>
             <option value="contains">containing</option>
             <option value="not_contains">never</option>
             <option value="regex">matching (regex)</option>
@@ -107,7 +107,7 @@ function Fields({ value, label, onChange, nodes }: { value: Expectation; label: 
     case "not_visited":
       return text("node ids", value.nodes.join(", "), (t) => onChange({ ...value, nodes: t.split(",").map((s) => s.trim()).filter(Boolean) }), "node ids, comma separated");
     case "intent":
-      return text("intent", value.equals, (t) => onChange({ ...value, equals: t }), "empty: none");
+      return text("intent", value.equals ?? "", (t) => onChange({ ...value, equals: t }), "empty: none");
     case "variable":
       return (
         <>
