@@ -192,7 +192,10 @@ def main() -> None:
         usage_rollup_advance()
         figures["rollup_catch_up_s"] = round(time.perf_counter() - began, 1)
         with connection.cursor() as cursor:  # what autovacuum does between two beat runs
-            cursor.execute("VACUUM ANALYZE betool_usagerollup, betool_callusagerollup")
+            cursor.execute(
+                "VACUUM ANALYZE betool_usagerollup, betool_callusagerollup,"
+                " campaigns_campaign, campaigns_campaignattempt"
+            )
         _fill(workspace, TAIL, first=tail_first, days=1)
         figures["tail_entries"] = TAIL
         end = timezone.localdate()

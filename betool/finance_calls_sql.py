@@ -54,19 +54,6 @@ _EVERY = ", ".join(
 )
 
 
-def started_in_range() -> str:
-    """How far a range's calls start, a bound on the by-call rollup's rows of the range that
-    lets them be read along the walk's index: a row of the range starts in it, or is a
-    call's later day (few, in their partial index; the FILTER keeps the planner from reading
-    min() off the walk's own index instead, from the workspace's first call on)."""
-    by_call = connection.ops.quote_name(CallUsageRollup._meta.db_table)
-    earliest = f"""least(%(starts_at)s, (SELECT min(started_at) FILTER (WHERE true)
-        FROM {by_call}
-        WHERE workspace_id = %(workspace)s AND day >= %(start)s AND day <= %(end)s
-            AND started_at < first_at))"""  # noqa: S608 (the model's table)
-    return f"started_at < %(ends_before)s AND started_at >= {earliest}"
-
-
 def rolled_in_range(filters: str) -> str:
     """The rows of a rollup (daily or by call) in the range, none before the first run."""
     return f"""workspace_id = %(workspace)s AND day >= %(start)s AND day <= %(end)s
@@ -79,7 +66,14 @@ def _sql(filters: str) -> str:
     daily, state = q(UsageRollup._meta.db_table), q(UsageRollupState._meta.db_table)
     in_range = rolled_in_range(filters)
     tail_in_range = f"occurred_at >= %(starts_at)s AND occurred_at < %(ends_before)s{filters}"
-    walk = f"""{in_range} AND {started_in_range()}
+    # The walk's far end: a row of the range starts in it, or is a call's later day (few,
+    # in their partial index; the FILTER keeps the planner from reading min() off the
+    # walk's own index instead, from the workspace's first call on).
+    earliest = f"""least(%(starts_at)s, (SELECT min(started_at) FILTER (WHERE true)
+        FROM {by_call}
+        WHERE workspace_id = %(workspace)s AND day >= %(start)s AND day <= %(end)s
+            AND started_at < first_at))"""  # noqa: S608 (the model's table)
+    walk = f"""{in_range} AND started_at < %(ends_before)s AND started_at >= {earliest}
         AND source NOT IN (SELECT source FROM touched)"""  # noqa: S608
     return f"""
         WITH tail AS MATERIALIZED (

@@ -1,7 +1,7 @@
 """The finance view by campaign, from the by-call rollup plus the ledger's tail.
 
 A campaign's usage is its calls' usage: the by-call rollup's rows of the range and the raw
-tail's entries after the watermark are joined, by their source, to the calls each campaign
+tail's entries after the watermark are joined, by their call's id, to the calls each campaign
 placed, and summed per campaign in one statement (one snapshot, as in
 ``betool.finance_sql``). The core keeps no campaign: which campaign placed a call is read
 when the dashboard is, through the relation the campaigns app registers
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connection
 
-from betool.finance_calls_sql import ROLLED, SUMS, rolled_in_range, started_in_range
+from betool.finance_calls_sql import ROLLED, SUMS, rolled_in_range
 from betool.finance_labels import campaign_calls_sql
 from betool.finance_sql import (
     RollupQuery,
@@ -30,6 +30,11 @@ from betool.finance_sql import (
 from betool.models import CallUsageRollup, LedgerEntry, UsageRollupState
 from betool.usage_rollup import COLUMN_KINDS, STATE_ID, USAGE_KINDS
 
+# A call's id from its ledger source ("call-<id>"); other sources (test sessions) have none.
+# The campaigns' relation is joined on it: integers hash and sort at a fraction of the cost
+# of building and comparing a source string for every call a campaign ever placed.
+_CALL_ID = "CASE WHEN source ~ '^call-[0-9]{1,18}$' THEN substr(source, 6)::bigint END"
+
 
 def _sql(filters: str) -> str:
     q = connection.ops.quote_name
@@ -37,15 +42,15 @@ def _sql(filters: str) -> str:
     state = q(UsageRollupState._meta.db_table)
     return f"""
         WITH usage AS (
-            SELECT source, {ROLLED} FROM {by_call}
-            WHERE {rolled_in_range(filters)} AND {started_in_range()}
+            SELECT {_CALL_ID} AS call_id, {ROLLED} FROM {by_call}
+            WHERE {rolled_in_range(filters)}
             UNION ALL
-            SELECT source, {pivot_of_kinds(call_time_step_counted())} FROM {ledger}
+            SELECT {_CALL_ID}, {pivot_of_kinds(call_time_step_counted())} FROM {ledger}
             WHERE id > %(mark)s AND workspace_id = %(workspace)s AND {in_kinds(USAGE_KINDS)}
                 AND occurred_at >= %(starts_at)s AND occurred_at < %(ends_before)s{filters}
         ), by_campaign AS (
             SELECT placed.campaign_id, placed.campaign_name, {SUMS}
-            FROM usage LEFT JOIN ({campaign_calls_sql()}) AS placed USING (source)
+            FROM usage LEFT JOIN ({campaign_calls_sql()}) AS placed USING (call_id)
             GROUP BY placed.campaign_id, placed.campaign_name
         )
         SELECT by_campaign.*, by_campaign.calls IS NOT NULL AS found,

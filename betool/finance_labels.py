@@ -15,8 +15,9 @@ PipelineNames = Callable[[set[int]], dict[int, str]]
 CallerNumbers = Callable[[set[str]], dict[str, str]]
 # ledger source -> (the campaign's id, its name), for the calls a campaign placed
 CallCampaigns = Callable[[set[str]], dict[str, tuple[int, str]]]
-# The same for a statement to join: the SQL of a relation (source, campaign_id, campaign_name)
-# of the calls placed by the campaigns of the workspace bound as ``%(workspace)s``.
+# The same for a statement to join: the SQL of a relation (call_id, campaign_id,
+# campaign_name) of the calls placed by the campaigns of the workspace bound as
+# ``%(workspace)s``, a call by its id (its source's number).
 CampaignCallsSql = Callable[[], str]
 
 
@@ -34,7 +35,7 @@ def _no_campaigns(_sources: set[str]) -> dict[str, tuple[int, str]]:
 
 def _no_campaign_calls_sql() -> str:
     return (
-        "SELECT NULL::varchar AS source, NULL::bigint AS campaign_id,"
+        "SELECT NULL::bigint AS call_id, NULL::bigint AS campaign_id,"
         " NULL::varchar AS campaign_name WHERE false"
     )
 

@@ -160,13 +160,12 @@ def campaigns_by_call_source(sources: set[str]) -> dict[str, tuple[int, str]]:
 
 
 def campaign_calls_sql() -> str:
-    """For finance's statements, the relation (source, campaign_id, campaign_name) of every
+    """For finance's statements, the relation (call_id, campaign_id, campaign_name) of every
     call placed by a campaign of the workspace bound as ``%(workspace)s``: what
     ``campaigns_by_call_source`` tells, joined where the rollups are summed."""
     q = connection.ops.quote_name
     attempts, campaigns = q(CampaignAttempt._meta.db_table), q(Campaign._meta.db_table)
-    return f"""SELECT 'call-' || attempt.call_id AS source, attempt.campaign_id,
-            campaign.name AS campaign_name
+    return f"""SELECT attempt.call_id, attempt.campaign_id, campaign.name AS campaign_name
         FROM {attempts} AS attempt JOIN {campaigns} AS campaign
             ON campaign.id = attempt.campaign_id
         WHERE campaign.workspace_id = %(workspace)s AND attempt.call_id IS NOT NULL"""  # noqa: S608 (the models' tables)
