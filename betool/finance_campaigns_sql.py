@@ -32,8 +32,10 @@ from betool.usage_rollup import COLUMN_KINDS, STATE_ID, USAGE_KINDS
 
 # A call's id from its ledger source ("call-<id>"); other sources (test sessions) have none.
 # The campaigns' relation is joined on it: integers hash and sort at a fraction of the cost
-# of building and comparing a source string for every call a campaign ever placed.
-_CALL_ID = "CASE WHEN source ~ '^call-[0-9]{1,18}$' THEN substr(source, 6)::bigint END"
+# of building and comparing a source string for every call a campaign ever placed. Digits
+# are told by trimming them (a regular expression per row cost more than the sums).
+_CALL_ID = """CASE WHEN source LIKE 'call-_%%' AND length(source) <= 23
+    AND ltrim(substr(source, 6), '0123456789') = '' THEN substr(source, 6)::bigint END"""
 
 
 def _sql(filters: str) -> str:
