@@ -2,7 +2,9 @@
 
 A year of calls is generated in the database (generate_series, a million entries a
 statement): 12 metered steps of 5 kinds per call, 40 numbers on 20 pipelines, each with
-its models (12 in all), some test calls. The rollups are built (their time is printed),
+its models (12 in all), some test calls; every third call was placed by one of 12
+campaigns (its call, contact and attempt rows, as the dialer leaves them), which the view
+by campaign joins. The rollups are built (their time is printed),
 then a raw tail is written after the watermark, as between two beat runs. Each grouping
 over the last 30 days (by call, newest first: the first page of 50 rows, and one half-way
 through the range's calls) is timed
@@ -35,12 +37,21 @@ from django.utils import timezone  # noqa: E402
 from betool import finance  # noqa: E402
 from betool.models import LedgerEntry, UsageRollupState, Workspace  # noqa: E402
 from betool.usage_rollup import usage_rollup_advance  # noqa: E402
+from campaigns.models import Campaign, CampaignAttempt, CampaignContact, Outcome  # noqa: E402
+from pipelines.models import Pipeline  # noqa: E402
+from telephony.models import Call, CallDirection, CallStatus  # noqa: E402
 
 KINDS = ["call_seconds", "asr_seconds", "tts_characters", "llm_input_tokens", "llm_output_tokens"]
 STEPS = 12  # metered steps per kind and call
 PER_CALL = STEPS * len(KINDS)
 CHUNK = 1_000_000
 PAGE = 50
+CAMPAIGNS = 12
+FIRST_CALL = 1_000_000_000  # the generated calls' ids: call-<FIRST_CALL + c>
+PLACED_PER_STATEMENT = 5_000
+# The tail: what a thousand calls write in about a minute, after the watermark, to new calls.
+TAIL = 1000 * len(KINDS) * 2
+TAIL_AFTER_CALLS = 10_000
 
 
 def _fill(workspace: Workspace, rows: int, *, first: int = 0, days: int = 365) -> None:
@@ -53,7 +64,7 @@ def _fill(workspace: Workspace, rows: int, *, first: int = 0, days: int = 365) -
                 INSERT INTO betool_ledgerentry (workspace_id, source, kind, sequence,
                     quantity, credits, model_name, pipeline_id, phone_number, is_test,
                     reason, occurred_at, created_at)
-                SELECT %(ws)s, 'call-' || (1000000000 + c), ({kinds})[1 + k], s, 5,
+                SELECT %(ws)s, 'call-' || ({FIRST_CALL} + c), ({kinds})[1 + k], s, 5,
                     -(0.25 + k * 0.1),
                     CASE WHEN k = 0 THEN '' ELSE 'model-' || (k * 3 + c %% 40 %% 3) END,
                     1 + c %% 40 %% 20, '+1555' || lpad((c %% 40)::text, 4, '0'),
@@ -69,6 +80,47 @@ def _fill(workspace: Workspace, rows: int, *, first: int = 0, days: int = 365) -
             )
             print(f"  wrote {stop + 1 - first:,} entries", flush=True)
         cursor.execute("ANALYZE betool_ledgerentry")
+
+
+def _place_by_campaigns(workspace: Workspace, calls: range) -> int:
+    """Every third of ``calls`` placed by a campaign (the calls' rows made once, kept with
+    the data); returns how many the campaigns placed."""
+    if not Campaign.objects.filter(workspace=workspace).exists():
+        pipeline = Pipeline.objects.create(workspace=workspace, name="bench", draft={})
+        Campaign.objects.bulk_create(
+            Campaign(workspace=workspace, name=f"Campaign {n:02d}", pipeline=pipeline)
+            for n in range(CAMPAIGNS)
+        )
+    campaigns = list(Campaign.objects.filter(workspace=workspace).order_by("id"))
+    placed = [c for c in calls if c % 3 == 0]
+    known = set(
+        Call.objects.filter(workspace=workspace, id__gte=FIRST_CALL).values_list("id", flat=True)
+    )
+    new = [c for c in placed if FIRST_CALL + c not in known]
+    at = timezone.now()
+    for start in range(0, len(new), PLACED_PER_STATEMENT):
+        chunk = new[start : start + PLACED_PER_STATEMENT]
+        Call.objects.bulk_create(
+            Call(
+                id=FIRST_CALL + c, workspace=workspace, direction=CallDirection.OUTBOUND,
+                room_name=f"bench-call-{c}", status=CallStatus.ENDED, to_number=f"+1212{c:07d}",
+            )
+            for c in chunk
+        )  # fmt: skip
+        contacts = CampaignContact.objects.bulk_create(
+            CampaignContact(
+                campaign=campaigns[c // 3 % CAMPAIGNS], e164=f"+1212{c:07d}", time_zone="UTC"
+            )
+            for c in chunk
+        )
+        CampaignAttempt.objects.bulk_create(
+            CampaignAttempt(
+                campaign_id=contact.campaign_id, contact=contact, number=1,
+                call_id=FIRST_CALL + c, outcome=Outcome.PERSON, started_at=at, ended_at=at,
+            )
+            for c, contact in zip(chunk, contacts, strict=True)
+        )  # fmt: skip
+    return len(placed)
 
 
 def _time(fn: Callable[[], object], runs: int) -> dict[str, float]:
@@ -129,16 +181,23 @@ def main() -> None:
         began = time.perf_counter()
         _fill(workspace, rows)
         figures["fill_s"] = round(time.perf_counter() - began, 1)
+    tail_first = rows + PER_CALL * TAIL_AFTER_CALLS
+    tail_calls = range(tail_first // PER_CALL, (tail_first + TAIL - 1) // PER_CALL + 1)
+    began = time.perf_counter()
+    placed = _place_by_campaigns(workspace, range(rows // PER_CALL))
+    placed += _place_by_campaigns(workspace, tail_calls)
+    figures |= {"campaign_calls": placed, "place_s": round(time.perf_counter() - began, 1)}
     try:
         began = time.perf_counter()
         usage_rollup_advance()
         figures["rollup_catch_up_s"] = round(time.perf_counter() - began, 1)
         with connection.cursor() as cursor:  # what autovacuum does between two beat runs
-            cursor.execute("VACUUM ANALYZE betool_usagerollup, betool_callusagerollup")
-        # The tail: what a thousand calls write in about a minute, after the watermark.
-        tail = 1000 * len(KINDS) * 2
-        _fill(workspace, tail, first=rows + PER_CALL * 10_000, days=1)
-        figures["tail_entries"] = tail
+            cursor.execute(
+                "VACUUM ANALYZE betool_usagerollup, betool_callusagerollup,"
+                " campaigns_campaign, campaigns_campaignattempt"
+            )
+        _fill(workspace, TAIL, first=tail_first, days=1)
+        figures["tail_entries"] = TAIL
         end = timezone.localdate()
         filters = finance.UsageFilter(start=end - timedelta(days=29), end=end)
         calls = rows // PER_CALL * 30 // 365
@@ -161,6 +220,7 @@ def main() -> None:
     finally:
         if not args.keep:
             LedgerEntry.objects.filter(workspace=workspace).delete()
+            Campaign.objects.filter(workspace=workspace).delete()  # before their pipeline
             workspace.delete()
         else:  # the tail goes; the rollups keep what they summed of the rest
             mark = UsageRollupState.objects.get().last_entry_id

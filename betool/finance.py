@@ -36,7 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from betool import finance_calls_sql, finance_sql, usage_rollup
+from betool import finance_calls_sql, finance_campaigns_sql, finance_sql, usage_rollup
 from betool.finance_labels import call_campaigns, caller_numbers, pipeline_names
 from betool.models import LedgerEntry, LedgerKind, Workspace
 
@@ -213,9 +213,17 @@ class _Read:
 _MARK_RETRIES = 5
 
 
+_ROLLUP_READS = {
+    GroupBy.CALL: finance_calls_sql.call_rows,
+    GroupBy.CAMPAIGN: finance_campaigns_sql.campaign_rows,
+}
+
+
 def _rollup_rows(
     *, workspace: Workspace, filters: UsageFilter, group_by: GroupBy, offset: int, limit: int | None
-) -> _Read:
+) -> _Read | None:
+    """The rows from the rollups and the tail; None while a rollup run keeps moving the
+    watermark under the read (then the ledger is the truth)."""
     zone = usage_rollup.rollup_zone()
     tz = ZoneInfo(zone)
     query = finance_sql.RollupQuery(
@@ -233,7 +241,7 @@ def _rollup_rows(
         offset=offset,
         limit=limit,
     )
-    read_rows = finance_calls_sql.call_rows if group_by == GroupBy.CALL else finance_sql.usage_rows
+    read_rows = _ROLLUP_READS.get(group_by, finance_sql.usage_rows)
     mark, updated_at = finance_sql.mark_read(zone)
     for _ in range(_MARK_RETRIES):
         read = read_rows(query, mark=mark)
@@ -241,10 +249,7 @@ def _rollup_rows(
             break
         mark = read.mark
     else:
-        # Still moving (a first rollup over years of entries): the ledger is the truth.
-        return _ledger_rows(
-            workspace=workspace, filters=filters, group_by=group_by, offset=offset, limit=limit
-        )
+        return None  # still moving (a first rollup over years of entries)
     if updated_at is None or timezone.now() - updated_at > ROLLUP_STALE_AFTER:
         _ask_for_a_rollup()
     totals = UsageRow(key="total", label="Total")
@@ -289,22 +294,21 @@ def _summary(
     limit: int | None = None,
     from_ledger: bool,
 ) -> UsagePage:
+    # The by-call rollup has no model: calls (and campaigns) filtered by one are read from
+    # the ledger.
+    by_model_call = group_by in (GroupBy.CALL, GroupBy.CAMPAIGN) and bool(filters.model_name)
+    rolled = not (from_ledger or by_model_call or not usage_rollup.rollups_enabled())
     if group_by == GroupBy.CAMPAIGN:
-        return _by_campaign(
-            _summary(
-                workspace=workspace, filters=filters, group_by=GroupBy.CALL, from_ledger=from_ledger
-            ),
-            offset=offset,
-            limit=limit,
+        return _campaign_page(
+            workspace=workspace, filters=filters, offset=offset, limit=limit, rolled=rolled
         )
-    # The by-call rollup has no model: calls filtered by one are read from the ledger.
-    by_model_call = group_by == GroupBy.CALL and bool(filters.model_name)
-    if from_ledger or by_model_call or not usage_rollup.rollups_enabled():
-        read = _ledger_rows(
+    read = None
+    if rolled:
+        read = _rollup_rows(
             workspace=workspace, filters=filters, group_by=group_by, offset=offset, limit=limit
         )
-    else:
-        read = _rollup_rows(
+    if read is None:
+        read = _ledger_rows(
             workspace=workspace, filters=filters, group_by=group_by, offset=offset, limit=limit
         )
     return UsagePage(
@@ -363,12 +367,51 @@ def _call_start(workspace: Workspace) -> Subquery:
     )
 
 
-def _by_campaign(by_call: UsagePage, *, offset: int, limit: int | None) -> UsagePage:
+NO_CAMPAIGN = "Not in a campaign"
+
+
+def _campaign_page(
+    *, workspace: Workspace, filters: UsageFilter, offset: int, limit: int | None, rolled: bool
+) -> UsagePage:
+    """The calls' usage added up by the campaign that placed them (the other calls in one
+    row), most credits first: summed in the database from the rollups, or from the view by
+    call of the ledger."""
+    read = None
+    if rolled:
+        read = _rollup_rows(
+            workspace=workspace, filters=filters, group_by=GroupBy.CAMPAIGN, offset=0, limit=None
+        )
+    if read is None:
+        by_call = _summary(
+            workspace=workspace, filters=filters, group_by=GroupBy.CALL, from_ledger=True
+        )
+        rows, totals = _by_campaign(by_call.rows), by_call.totals
+    else:
+        rows = [_campaign_row(row) for row in read.rows]
+        totals = read.totals.as_dict()
+    rows.sort(key=lambda r: (r.key == "", -r.total, r.label, int(r.key or 0)))
+    end = None if limit is None else offset + limit
+    return UsagePage(rows=rows[offset:end], groups=len(rows), totals=totals)
+
+
+def _campaign_row(row: dict[str, Any]) -> UsageRow:
+    campaign_id = row["campaign_id"]
+    return UsageRow(
+        key="" if campaign_id is None else str(campaign_id),
+        label=NO_CAMPAIGN if campaign_id is None else row["campaign_name"],
+        call_seconds=row["call_seconds"],
+        credits={column: row[f"{column}_credits"] for column in COLUMNS},
+        total=row["total_credits"],
+        calls=row["calls"],
+    )
+
+
+def _by_campaign(by_call: list[UsageRow]) -> list[UsageRow]:
     """The calls' rows added up by the campaign that placed them; the other calls in one row."""
-    campaigns = call_campaigns({row.key for row in by_call.rows})
+    campaigns = call_campaigns({row.key for row in by_call})
     groups: dict[str, UsageRow] = {}
-    for row in by_call.rows:
-        campaign_id, name = campaigns.get(row.key, (None, "Not in a campaign"))
+    for row in by_call:
+        campaign_id, name = campaigns.get(row.key, (None, NO_CAMPAIGN))
         key = "" if campaign_id is None else str(campaign_id)
         group = groups.setdefault(key, UsageRow(key=key, label=name))
         merged = _sum_rows([group, row])
@@ -378,9 +421,7 @@ def _by_campaign(by_call: UsagePage, *, offset: int, limit: int | None) -> Usage
             merged.total,
         )
         group.credits = merged.credits
-    rows = sorted(groups.values(), key=lambda r: (r.key == "", -r.total, r.label))
-    end = None if limit is None else offset + limit
-    return UsagePage(rows=rows[offset:end], groups=len(rows), totals=by_call.totals)
+    return list(groups.values())
 
 
 def _usage_rows(

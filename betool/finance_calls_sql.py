@@ -34,16 +34,17 @@ from betool.usage_rollup import COLUMN_KINDS, STATE_ID, USAGE_KINDS
 
 _CREDITS = [f"{column}_credits" for column in COLUMN_KINDS]
 # The by-call rollup's columns in the order of ``pivot_of_kinds`` (calls last, as counted).
-_ROLLED = ", ".join([*_CREDITS, "call_seconds", "calls AS counted"])
-_SUMS = ", ".join(
+ROLLED = ", ".join([*_CREDITS, "call_seconds", "calls AS counted"])
+# The dashboard's columns summed over rolled rows and pivoted ledger entries alike.
+SUMS = ", ".join(
     [
         *(f"-sum({c}) AS {c}" for c in _CREDITS),
         "-(" + " + ".join(f"sum({c})" for c in _CREDITS) + ") AS total_credits",
         "sum(call_seconds) AS call_seconds",
         "sum(counted) AS calls",
-        "max(number) AS number",
     ]
 )
+_SUMS = f"{SUMS}, max(number) AS number"
 _EVERY = ", ".join(
     [
         *(f"-sum({c}) AS every_{c}" for c in _CREDITS),
@@ -53,12 +54,17 @@ _EVERY = ", ".join(
 )
 
 
+def rolled_in_range(filters: str) -> str:
+    """The rows of a rollup (daily or by call) in the range, none before the first run."""
+    return f"""workspace_id = %(workspace)s AND day >= %(start)s AND day <= %(end)s
+        AND %(mark)s > 0{filters}"""
+
+
 def _sql(filters: str) -> str:
     q = connection.ops.quote_name
     ledger, by_call = q(LedgerEntry._meta.db_table), q(CallUsageRollup._meta.db_table)
     daily, state = q(UsageRollup._meta.db_table), q(UsageRollupState._meta.db_table)
-    rolled_in_range = f"""workspace_id = %(workspace)s AND day >= %(start)s AND day <= %(end)s
-        AND %(mark)s > 0{filters}"""
+    in_range = rolled_in_range(filters)
     tail_in_range = f"occurred_at >= %(starts_at)s AND occurred_at < %(ends_before)s{filters}"
     # The walk's far end: a row of the range starts in it, or is a call's later day (few,
     # in their partial index; the FILTER keeps the planner from reading min() off the
@@ -67,7 +73,7 @@ def _sql(filters: str) -> str:
         FROM {by_call}
         WHERE workspace_id = %(workspace)s AND day >= %(start)s AND day <= %(end)s
             AND started_at < first_at))"""  # noqa: S608 (the model's table)
-    walk = f"""{rolled_in_range} AND started_at < %(ends_before)s AND started_at >= {earliest}
+    walk = f"""{in_range} AND started_at < %(ends_before)s AND started_at >= {earliest}
         AND source NOT IN (SELECT source FROM touched)"""  # noqa: S608
     return f"""
         WITH tail AS MATERIALIZED (
@@ -83,8 +89,8 @@ def _sql(filters: str) -> str:
         ), fresh AS MATERIALIZED (
             SELECT usage.source AS key, touched.started_at, {_SUMS}
             FROM (
-                SELECT source, {_ROLLED}, phone_number AS number FROM {by_call}
-                WHERE {rolled_in_range} AND source IN (SELECT source FROM touched)
+                SELECT source, {ROLLED}, phone_number AS number FROM {by_call}
+                WHERE {in_range} AND source IN (SELECT source FROM touched)
                 UNION ALL
                 SELECT source, {pivot_of_kinds(call_time_step_counted())}, phone_number
                 FROM tail WHERE {tail_in_range}
@@ -104,8 +110,8 @@ def _sql(filters: str) -> str:
             -- The page's calls only are summed (by the rollup's key, a call at a time).
             SELECT page_keys.key, page_keys.started_at, {_SUMS}
             FROM page_keys JOIN (
-                SELECT source, {_ROLLED}, phone_number AS number FROM {by_call}
-                WHERE {rolled_in_range}
+                SELECT source, {ROLLED}, phone_number AS number FROM {by_call}
+                WHERE {in_range}
             ) AS rolled ON rolled.source = page_keys.key
             WHERE NOT page_keys.is_fresh
             GROUP BY page_keys.key, page_keys.started_at
@@ -113,7 +119,7 @@ def _sql(filters: str) -> str:
             SELECT fresh.* FROM fresh JOIN page_keys USING (key) WHERE page_keys.is_fresh
         ), every AS (
             SELECT {_EVERY} FROM (
-                SELECT {pivot_of_kinds("calls")} FROM {daily} WHERE {rolled_in_range}
+                SELECT {pivot_of_kinds("calls")} FROM {daily} WHERE {in_range}
                 UNION ALL
                 SELECT {pivot_of_kinds(call_time_step_counted())} FROM tail
                 WHERE {tail_in_range}

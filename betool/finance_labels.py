@@ -15,6 +15,10 @@ PipelineNames = Callable[[set[int]], dict[int, str]]
 CallerNumbers = Callable[[set[str]], dict[str, str]]
 # ledger source -> (the campaign's id, its name), for the calls a campaign placed
 CallCampaigns = Callable[[set[str]], dict[str, tuple[int, str]]]
+# The same for a statement to join: the SQL of a relation (call_id, campaign_id,
+# campaign_name) of the calls placed by the campaigns of the workspace bound as
+# ``%(workspace)s``, a call by its id (its source's number).
+CampaignCallsSql = Callable[[], str]
 
 
 def _no_names(_ids: set[int]) -> dict[int, str]:
@@ -29,11 +33,19 @@ def _no_campaigns(_sources: set[str]) -> dict[str, tuple[int, str]]:
     return {}
 
 
+def _no_campaign_calls_sql() -> str:
+    return (
+        "SELECT NULL::bigint AS call_id, NULL::bigint AS campaign_id,"
+        " NULL::varchar AS campaign_name WHERE false"
+    )
+
+
 @dataclass
 class _LabelSources:
     pipeline_names: PipelineNames = _no_names
     caller_numbers: CallerNumbers = _no_callers
     call_campaigns: CallCampaigns = _no_campaigns
+    campaign_calls_sql: CampaignCallsSql = _no_campaign_calls_sql
 
 
 _sources = _LabelSources()
@@ -52,6 +64,15 @@ def caller_numbers_register(lookup: CallerNumbers) -> None:
 def call_campaigns_register(lookup: CallCampaigns) -> None:
     """``lookup(sources)`` gives the campaign of each call's ledger source (campaigns)."""
     _sources.call_campaigns = lookup
+
+
+def campaign_calls_sql_register(relation: CampaignCallsSql) -> None:
+    """``relation()`` gives the SQL of the calls each campaign placed (campaigns)."""
+    _sources.campaign_calls_sql = relation
+
+
+def campaign_calls_sql() -> str:
+    return _sources.campaign_calls_sql()
 
 
 def call_campaigns(sources: set[str]) -> dict[str, tuple[int, str]]:

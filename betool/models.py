@@ -294,6 +294,24 @@ class CallUsageRollup(models.Model):
                 condition=models.Q(started_at__lt=models.F("first_at")),
                 name="call_rollup_continued",
             ),
+            # The view by campaign sums every call of a range: read off this index alone,
+            # not a random heap page per call.
+            models.Index(
+                fields=["workspace", "day"],
+                include=[
+                    "source",
+                    "is_test",
+                    "pipeline_id",
+                    "phone_number",
+                    "call_seconds",
+                    "call_credits",
+                    "asr_credits",
+                    "tts_credits",
+                    "llm_credits",
+                    "calls",
+                ],
+                name="call_rollup_sums_by_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, Count, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Concat
 
@@ -156,3 +157,15 @@ def campaigns_by_call_source(sources: set[str]) -> dict[str, tuple[int, str]]:
         "call_id", "campaign_id", "campaign__name"
     )
     return {f"call-{call_id}": (campaign_id, name) for call_id, campaign_id, name in found}
+
+
+def campaign_calls_sql() -> str:
+    """For finance's statements, the relation (call_id, campaign_id, campaign_name) of every
+    call placed by a campaign of the workspace bound as ``%(workspace)s``: what
+    ``campaigns_by_call_source`` tells, joined where the rollups are summed."""
+    q = connection.ops.quote_name
+    attempts, campaigns = q(CampaignAttempt._meta.db_table), q(Campaign._meta.db_table)
+    return f"""SELECT attempt.call_id, attempt.campaign_id, campaign.name AS campaign_name
+        FROM {attempts} AS attempt JOIN {campaigns} AS campaign
+            ON campaign.id = attempt.campaign_id
+        WHERE campaign.workspace_id = %(workspace)s AND attempt.call_id IS NOT NULL"""  # noqa: S608 (the models' tables)

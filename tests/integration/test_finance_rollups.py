@@ -30,6 +30,9 @@ from betool.models import (
 )
 from betool.roles import Role
 from betool.usage_rollup import usage_rollup_advance
+from campaigns.models import Campaign, CampaignAttempt, CampaignContact
+from pipelines.models import Pipeline
+from telephony.models import Call, CallDirection
 from voice_models.metering import UsageReport, usage_reports_apply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -307,3 +310,83 @@ def test_before_the_first_run_and_after_a_zone_change_the_reads_stay_exact(
     usage_rollup_advance()
     assert UsageRollupState.objects.get().time_zone == "America/New_York"
     _assert_groupings_equal(workspace)
+
+
+def _place(campaign: Campaign, call: int) -> None:
+    """Campaign ``campaign`` placed the call whose ledger source is ``call-<call>``."""
+    Call.objects.create(
+        id=call, workspace=campaign.workspace, direction=CallDirection.OUTBOUND,
+        room_name=f"campaign-call-{call}", status="ended",
+    )  # fmt: skip
+    contact = CampaignContact.objects.create(
+        campaign=campaign, e164=f"+1212555{call:04d}", time_zone="UTC"
+    )
+    CampaignAttempt.objects.create(
+        campaign=campaign, contact=contact, number=1, call_id=call, started_at=timezone.now()
+    )
+
+
+def _assert_campaigns_equal_the_ledger(workspace: Workspace, placed: dict[int, Campaign]) -> None:
+    for start, end in _ranges():
+        for extra in FILTERS:
+            filters = finance.UsageFilter(start=start, end=end, **extra)  # type: ignore[arg-type]
+            read = {
+                "workspace": workspace,
+                "filters": filters,
+                "group_by": finance.GroupBy.CAMPAIGN,
+            }
+            rolled = [row.as_dict() for row in finance.usage_summary(**read)]  # type: ignore[arg-type]
+            direct = [row.as_dict() for row in finance.usage_summary(**read, from_ledger=True)]  # type: ignore[arg-type]
+            assert rolled == direct, (extra, start, end)
+            page = finance.usage_page(**read, offset=1, limit=2)  # type: ignore[arg-type]
+            assert [row.as_dict() for row in page.rows] == direct[1:3], (extra, start, end)
+            assert page.groups == len(direct)
+        # Each campaign's credits are the ledger's own sum over its calls (no finance code).
+        entries = LedgerEntry.objects.filter(
+            workspace=workspace, is_test=False, kind__in=finance.USAGE_KINDS,
+            occurred_at__date__gte=start, occurred_at__date__lte=end,
+        )  # fmt: skip
+        rows = finance.usage_summary(
+            workspace=workspace,
+            filters=finance.UsageFilter(start=start, end=end),
+            group_by=finance.GroupBy.CAMPAIGN,
+        )
+        assert len([row for row in rows if row.key]) >= 2
+        for row in rows:
+            sources = [f"call-{c}" for c, campaign in placed.items() if str(campaign.pk) == row.key]
+            mine = entries.filter(source__in=sources) if row.key else entries.exclude(
+                source__in=[f"call-{c}" for c in placed]
+            )  # fmt: skip
+            spent = -(mine.aggregate(s=Sum("credits"))["s"] or Decimal(0))
+            assert row.as_dict()["total_credits"] == spent.quantize(Decimal("0.01")), row.label
+
+
+def test_the_view_by_campaign_from_the_rollups_is_the_ledgers(workspace: Workspace) -> None:
+    rng = random.Random(23)
+    pipeline = Pipeline.objects.create(workspace=workspace, name="Outbound", draft={})
+    # Two campaigns of one name: their order is by credits, then name, then id, both ways.
+    campaigns = [
+        Campaign.objects.create(workspace=workspace, name=name, pipeline=pipeline)
+        for name in ("Reminders", "Survey", "Reminders")
+    ]
+    placed = {c: campaigns[c % 3] for c in range(1, CALLS) if c % 4}  # the rest in none
+    for call, campaign in placed.items():
+        _place(campaign, call)
+    first = [_report(workspace, rng, c, s) for c in range(CALLS) for s in range(1, 4)]
+    _write_while_rolling_up(_batches(first, rng))
+    usage_rollup_advance()
+    _assert_campaigns_equal_the_ledger(workspace, placed)
+
+    # A call linked to its campaign after its usage was rolled up counts there from now on;
+    # a raw tail after the watermark, of rolled calls and of campaign calls never rolled up.
+    placed[4] = campaigns[1]
+    _place(campaigns[1], 4)
+    for call in range(CALLS, CALLS + 6):
+        placed[call] = campaigns[call % 2]
+        _place(campaigns[call % 2], call)
+    tail = [_report(workspace, rng, c, 4) for c in range(0, CALLS, 5)]
+    tail += [_report(workspace, rng, c, 1) for c in range(CALLS, CALLS + 6)]
+    usage_reports_apply(reports=tail)
+    watermark = UsageRollupState.objects.get().last_entry_id
+    assert LedgerEntry.objects.filter(workspace=workspace, id__gt=watermark).count() > 20
+    _assert_campaigns_equal_the_ledger(workspace, placed)
