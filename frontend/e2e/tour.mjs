@@ -1,6 +1,9 @@
 /** A screenshot tour of every page, for a person to review (not a test: it asserts nothing).
  *
- *   node e2e/tour.mjs <folder>      BETOOL_URL, BETOOL_PASSWORD as for the browser tests
+ *   node e2e/tour.mjs <folder> [--populate]   BETOOL_URL, BETOOL_PASSWORD as for the browser tests
+ *
+ * --populate first adds a trunk, a number, a voice model, a token, a webhook and an invitation
+ * (to a review server, not one whose data matters).
  *
  * Signs in as each demo member at 1366x768 (a common laptop screen), opens every page their
  * role has and the main dialogs, and saves `<member>-<page>.png` (the viewport, what a person
@@ -8,9 +11,9 @@
  * the API's refusals along the way are written to `<folder>/tour.log`: a refusal a page does not
  * show in words is a finding too. */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { BASE_URL, launch, PASSWORD } from "./browser.mjs";
+import { apiCall, BASE_URL, launch, PASSWORD } from "./browser.mjs";
 
-const folder = process.argv[2] ?? "shots";
+const folder = process.argv[2] && !process.argv[2].startsWith("--") ? process.argv[2] : "shots";
 mkdirSync(folder, { recursive: true });
 const log = [];
 const VIEWPORT = { width: 1366, height: 768 };
@@ -38,8 +41,26 @@ async function settle(page) {
 
 async function shoot(page, name) {
   await page.screenshot({ path: `${folder}/${name}.png` });
-  const height = await page.evaluate(() => Math.max(document.documentElement.scrollHeight, document.querySelector("main")?.scrollHeight ?? 0));
-  if (height > VIEWPORT.height + 4) await page.screenshot({ path: `${folder}/${name}-full.png`, fullPage: true });
+  // The app scrolls inside <main> (and dialogs inside themselves): a taller window shows it all.
+  const overflow = await page.evaluate(() => Math.max(...[...document.querySelectorAll("main, .dialog-body, .dialog")].map((el) => el.scrollHeight - el.clientHeight), 0));
+  if (overflow > 4) {
+    await page.setViewportSize({ width: VIEWPORT.width, height: VIEWPORT.height + overflow });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: `${folder}/${name}-full.png` });
+    await page.setViewportSize(VIEWPORT);
+  }
+}
+
+/** Something in each list, made through the API, so that rows are reviewed as well as empty states. */
+async function populate(page) {
+  const call = (method, path, body) => apiCall(page, method, path, body);
+  const pipelines = (await call("GET", "/pipelines")).body;
+  const trunk = (await call("POST", "/trunks", { name: "Tour carrier with a rather long name", address: "sip.example-carrier.com:5061", direction: "both" })).body;
+  await call("POST", "/numbers", { e164: `+1555${String(Date.now()).slice(-7)}`, label: "Main line, front desk", trunk_id: trunk.id, pipeline_id: pipelines[0]?.id ?? null });
+  await call("POST", "/voice-models", { name: "Tour espeak", kind: "tts", provider: "local_espeak" });
+  await call("POST", "/tokens", { name: "CRM sync" });
+  await call("POST", "/webhooks/endpoints", { url: "https://crm.example.com/hooks/betool", events: ["call.ended"], description: "CRM" });
+  await call("POST", "/invites", { role: "designer", email: "new.designer@example.com" });
 }
 
 async function member(browser, username) {
@@ -60,6 +81,7 @@ const browser = await launch();
 try {
   for (const username of ["owner", "admin", "designer", "finance"]) {
     const page = await member(browser, username);
+    if (username === "owner" && process.argv.includes("--populate")) await populate(page);
     await settle(page);
     await shoot(page, `${username}-home`);
     for (const path of PAGES) {

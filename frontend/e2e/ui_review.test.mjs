@@ -70,6 +70,22 @@ describe("the screenshot review, as a person sees it", () => {
     }
   });
 
+  it("keeps a row's buttons on one line beside a long trunk", async () => {
+    const trunk = await apiCall(owner, "POST", "/trunks", { name: uniqueName("A carrier with a rather long name"), address: "sip.example-carrier.com:5061", direction: "both" });
+    assert.equal(trunk.status, 201, JSON.stringify(trunk.body));
+    try {
+      await owner.goto(`${BASE_URL}/administration/trunks`);
+      const row = owner.getByRole("row").filter({ hasText: trunk.body.name });
+      await row.waitFor();
+      const tops = await row.getByRole("button").evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().top)));
+      assert.equal(tops.length, 4, "Sync now, Test call, Edit, Delete");
+      assert.ok(Math.max(...tops) - Math.min(...tops) <= 2, `the buttons sit on several lines: ${tops}`);
+      await snapshot(owner, "review-trunk-row");
+    } finally {
+      await apiCall(owner, "DELETE", `/trunks/${trunk.body.id}`);
+    }
+  });
+
   it("tells a member at an address outside their role why, and leads back", async () => {
     const cases = [
       [DESIGNER, "/finance", "Designer", /\/pipelines$/],

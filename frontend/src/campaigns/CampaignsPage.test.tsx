@@ -64,3 +64,22 @@ describe("the campaigns list", () => {
     expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
   });
 });
+
+describe("the new-campaign form", () => {
+  it("says what its disabled button waits for, until it can be pressed", async () => {
+    serve({
+      "/api/pipelines": () => Promise.resolve(new Response(JSON.stringify([{ id: 7, name: "Reminders", description: "", published_version: 1, updated_at: "2026-12-01T10:00:00Z" }]), { status: 200 })),
+    });
+    renderAs(memberWithRole("owner"));
+    fireEvent.click(screen.getAllByRole("button", { name: "New campaign" })[0]!);
+    const form = await screen.findByRole("form", { name: "New campaign" });
+    const create = screen.getByRole("button", { name: "Create campaign" }) as HTMLButtonElement;
+    expect(create.disabled).toBe(true);
+    expect(form.textContent).toContain("Give the campaign a name.");
+    fireEvent.change(screen.getByLabelText("Name"), { target: { value: "December reminders" } });
+    expect(form.textContent).toContain("Choose the pipeline that answers.");
+    fireEvent.change(await screen.findByLabelText("Pipeline"), { target: { value: "7" } });
+    expect(create.disabled).toBe(false);
+    expect(form.textContent).not.toMatch(/Give the campaign a name|Choose the pipeline/);
+  });
+});

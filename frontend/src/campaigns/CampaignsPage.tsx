@@ -60,6 +60,8 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
   const { busy, errors, submitWith } = useSubmit(FIELDS);
 
   const published = (pipelines.data ?? []).filter((p) => p.published_version !== null);
+  // Said beside the disabled button: a greyed-out button alone does not say what it waits for.
+  const missing = !name.trim() ? "Give the campaign a name." : !pipelineId ? "Choose the pipeline that answers." : null;
   const setRetry = (outcome: string, change: Partial<RetryRow>) => setRetries((current) => ({ ...current, [outcome]: { ...current[outcome]!, ...change } }));
 
   const create = submitWith(async () => {
@@ -99,7 +101,7 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
         help="A number on a trunk that places outbound calls."
         options={[{ value: "", label: "Choose a number" }, ...(numbers.data ?? []).map((n) => ({ value: String(n.id), label: `${n.e164}${n.label ? ` · ${n.label}` : ""}` }))]}
       />
-      <fieldset className="field">
+      <fieldset className="fieldset">
         <legend className="field-label">Calling hours, in each contact's own time zone</legend>
         <div className="campaign-days">
           {WEEKDAYS.map(([day, label]) => (
@@ -127,7 +129,7 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
         help="Detection listens to the first seconds of the call (greeting length, the beep, voicemail phrases); its verdict is in each call's trace."
         options={ANSWERING_MACHINE_CHOICES}
       />
-      <fieldset className="field">
+      <fieldset className="fieldset">
         <legend className="field-label">Retries</legend>
         <table className="pipeline-table admin-table campaign-retries">
           <thead>
@@ -158,10 +160,15 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
         <InputField label="…of the last (calls)" type="number" min={1} value={breakerWindow} onChange={setBreakerWindow} error={errors.fields.breaker_window} />
       </div>
       <div className="admin-actions">
+        {missing && (
+          <span className="field-help" role="status">
+            {missing}
+          </span>
+        )}
         <button type="button" className="btn" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !name.trim() || !pipelineId}>
+        <button type="submit" className="btn btn-primary" disabled={busy || missing !== null}>
           {busy ? "Creating…" : "Create campaign"}
         </button>
       </div>
