@@ -290,7 +290,7 @@ describe("administration, for the roles that may not change it", () => {
     assert.equal(await page.getByRole("button", { name: "Test connection" }).count(), 0);
     await snapshot(page, "admin-designer-voice-models");
     await page.goto(`${BASE_URL}/administration/trunks`);
-    await page.getByText(/Your role \(designer\) cannot open this page/).waitFor();
+    await page.getByText(/Your role \(Designer\) cannot open this page/).waitFor();
     for (const [method, path, body] of [
       ["GET", "/trunks"],
       ["GET", "/members"],

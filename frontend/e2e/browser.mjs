@@ -14,9 +14,9 @@ export async function launch() {
   });
 }
 
-/** A page signed in through Django's login form, at 1280x800. */
-export async function signedInPage(browser, { username = USERNAME, password = PASSWORD } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+/** A page signed in through Django's login form, at 1280x800 unless `viewport` says otherwise. */
+export async function signedInPage(browser, { username = USERNAME, password = PASSWORD, viewport = { width: 1280, height: 800 } } = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
   await page.goto(`${BASE_URL}/login/`);
   await page.fill('input[name="username"]', username);

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.phone import sip
-from tests.voice import harness
+from tests.voice import harness, tier
 from tests.voice.conftest import _database_url
 
 PHONE_DIR = Path(os.environ.get("BETOOL_VAR_DIR", harness.ROOT / "var")) / "test-phone"
@@ -35,15 +35,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    test = database.setdefault("TEST", {})
-    if database["ENGINE"].endswith("sqlite3"):
-        PHONE_DIR.mkdir(parents=True, exist_ok=True)
-        test["NAME"] = str(PHONE_DIR / "test-db.sqlite3")
-    elif not test.get("NAME"):
-        test["NAME"] = f"test_{database['NAME']}_phone"
+    tier.isolate_test_database(run_dir=PHONE_DIR, tier="phone")
 
 
 @pytest.fixture(scope="session")
@@ -76,13 +68,11 @@ def livekit_sip(phone_env: harness.LiveKitEnv) -> Iterator[sip.LiveKitSip]:
 def start_phone_worker(
     env: harness.LiveKitEnv, *, database_url: str, extra_env: dict[str, str] | None = None
 ) -> tuple[str, harness.WorkerProcess]:
-    agent_name = f"betool-phone-{uuid.uuid4().hex[:8]}"
-    PHONE_DIR.mkdir(parents=True, exist_ok=True)
-    process = harness.start_worker(
-        env=env,
-        agent_name=agent_name,
+    agent_name, process = tier.start_named_worker(
+        env,
+        prefix="betool-phone",
+        run_dir=PHONE_DIR,
         database_url=database_url,
-        log_path=PHONE_DIR / f"worker-{agent_name}.log",
         extra_env={
             "BETOOL_WORKER_MAX_CALLS": "6",
             "BETOOL_WORKER_PRELOAD_WHISPER": "0",
@@ -115,18 +105,11 @@ def provision(
     LiveKit by betool's provisioning (dispatch rule to ``agent_name``). ``pipeline=False``
     leaves the number without one; ``number_fields`` go to the PhoneNumber; ``workspace``
     puts it in an existing workspace."""
-    from betool.models import User
-    from betool.services import workspace_create
-    from pipelines.models import Pipeline, PipelineVersion
     from telephony.models import PhoneNumber, Trunk
     from telephony.provisioning.livekit import reconcile, sync_number, sync_trunk
-    from tests.conftest import fund
-    from tests.voice.graphs import TRANSFER_TARGET, front_desk_graph
+    from tests.voice.graphs import TRANSFER_TARGET
 
-    settings.LIVEKIT_URL = phone_env.url
-    settings.LIVEKIT_API_KEY = phone_env.api_key
-    settings.LIVEKIT_API_SECRET = phone_env.api_secret
-    settings.LIVEKIT_ENABLED = True
+    tier.use_livekit(settings, phone_env)
     settings.LIVEKIT_SIP_INSTALL = f"phone-tests-{uuid.uuid4().hex[:8]}"
 
     def make(
@@ -140,12 +123,8 @@ def provision(
     ) -> Any:
         settings.LIVEKIT_AGENT_NAME = agent_name
         if workspace is None:  # else another number of the same workspace (a campaign's pool)
-            owner = User.objects.create_user(f"owner-{uuid.uuid4().hex[:6]}", "o@example.com", "x")
-            workspace = workspace_create(name="Phone test", owner=owner)
-            fund(workspace)
-        graph = graph or front_desk_graph()
-        flow = Pipeline.objects.create(workspace=workspace, name="Front desk", draft=graph)
-        PipelineVersion.objects.create(pipeline=flow, number=1, graph=graph)
+            workspace = tier.funded_workspace("Phone test")
+        flow = tier.published_front_desk(workspace, graph)
         trunk = Trunk(
             workspace=workspace,
             name=f"Carrier {uuid.uuid4().hex[:6]}",
@@ -155,10 +134,9 @@ def provision(
         )
         trunk.full_clean()
         trunk.save()
-        e164 = "+1555" + str(uuid.uuid4().int)[:7]
         number = PhoneNumber.objects.create(
             workspace=workspace,
-            e164=e164,
+            e164=tier.unique_e164(),
             trunk=trunk,
             pipeline=flow if pipeline else None,
             transfer_target=TRANSFER_TARGET,

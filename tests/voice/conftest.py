@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.voice import harness
+from tests.voice import harness, tier
 
 VOICE_DIR = Path(os.environ.get("BETOOL_VAR_DIR", harness.ROOT / "var")) / "test-voice"
 
@@ -34,16 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    from django.conf import settings
-
-    database = settings.DATABASES["default"]
-    test = database.setdefault("TEST", {})
-    if database["ENGINE"].endswith("sqlite3"):
-        VOICE_DIR.mkdir(parents=True, exist_ok=True)
-        test["NAME"] = str(VOICE_DIR / "test-db.sqlite3")
-    elif not test.get("NAME"):
-        # A database of its own: the voice tier may run beside the other tiers.
-        test["NAME"] = f"test_{database['NAME']}_voice"
+    tier.isolate_test_database(run_dir=VOICE_DIR, tier="voice")
 
 
 @pytest.fixture(scope="session")
@@ -85,13 +75,11 @@ def worker(
     """The worker, registered under a name of its own (other workers on the server stay out)."""
     with django_db_blocker.unblock():
         database_url = _database_url()
-    agent_name = f"betool-test-{uuid.uuid4().hex[:8]}"
-    VOICE_DIR.mkdir(parents=True, exist_ok=True)
-    process = harness.start_worker(
-        env=voice_env,
-        agent_name=agent_name,
+    agent_name, process = tier.start_named_worker(
+        voice_env,
+        prefix="betool-test",
+        run_dir=VOICE_DIR,
         database_url=database_url,
-        log_path=VOICE_DIR / f"worker-{agent_name}.log",
         # No livekit-sip in this tier: an outbound call's callee joins its room itself.
         extra_env={
             "BETOOL_WORKER_MAX_CALLS": "2",
@@ -109,24 +97,14 @@ def worker(
 @pytest.fixture
 def call_setup(transactional_db: None) -> Callable[..., Any]:
     """A workspace, the front-desk pipeline published, and a number that answers with it."""
-    from betool.models import User
-    from betool.services import workspace_create
-    from pipelines.models import Pipeline, PipelineVersion
     from telephony.models import PhoneNumber
-    from tests.conftest import fund
-    from tests.voice.graphs import TRANSFER_TARGET, front_desk_graph
+    from tests.voice.graphs import TRANSFER_TARGET
 
     def make(**number_fields: Any) -> Any:
-        owner = User.objects.create_user(f"owner-{uuid.uuid4().hex[:6]}", "o@example.com", "x")
-        workspace = workspace_create(name="Voice test", owner=owner)
-        fund(workspace)
-        graph = front_desk_graph()
-        pipeline = Pipeline.objects.create(workspace=workspace, name="Front desk", draft=graph)
-        PipelineVersion.objects.create(pipeline=pipeline, number=1, graph=graph)
-        e164 = "+1555" + str(uuid.uuid4().int)[:7]
+        pipeline = tier.published_front_desk(tier.funded_workspace("Voice test"))
         fields = {"transfer_target": TRANSFER_TARGET, **number_fields}
         return PhoneNumber.objects.create(
-            workspace=workspace, e164=e164, pipeline=pipeline, **fields
+            workspace=pipeline.workspace, e164=tier.unique_e164(), pipeline=pipeline, **fields
         )
 
     return make

@@ -22,7 +22,7 @@ from telephony.worker.state import (
     NOT_IN_SERVICE_LINE,
     TRANSFER_FAILED_LINE,
 )
-from tests.voice import graphs, harness
+from tests.voice import graphs, harness, tier
 from tests.voice.harness import Caller, similarity, transcribe_pcm, word_share
 from voice_models.local.espeak import synthesize_pcm
 
@@ -371,10 +371,7 @@ def test_a_browser_voice_test_runs_the_draft(worker, voice_env, call_setup, sett
     draft["nodes"][0]["data"]["config"]["greeting"] = DRAFT_GREETING
     pipeline.draft = draft
     pipeline.save()
-    settings.LIVEKIT_URL = voice_env.url
-    settings.LIVEKIT_API_KEY = voice_env.api_key
-    settings.LIVEKIT_API_SECRET = voice_env.api_secret
-    settings.LIVEKIT_ENABLED = True
+    tier.use_livekit(settings, voice_env)
     settings.LIVEKIT_AGENT_NAME = agent_name
     owner = pipeline.workspace.memberships.get().user
     session = voice_test_start(workspace=pipeline.workspace, user=owner, pipeline=pipeline)

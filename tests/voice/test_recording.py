@@ -19,7 +19,7 @@ from django.test import Client
 
 from telephony.models import Call, CallStatus, Recording
 from telephony.recordings.selectors import recordings_storage
-from tests.voice import graphs, harness
+from tests.voice import graphs, harness, tier
 from tests.voice.conftest import VOICE_DIR, _database_url
 from tests.voice.harness import Caller, similarity
 from tests.voice.test_calls import MATCH, ended_call, run_call
@@ -123,16 +123,12 @@ def test_a_recorded_call_has_both_sides_on_their_channels_for_as_long_as_the_cal
 def test_a_worker_killed_mid_call_leaves_a_playable_recording_of_what_was_said(
     voice_env: harness.LiveKitEnv, call_setup: Any, settings: Any
 ) -> None:
-    settings.LIVEKIT_URL = voice_env.url
-    settings.LIVEKIT_API_KEY = voice_env.api_key
-    settings.LIVEKIT_API_SECRET = voice_env.api_secret
-    settings.LIVEKIT_ENABLED = True
-    agent_name = f"betool-rec-kill-{uuid.uuid4().hex[:8]}"
-    worker = harness.start_worker(
-        env=voice_env,
-        agent_name=agent_name,
+    tier.use_livekit(settings, voice_env)
+    agent_name, worker = tier.start_named_worker(
+        voice_env,
+        prefix="betool-rec-kill",
+        run_dir=VOICE_DIR,
         database_url=_database_url(),
-        log_path=VOICE_DIR / f"worker-{agent_name}.log",
         extra_env={"BETOOL_WORKER_PRELOAD_WHISPER": "0"},
     )
     number = call_setup(record_calls=True, recording_consent_line=CONSENT)

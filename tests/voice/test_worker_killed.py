@@ -22,7 +22,7 @@ from livekit import api
 from betool.models import LedgerEntry, LedgerKind
 from telephony.models import Call, CallEndReason, CallStatus
 from telephony.tasks import reap_stale_calls
-from tests.voice import harness
+from tests.voice import harness, tier
 from tests.voice.conftest import VOICE_DIR, _database_url
 from voice_models.pricing import DEFAULT_RATES, credits_for
 
@@ -47,17 +47,13 @@ def _wait_for(predicate: Any, *, within: float, what: str) -> None:
 def test_a_call_whose_worker_is_killed_is_closed_and_billed_once(
     voice_env: harness.LiveKitEnv, call_setup: Any, settings: Any, django_db_blocker: Any
 ) -> None:
-    settings.LIVEKIT_URL = voice_env.url
-    settings.LIVEKIT_API_KEY = voice_env.api_key
-    settings.LIVEKIT_API_SECRET = voice_env.api_secret
-    settings.LIVEKIT_ENABLED = True
+    tier.use_livekit(settings, voice_env)
     settings.CALL_REAPER_GRACE_S = 1
-    agent_name = f"betool-kill-{uuid.uuid4().hex[:8]}"
-    worker = harness.start_worker(
-        env=voice_env,
-        agent_name=agent_name,
+    agent_name, worker = tier.start_named_worker(
+        voice_env,
+        prefix="betool-kill",
+        run_dir=VOICE_DIR,
         database_url=_database_url(),
-        log_path=VOICE_DIR / f"worker-{agent_name}.log",
         extra_env={"BETOOL_USAGE_REPORT_S": "1", "BETOOL_WORKER_PRELOAD_WHISPER": "0"},
     )
     number = call_setup()

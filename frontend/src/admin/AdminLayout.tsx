@@ -1,5 +1,6 @@
 /** Administration: one header, a tab per page the member may open, the page below. */
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
+import { NoAccessNotice } from "../app/NoAccess";
 import { useMe } from "../app/session";
 import { adminSectionsFor } from "./sections";
 import "./admin.css";
@@ -10,15 +11,6 @@ export function AdminLayout() {
   const { pathname } = useLocation();
   const current = pathname.replace(/^\/administration\/?/, "").split("/")[0];
   if (!current) return <Navigate to={sections[0]?.path ?? "tokens"} replace />;
-  if (!sections.some((s) => s.path === current)) {
-    return (
-      <div className="page">
-        <div className="alert alert-warning" role="alert">
-          Your role ({me.role}) cannot open this page. Ask an owner or admin of {me.workspace.name}.
-        </div>
-      </div>
-    );
-  }
   return (
     <div className="page">
       <div className="page-header">
@@ -34,7 +26,7 @@ export function AdminLayout() {
           </NavLink>
         ))}
       </nav>
-      <Outlet />
+      {sections.some((s) => s.path === current) ? <Outlet /> : <NoAccessNotice />}
     </div>
   );
 }

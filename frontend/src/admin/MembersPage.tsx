@@ -119,20 +119,18 @@ export function MembersPage() {
       {invites.data && invites.data.length > 0 && (
         <>
           <h3 style={{ margin: "20px 0 8px", fontSize: 14 }}>Open invitations</h3>
-          <table className="pipeline-table admin-table">
-            <tbody>
-              {invites.data.map((i) => (
-                <tr key={i.id}>
-                  <td>{i.email || <span className="muted">link only</span>}</td>
-                  <td>{roleLabel(i.role)}</td>
-                  <td className="muted">expires {dateTime(i.expires_at)}</td>
-                  <RowActions>
-                    <DeleteButton name={`the invitation${i.email ? ` of ${i.email}` : ""}`} verb="Revoke" label onClick={() => void runWithToast(() => adminApi.revokeInvite(i.id)).then((revoked) => revoked && invites.reload())} />
-                  </RowActions>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AdminTable columns={["Invited", "Role", "Expires"]} actions>
+            {invites.data.map((i) => (
+              <tr key={i.id}>
+                <td>{i.email || <span className="muted">link only</span>}</td>
+                <td>{roleLabel(i.role)}</td>
+                <td className="muted">{dateTime(i.expires_at)}</td>
+                <RowActions>
+                  <DeleteButton name={`the invitation${i.email ? ` of ${i.email}` : ""}`} verb="Revoke" label onClick={() => void runWithToast(() => adminApi.revokeInvite(i.id)).then((revoked) => revoked && invites.reload())} />
+                </RowActions>
+              </tr>
+            ))}
+          </AdminTable>
         </>
       )}
       {inviting && <InviteDialog onClose={() => setInviting(false)} onInvited={invites.reload} />}

@@ -4,28 +4,17 @@ import { Link } from "react-router";
 import { Dialog } from "../ui/Dialog";
 import { adminApi, type OutboundCall, type PhoneNumber, type Trunk } from "./api";
 import { FormAlert, InputField, SelectField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { FormFooter } from "./controls";
+import { useSubmit } from "./components/useAdminForm";
 
 export function TestCallDialog({ trunk, numbers, onClose }: { trunk: Trunk; numbers: PhoneNumber[]; onClose: () => void }) {
   const own = numbers.filter((n) => n.trunk_id === trunk.id);
   const [from, setFrom] = useState(own[0] ? String(own[0].id) : "");
   const [to, setTo] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, submitWith } = useSubmit(["to"]);
   const [placed, setPlaced] = useState<OutboundCall | null>(null);
 
-  const submit = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      setPlaced(await adminApi.placeCall(Number(from), to));
-    } catch (e) {
-      setErrors(formErrors(e, ["to"]));
-    }
-    setBusy(false);
-  };
+  const submit = submitWith(async () => setPlaced(await adminApi.placeCall(Number(from), to)));
 
   return (
     <Dialog title={`Test call through ${trunk.name}`} description="betool dials the number you give from one of this trunk's numbers; the number's pipeline answers." onClose={onClose}>

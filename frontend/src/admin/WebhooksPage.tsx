@@ -1,14 +1,13 @@
 /** Webhooks: the workspace's endpoints, the events each receives, their delivery logs. */
 import { useState } from "react";
-import { errorMessage } from "../api/client";
 import { dateTime } from "../ui/format";
-import { showToast } from "../ui/toasts";
 import { AdminSection, LoadState } from "./AdminSection";
 import { CopyBox } from "./CopyBox";
 import { FormAlert, InputField } from "./Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "./fieldErrors";
 import { useResource } from "./useResource";
 import { DeleteButton, DeleteConfirm } from "./controls";
+import { runWithToast } from "./components/runWithToast";
+import { useSubmit } from "./components/useAdminForm";
 import { WebhookDeliveries } from "./WebhookDeliveries";
 import { webhooksApi, type WebhookEndpoint } from "./webhooksApi";
 
@@ -22,25 +21,16 @@ function EndpointForm({ onCreated }: { onCreated: (shown: ShownSecret) => void }
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [events, setEvents] = useState<string[]>(["call.ended"]);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, submitWith } = useSubmit(["url", "events", "description"]);
 
   const toggle = (type: string, on: boolean) => setEvents((current) => (on ? [...current, type] : current.filter((t) => t !== type)));
 
-  const create = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      const created = await webhooksApi.create({ url: url.trim(), events, description });
-      onCreated({ url: created.url, secret: created.secret });
-      setUrl("");
-      setDescription("");
-    } catch (e) {
-      setErrors(formErrors(e, ["url", "events", "description"]));
-    }
-    setBusy(false);
-  };
+  const create = submitWith(async () => {
+    const created = await webhooksApi.create({ url: url.trim(), events, description });
+    onCreated({ url: created.url, secret: created.secret });
+    setUrl("");
+    setDescription("");
+  });
 
   return (
     <form className="admin-card" onSubmit={create} noValidate>
@@ -70,22 +60,14 @@ function EndpointForm({ onCreated }: { onCreated: (shown: ShownSecret) => void }
 function EndpointCard({ endpoint, onChanged, onSecret, onDelete }: { endpoint: WebhookEndpoint; onChanged: () => void; onSecret: (shown: ShownSecret) => void; onDelete: () => void }) {
   const [showLog, setShowLog] = useState(false);
   const setEnabled = async (enabled: boolean) => {
-    try {
-      await webhooksApi.update(endpoint.id, { enabled });
-      showToast(enabled ? "Endpoint turned on" : "Endpoint turned off");
-    } catch (e) {
-      showToast(errorMessage(e), "error");
-    }
+    await runWithToast(() => webhooksApi.update(endpoint.id, { enabled }), enabled ? "Endpoint turned on" : "Endpoint turned off");
     onChanged();
   };
-  const rotate = async () => {
-    try {
+  const rotate = () =>
+    runWithToast(async () => {
       const { secret } = await webhooksApi.rotateSecret(endpoint.id);
       onSecret({ url: endpoint.url, secret });
-    } catch (e) {
-      showToast(errorMessage(e), "error");
-    }
-  };
+    });
   return (
     <article className="admin-card webhook-endpoint" aria-label={`Endpoint ${endpoint.url}`}>
       <div className="webhook-endpoint-head">

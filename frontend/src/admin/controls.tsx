@@ -14,7 +14,7 @@ export function ActionsHeader() {
 
 export function RowActions({ children }: { children: ReactNode }) {
   return (
-    <td>
+    <td className="row-actions-cell">
       <div className="admin-actions">{children}</div>
     </td>
   );

@@ -22,8 +22,9 @@ import { PipelinesPage } from "../pipelines/PipelinesPage";
 import { ToastStack } from "../ui/ToastStack";
 import { AppShell } from "./AppShell";
 import { homePathFor } from "./navigation";
+import { RequirePermission } from "./NoAccess";
 import { PlaceholderPage } from "./PlaceholderPage";
-import { MeContext } from "./session";
+import { MeContext, PERMISSIONS } from "./session";
 
 const EditorPage = lazy(() => import("../editor/EditorPage"));
 
@@ -57,21 +58,27 @@ export function App() {
         <Routes>
           <Route element={<AppShell />}>
             <Route index element={<Navigate to={homePathFor(me)} replace />} />
-            <Route path="pipelines" element={<PipelinesPage />} />
-            <Route
-              path="pipelines/:id"
-              element={
-                <Suspense fallback={<Loading />}>
-                  <EditorPage />
-                </Suspense>
-              }
-            />
-            <Route path="calls" element={<CallsPage />} />
-            <Route path="calls/:id" element={<CallDetailPage />} />
-            <Route path="campaigns" element={<CampaignsPage />} />
-            <Route path="campaigns/do-not-call" element={<DoNotCallPage />} />
-            <Route path="campaigns/:id" element={<CampaignPage />} />
-            <Route path="finance" element={<FinancePage />} />
+            <Route element={<RequirePermission permission={PERMISSIONS.pipelinesView} />}>
+              <Route path="pipelines" element={<PipelinesPage />} />
+              <Route
+                path="pipelines/:id"
+                element={
+                  <Suspense fallback={<Loading />}>
+                    <EditorPage />
+                  </Suspense>
+                }
+              />
+            </Route>
+            <Route element={<RequirePermission permission={PERMISSIONS.callsView} />}>
+              <Route path="calls" element={<CallsPage />} />
+              <Route path="calls/:id" element={<CallDetailPage />} />
+              <Route path="campaigns" element={<CampaignsPage />} />
+              <Route path="campaigns/do-not-call" element={<DoNotCallPage />} />
+              <Route path="campaigns/:id" element={<CampaignPage />} />
+            </Route>
+            <Route element={<RequirePermission permission={PERMISSIONS.usageView} />}>
+              <Route path="finance" element={<FinancePage />} />
+            </Route>
             <Route path="administration" element={<AdminLayout />}>
               <Route index element={null} />
               <Route path="trunks" element={<TrunksPage />} />

@@ -5,6 +5,7 @@ import { callsApi, type CallDetail, type CallLifecycle, type CallTurn } from "..
 import { ApiError, errorMessage } from "../api/client";
 import { CallToScenario } from "../editor/flowTests/CallToScenario";
 import { formatCredits } from "../finance/format";
+import { traceSummary } from "../ui/format";
 import { Icon } from "../ui/Icon";
 import { callParties, costQuantity, directionLabel, formatDuration, formatMs, latencyLabel, pipelineLabel, STATUS_LABELS, statusBadgeClass } from "./format";
 import { CallAnalysisCard } from "./CallAnalysisCard";
@@ -222,7 +223,7 @@ function TurnView({ turn, active, offset, onPlayFrom }: { turn: CallTurn; active
       {steps.length > 0 && (
         <details className="trace">
           <summary>
-            Trace · {steps.length} nodes{typeof turn.trace.ms === "number" ? ` · ${Math.round(turn.trace.ms)} ms` : ""}
+            {traceSummary(steps.length, turn.trace.ms)}
             {turn.reason && turn.reason !== "completed" ? ` · ${turn.reason}` : ""}
           </summary>
           <table>

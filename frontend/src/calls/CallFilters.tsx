@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { CallDirection, CallQuery, CallStatus } from "../api/calls";
 import { pipelinesApi } from "../api/pipelines";
+import { PERMISSIONS, useCan } from "../app/session";
 import { STATUS_LABELS } from "./format";
 
 /** What the filter controls hold: "" is a filter left out. */
@@ -30,25 +31,30 @@ export function filterProblem(filters: CallFilterValues): string | null {
 }
 
 export function CallFilters({ value, onChange }: { value: CallFilterValues; onChange: (next: CallFilterValues) => void }) {
+  // Finance reads calls but not pipelines: for them a pipeline filter could list none.
+  const canSeePipelines = useCan(PERMISSIONS.pipelinesView);
   const [pipelines, setPipelines] = useState<{ id: number; name: string }[]>([]);
   useEffect(() => {
+    if (!canSeePipelines) return;
     pipelinesApi.list().then(
       (list) => setPipelines(list.map((p) => ({ id: p.id, name: p.name }))),
       () => setPipelines([]),
     );
-  }, []);
+  }, [canSeePipelines]);
   const set = <K extends keyof CallFilterValues>(key: K, v: CallFilterValues[K]) => onChange({ ...value, [key]: v });
   return (
     <div className="toolbar-row call-filters" role="search" aria-label="Filter calls">
       <input className="input" style={{ width: 150 }} type="search" placeholder="Number" aria-label="Number" value={value.number} onChange={(e) => set("number", e.target.value)} />
-      <select className="select" style={{ width: 160 }} aria-label="Pipeline" value={value.pipeline_id ?? ""} onChange={(e) => set("pipeline_id", e.target.value ? Number(e.target.value) : null)}>
-        <option value="">All pipelines</option>
-        {pipelines.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
+      {canSeePipelines && (
+        <select className="select" style={{ width: 160 }} aria-label="Pipeline" value={value.pipeline_id ?? ""} onChange={(e) => set("pipeline_id", e.target.value ? Number(e.target.value) : null)}>
+          <option value="">All pipelines</option>
+          {pipelines.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+      )}
       <select className="select" style={{ width: 130 }} aria-label="Status" value={value.status} onChange={(e) => set("status", e.target.value as CallStatus | "")}>
         <option value="">Any status</option>
         {Object.entries(STATUS_LABELS).map(([key, label]) => (

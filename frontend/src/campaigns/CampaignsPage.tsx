@@ -3,7 +3,9 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { adminApi } from "../admin/api";
 import { FormAlert, InputField, SelectField } from "../admin/Field";
-import { formErrors, NO_ERRORS, type FormErrors } from "../admin/fieldErrors";
+import { useSubmit } from "../admin/components/useAdminForm";
+import { LoadState } from "../admin/AdminSection";
+import { AdminTable } from "../admin/components/AdminTable";
 import { useResource } from "../admin/useResource";
 import { pipelinesApi } from "../api/pipelines";
 import { PERMISSIONS, useCan } from "../app/session";
@@ -55,35 +57,28 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
   const [breakerPercent, setBreakerPercent] = useState("50");
   const [breakerWindow, setBreakerWindow] = useState("20");
   const [answeringMachine, setAnsweringMachine] = useState<NonNullable<AnsweringMachine>>("");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const { busy, errors, submitWith } = useSubmit(FIELDS);
 
   const published = (pipelines.data ?? []).filter((p) => p.published_version !== null);
+  // Said beside the disabled button: a greyed-out button alone does not say what it waits for.
+  const missing = !name.trim() ? "Give the campaign a name." : !pipelineId ? "Choose the pipeline that answers." : null;
   const setRetry = (outcome: string, change: Partial<RetryRow>) => setRetries((current) => ({ ...current, [outcome]: { ...current[outcome]!, ...change } }));
 
-  const create = async (event: React.FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setErrors(NO_ERRORS);
-    try {
-      const created = await campaignsApi.create({
-        name: name.trim(),
-        pipeline_id: Number(pipelineId),
-        caller_number_ids: numberId ? [Number(numberId)] : [],
-        calling_windows: windowsFrom(days, start, end),
-        default_time_zone: timeZone.trim(),
-        max_concurrent_calls: Number(concurrency),
-        retry_policy: Object.fromEntries(RETRYABLE.map((o) => [o, { delay_s: Math.round(Number(retries[o]!.minutes) * 60), max_attempts: Number(retries[o]!.attempts) }])),
-        breaker_failure_percent: Number(breakerPercent),
-        breaker_window: Number(breakerWindow),
-        answering_machine: answeringMachine,
-      });
-      void navigate(`/campaigns/${created.id}`);
-    } catch (e) {
-      setErrors(formErrors(e, FIELDS));
-      setBusy(false);
-    }
-  };
+  const create = submitWith(async () => {
+    const created = await campaignsApi.create({
+      name: name.trim(),
+      pipeline_id: Number(pipelineId),
+      caller_number_ids: numberId ? [Number(numberId)] : [],
+      calling_windows: windowsFrom(days, start, end),
+      default_time_zone: timeZone.trim(),
+      max_concurrent_calls: Number(concurrency),
+      retry_policy: Object.fromEntries(RETRYABLE.map((o) => [o, { delay_s: Math.round(Number(retries[o]!.minutes) * 60), max_attempts: Number(retries[o]!.attempts) }])),
+      breaker_failure_percent: Number(breakerPercent),
+      breaker_window: Number(breakerWindow),
+      answering_machine: answeringMachine,
+    });
+    void navigate(`/campaigns/${created.id}`);
+  });
 
   return (
     <form className="admin-card campaign-form" onSubmit={create} noValidate aria-label="New campaign">
@@ -106,7 +101,7 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
         help="A number on a trunk that places outbound calls."
         options={[{ value: "", label: "Choose a number" }, ...(numbers.data ?? []).map((n) => ({ value: String(n.id), label: `${n.e164}${n.label ? ` · ${n.label}` : ""}` }))]}
       />
-      <fieldset className="field">
+      <fieldset className="fieldset">
         <legend className="field-label">Calling hours, in each contact's own time zone</legend>
         <div className="campaign-days">
           {WEEKDAYS.map(([day, label]) => (
@@ -134,7 +129,7 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
         help="Detection listens to the first seconds of the call (greeting length, the beep, voicemail phrases); its verdict is in each call's trace."
         options={ANSWERING_MACHINE_CHOICES}
       />
-      <fieldset className="field">
+      <fieldset className="fieldset">
         <legend className="field-label">Retries</legend>
         <table className="pipeline-table admin-table campaign-retries">
           <thead>
@@ -165,10 +160,15 @@ function NewCampaignForm({ onCancel }: { onCancel: () => void }) {
         <InputField label="…of the last (calls)" type="number" min={1} value={breakerWindow} onChange={setBreakerWindow} error={errors.fields.breaker_window} />
       </div>
       <div className="admin-actions">
+        {missing && (
+          <span className="field-help" role="status">
+            {missing}
+          </span>
+        )}
         <button type="button" className="btn" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !name.trim() || !pipelineId}>
+        <button type="submit" className="btn btn-primary" disabled={busy || missing !== null}>
           {busy ? "Creating…" : "Create campaign"}
         </button>
       </div>
@@ -200,6 +200,11 @@ function CampaignRow({ campaign }: { campaign: Campaign }) {
   );
 }
 
+const EMPTY = {
+  title: "No campaign yet",
+  text: "A campaign calls many contacts from a CSV file: reminders, surveys, follow-ups. It needs a published pipeline and a number on a trunk that places outbound calls.",
+};
+
 export function CampaignsPage() {
   const campaigns = useResource(campaignsApi.list);
   const canPlace = useCan(PERMISSIONS.callsPlace);
@@ -219,36 +224,17 @@ export function CampaignsPage() {
       </div>
       <CampaignsNav />
       {creating && <NewCampaignForm onCancel={() => setCreating(false)} />}
-      {campaigns.error && (
-        <div className="alert alert-error" role="alert">
-          {campaigns.error}
-        </div>
-      )}
-      {campaigns.data && campaigns.data.length === 0 && !creating && (
-        <div className="empty-state">
-          <h2>No campaign yet</h2>
-          <p>A campaign calls many contacts from a CSV file: reminders, surveys, follow-ups.</p>
-        </div>
-      )}
-      {campaigns.data && campaigns.data.length > 0 && (
-        <table className="pipeline-table admin-table" aria-label="Campaigns">
-          <thead>
-            <tr>
-              <th scope="col">Campaign</th>
-              <th scope="col">Status</th>
-              <th scope="col">Done</th>
-              <th scope="col">Calling</th>
-              <th scope="col">To retry</th>
-              <th scope="col">Credits</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {campaigns.data.map((c) => (
-              <CampaignRow key={c.id} campaign={c} />
-            ))}
-          </tbody>
-        </table>
+      {/* The form replaces the empty state, never the list of campaigns. */}
+      {!(creating && campaigns.data?.length === 0) && (
+        <LoadState resource={campaigns} empty={canPlace ? { ...EMPTY, action: "New campaign", onAction: () => setCreating(true) } : { ...EMPTY, text: `${EMPTY.text} Owners and admins start them.` }}>
+          {(list) => (
+            <AdminTable label="Campaigns" columns={["Campaign", "Status", "Done", "Calling", "To retry", "Credits", "Created"]}>
+              {list.map((c) => (
+                <CampaignRow key={c.id} campaign={c} />
+              ))}
+            </AdminTable>
+          )}
+        </LoadState>
       )}
     </div>
   );

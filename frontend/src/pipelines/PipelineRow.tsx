@@ -20,7 +20,11 @@ export function PipelineRow({ pipeline, actions, canEdit }: { pipeline: Pipeline
         <Link to={`/pipelines/${pipeline.id}`} className="pipeline-name">
           {pipeline.name}
         </Link>
-        {pipeline.description && <div className="pipeline-description">{pipeline.description}</div>}
+        {pipeline.description && (
+          <div className="pipeline-description" title={pipeline.description}>
+            {pipeline.description}
+          </div>
+        )}
       </td>
       <td>
         <PipelineStatus pipeline={pipeline} />

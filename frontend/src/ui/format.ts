@@ -18,3 +18,9 @@ export function dateTime(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
 }
+
+/** A turn trace's one-line summary, as the editor's test panel and a call's page show it. */
+export function traceSummary(nodeCount: number, ms?: number | null): string {
+  const nodes = `${nodeCount} ${nodeCount === 1 ? "node" : "nodes"}`;
+  return typeof ms === "number" ? `Trace · ${nodes} · ${Math.round(ms)} ms` : `Trace · ${nodes}`;
+}

@@ -6,9 +6,10 @@ import { ActionsHeader } from "../controls";
 /** A heading; `numeric` right-aligns the column (counts, amounts). `false` leaves it out. */
 export type AdminColumn = string | { label: string; numeric?: boolean } | false;
 
-export function AdminTable({ columns, actions = false, children }: { columns: readonly AdminColumn[]; actions?: boolean; children: ReactNode }) {
+/** `label` names the table for assistive technology where no heading above it does. */
+export function AdminTable({ columns, actions = false, label, children }: { columns: readonly AdminColumn[]; actions?: boolean; label?: string; children: ReactNode }) {
   return (
-    <table className="pipeline-table admin-table">
+    <table className="pipeline-table admin-table" aria-label={label}>
       <thead>
         <tr>
           {columns.map((column) => {

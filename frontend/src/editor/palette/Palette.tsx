@@ -85,7 +85,9 @@ export const Palette = forwardRef<HTMLInputElement, PaletteProps>(function Palet
                 <TypeIcon spec={spec} />
                 <span className="palette-item-text">
                   <span className="palette-item-label">{spec.label}</span>
-                  <span className="palette-item-desc">{spec.description}</span>
+                  <span className="palette-item-desc" title={spec.description}>
+                    {spec.description}
+                  </span>
                 </span>
               </button>
             ))}

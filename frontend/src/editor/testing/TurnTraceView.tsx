@@ -1,3 +1,4 @@
+import { traceSummary } from "../../ui/format";
 import { useGraphStore } from "../store/graphStore";
 import type { TurnTrace } from "./protocol";
 
@@ -10,7 +11,7 @@ export function TurnTraceView({ trace }: { trace: TurnTrace }) {
   return (
     <details className="trace">
       <summary>
-        Trace · {trace.nodes.length} nodes · {Math.round(trace.ms)} ms
+        {traceSummary(trace.nodes.length, trace.ms)}
       </summary>
       <table>
         <tbody>
