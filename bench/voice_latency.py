@@ -63,6 +63,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -80,6 +81,7 @@ STT_FINAL_S = 0.200  # streaming STT: last speech audio received → final trans
 STT_BATCH_S = 0.200  # batch STT: the VAD's segment → transcript
 LLM_FIRST_TOKEN_S = 0.150
 TTS_FIRST_AUDIO_S = 0.080
+CLOUD_STT_RATE = 16000  # what a cloud recognizer's stream is fed at (Deepgram's default)
 SILERO_WINDOW_S = 0.032  # Silero judges 512-sample windows at 16 kHz
 TRANSCRIPT = "what is my account balance"
 UTTERANCE = "What is my account balance?"
@@ -263,7 +265,10 @@ def stub_speech(plan: Any, vad: Any) -> Any:
             language: Any = None,
             conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
         ) -> stt.RecognizeStream:
-            return EndpointingStream(stt=self, conn_options=conn_options)
+            # Deepgram's stream takes 16 kHz: frames at another rate are resampled on the way.
+            return EndpointingStream(
+                stt=self, conn_options=conn_options, sample_rate=CLOUD_STT_RATE
+            )
 
     rate = 24000
     tone = (np.sin(2 * np.pi * 440 * np.arange(rate // 50) / rate) * 8000).astype(np.int16)
@@ -486,6 +491,67 @@ def worker_cpu_s(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _thread_group(name: str) -> str:
+    """A thread's name without its ordinal: ``asyncio_3`` and ``asyncio_0`` are one pool."""
+    return re.sub(r"[-_ ]?\d+$", "", name.strip()) or name.strip()
+
+
+def worker_threads_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the worker's threads, by thread name (ordinals merged):
+    where its CPU goes between Python (the call loops, the executors) and the native threads
+    of the LiveKit SDK (WebRTC's decoding and resampling) and of onnxruntime."""
+    by_group: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for member in _process_tree(pid):
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{member}/task").iterdir():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    name = (task / "comm").read_text()
+                    fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                    group = _thread_group(name)
+                    used = (int(fields[11]) + int(fields[12])) / tick
+                    by_group[group] = by_group.get(group, 0.0) + used
+    return by_group
+
+
+def name_native_threads() -> None:
+    """Gives each Python thread of this process its Python name at the OS level (Linux
+    shows every one as the interpreter otherwise), so ``worker_threads_cpu_s`` can tell the
+    call loops from the executors. For the bench's worker only."""
+    import ctypes
+    import threading
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_name = 15
+
+    def set_name(name: str) -> None:
+        libc.prctl(pr_set_name, name.encode()[:15], 0, 0, 0)
+
+    set_name("main")
+    original = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
+
+    def bootstrap_inner(self: threading.Thread) -> None:
+        set_name(self.name)
+        original(self)
+
+    threading.Thread._bootstrap_inner = bootstrap_inner  # type: ignore[attr-defined]
+
+
+def threads_share_pct(
+    before: dict[str, float], after: dict[str, float], *, wall: float, calls: int
+) -> dict[str, float]:
+    """The CPU of each thread group between two readings, % of one core per call, largest
+    first (groups under 0.1% left out)."""
+    shares = {
+        group: 100 * (used - before.get(group, 0.0)) / wall / calls for group, used in after.items()
+    }
+    return {
+        group: round(share, 1)
+        for group, share in sorted(shares.items(), key=lambda item: -item[1])
+        if share >= 0.1
+    }
+
+
 def worker_rss_mb(pid: int) -> float:
     pages = 0
     for member in _process_tree(pid):
@@ -565,6 +631,7 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
 
 async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -> dict[str, Any]:
     rss_before, peak_rss = worker_rss_mb(worker_pid), 0.0
+    threads_before = worker_threads_cpu_s(worker_pid)
     cpu_before, began = worker_cpu_s(worker_pid), time.perf_counter()
     own_before = time.process_time()  # the simulated callers (and the LLM stub), apart
     calls = asyncio.gather(*(place("stt", 6, warmup=1) for _ in range(count)))
@@ -574,6 +641,9 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
     results: list[CallerTurns] = calls.result()
     wall = time.perf_counter() - began
     cpu = worker_cpu_s(worker_pid) - cpu_before
+    threads = threads_share_pct(
+        threads_before, worker_threads_cpu_s(worker_pid), wall=wall, calls=count
+    )
     callers_cpu = time.process_time() - own_before
     fixed_ms = fixed_s("stt") * 1000
     delays = [(h - s) * 1000 - fixed_ms for call in results for s, h in call.counted]
@@ -587,6 +657,8 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
         "first_turn_overhead_p50_ms": round(percentile(firsts, 0.5), 1),
         "worker_cpu_per_call_pct": round(100 * cpu / wall / count, 1),
         "callers_cpu_per_call_pct": round(100 * callers_cpu / wall / count, 1),
+        # Where the worker's CPU per call went, by thread (see worker_threads_cpu_s).
+        "worker_cpu_by_thread_pct": threads,
         "worker_rss_mb_per_call": round(max(0.0, peak_rss - rss_before) / count, 1),
     }
 
@@ -614,16 +686,36 @@ def bare_prewarm(proc: Any) -> None:
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
 
 
-async def bare_entrypoint(ctx: Any) -> None:
+# The media a bare session asks of the room: the library's defaults with the 20 ms input
+# frames betool asked for before its own choices (``today``), or betool's (``betool``).
+BARE_MEDIA = ("today", "betool")
+
+
+def bare_room_options(media: str, participant_identity: str) -> Any:
+    from livekit.agents import room_io
+
+    from telephony.worker.media import caller_room_options
+
+    if media == "betool":
+        return caller_room_options(participant_identity=participant_identity)
+    return room_io.RoomOptions(
+        participant_identity=participant_identity,
+        close_on_disconnect=True,
+        audio_input=room_io.AudioInputOptions(frame_size_ms=20),
+    )
+
+
+async def bare_entrypoint(ctx: Any, media: str) -> None:
     """livekit-agents alone, for its own per-call floor: an AgentSession with the same stub
-    STT and TTS, VAD, turn handling and 20 ms input frames as betool's calls, whose LLM node
-    waits the LLM stub's latency and answers the same words. No graph, no records, no HTTP."""
+    STT and TTS, VAD and turn handling as betool's calls, the room's media as ``media``
+    says, whose LLM node waits the LLM stub's latency and answers the same words. No graph,
+    no records, no HTTP."""
     from types import SimpleNamespace
 
-    from livekit.agents import Agent, AgentSession, room_io
+    from livekit.agents import Agent, AgentSession
 
     from telephony.worker.agent import GraphLLM
-    from telephony.worker.session import INPUT_FRAME_MS, turn_handling
+    from telephony.worker.session import turn_handling
 
     class BareAgent(Agent):
         async def llm_node(self, chat_ctx: Any, tools: Any, model_settings: Any) -> Any:
@@ -631,6 +723,7 @@ async def bare_entrypoint(ctx: Any) -> None:
             yield ANSWER
 
     await ctx.connect()
+    participant = await ctx.wait_for_participant()
     vad = ctx.proc.userdata["vad"]
     speech = stub_speech(SimpleNamespace(room_name=ctx.room.name), vad)
     session: AgentSession[None] = AgentSession(
@@ -645,15 +738,14 @@ async def bare_entrypoint(ctx: Any) -> None:
     await session.start(
         BareAgent(instructions=""),
         room=ctx.room,
-        room_options=room_io.RoomOptions(
-            close_on_disconnect=True,
-            audio_input=room_io.AudioInputOptions(frame_size_ms=INPUT_FRAME_MS),
-        ),
+        room_options=bare_room_options(media, participant.identity),
         record=False,
     )
 
 
-def build_bare_server(agent_name: str, env: Any) -> Any:
+def build_bare_server(agent_name: str, env: Any, media: str) -> Any:
+    import functools
+
     from livekit.agents import AgentServer, JobExecutorType
 
     server = AgentServer(
@@ -668,21 +760,22 @@ def build_bare_server(agent_name: str, env: Any) -> Any:
         load_threshold=1.0,
         load_fnc=lambda *_: 0.0,
     )
-    server.rtc_session(bare_entrypoint, agent_name=agent_name)
+    server.rtc_session(functools.partial(bare_entrypoint, media=media), agent_name=agent_name)
     return server
 
 
-async def serve(agent_name: str, workdir: Path, *, bare: bool = False) -> None:
-    """The worker process (betool's, or ``bare`` livekit-agents'): registers, says so with
-    a file, and serves calls until its standard input closes; then it writes the trace of
-    what its calls did."""
+async def serve(agent_name: str, workdir: Path, *, bare: str | None = None) -> None:
+    """The worker process (betool's, or livekit-agents' ``bare`` with that media):
+    registers, says so with a file, and serves calls until its standard input closes; then
+    it writes the trace of what its calls did."""
     from telephony.worker.server import build_server, import_plugins
     from tests.voice import harness
 
+    name_native_threads()
     env = harness.livekit_env()
     if bare:
         import_plugins()  # on this main thread, as betool's thread executor does
-        server = build_bare_server(agent_name, env)
+        server = build_bare_server(agent_name, env, bare)
     else:
         install_stubs()
         server = build_server(
@@ -704,12 +797,12 @@ async def serve(agent_name: str, workdir: Path, *, bare: bool = False) -> None:
 
 
 async def start_worker(
-    agent_name: str, workdir: Path, *, bare: bool = False
+    agent_name: str, workdir: Path, *, bare: str | None = None
 ) -> asyncio.subprocess.Process:
     (workdir / "registered").unlink(missing_ok=True)
     worker = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", agent_name, "--workdir", str(workdir),
-        *(["--bare"] if bare else []),
+        *(["--bare", bare] if bare else []),
         stdin=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
@@ -738,16 +831,16 @@ async def stop_worker(worker: asyncio.subprocess.Process, workdir: Path) -> dict
 
 
 async def library_floor(
-    callers: list[int], name: str, place: Callable[..., Any], workdir: Path
+    callers: list[int], name: str, place: Callable[..., Any], workdir: Path, media: str
 ) -> list[dict[str, Any]]:
-    """The concurrency run again, on a bare livekit-agents worker (``bare_entrypoint``)
-    registered as ``name``, which ``place`` dispatches to."""
-    worker = await start_worker(name, workdir, bare=True)
+    """The concurrency run again, on a bare livekit-agents worker (``bare_entrypoint``,
+    with ``media``) registered as ``name``, which ``place`` dispatches to."""
+    worker = await start_worker(name, workdir, bare=media)
     floor: list[dict[str, Any]] = []
     try:
         for count in callers:
             floor.append(await many_callers(count, place, worker.pid))
-            print("library", floor[-1], file=sys.stderr, flush=True)
+            print(f"library ({media} media)", floor[-1], file=sys.stderr, flush=True)
             await asyncio.sleep(2)
     finally:
         await stop_worker(worker, workdir)
@@ -755,7 +848,12 @@ async def library_floor(
 
 
 async def run(
-    turns: int, env: Any, callers: list[int], modes_run: list[str], workdir: Path
+    turns: int,
+    env: Any,
+    callers: list[int],
+    modes_run: list[str],
+    workdir: Path,
+    floors: Sequence[str] = BARE_MEDIA,
 ) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
 
@@ -794,14 +892,18 @@ async def run(
             await asyncio.sleep(2)
     finally:
         TRACE.update(await stop_worker(worker, workdir))
-    bare_name = f"{agent_name}-bare"
-    library = await library_floor(callers, bare_name, placer(bare_name), workdir)
+    library: dict[str, list[dict[str, Any]]] = {}
+    for media in floors:
+        bare_name = f"{agent_name}-bare-{media}"
+        library[media] = await library_floor(callers, bare_name, placer(bare_name), workdir, media)
     await llm_server.__aexit__(None, None, None)
-    for ours, theirs in zip(concurrency, library, strict=True):
-        if theirs["worker_cpu_per_call_pct"]:
-            ours["cpu_vs_library"] = round(
-                ours["worker_cpu_per_call_pct"] / theirs["worker_cpu_per_call_pct"], 2
-            )
+    for media, floor_runs in library.items():
+        ratio = "cpu_vs_library" if media == "today" else f"cpu_vs_library_{media}_media"
+        for ours, theirs in zip(concurrency, floor_runs, strict=True):
+            if theirs["worker_cpu_per_call_pct"]:
+                ours[ratio] = round(
+                    ours["worker_cpu_per_call_pct"] / theirs["worker_cpu_per_call_pct"], 2
+                )
     for mode, figures in modes.items():
         parts = overhead_parts(mode, figures.pop("moments"))
         figures["overhead_parts_p50_ms"] = {**parts, **figures.pop("recorded_parts")}
@@ -846,8 +948,11 @@ async def run(
         "target_worker_cpu_per_call_pct": 5,
         "modes": modes,
         "concurrency": concurrency,
-        # livekit-agents alone, same stubs and callers: its per-call floor (the
-        # ``cpu_vs_library`` of each N above is betool's worker CPU per call over it).
+        # livekit-agents alone, same stubs and callers: its per-call floor, by the media
+        # its session asks for: the library's defaults with 20 ms frames, as betool's calls
+        # asked before (``today``; each N's ``cpu_vs_library`` is betool's CPU per call over
+        # it), and betool's own choices (``betool``; ``cpu_vs_library_betool_media``: what
+        # betool adds to the library on the same media).
         "library_floor": library,
         # None: the p95 overhead had not doubled at the largest N tried.
         "callers_when_overhead_p95_doubles": doubled,
@@ -867,9 +972,14 @@ def main() -> None:
     parser.add_argument(
         "--modes", default="stt,vad", help="turn detections to measure one caller with"
     )
+    parser.add_argument(
+        "--floors",
+        default=",".join(BARE_MEDIA),
+        help="the bare livekit-agents floors to measure: today's media, betool's, or both",
+    )
     parser.add_argument("--serve", metavar="AGENT_NAME", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", choices=BARE_MEDIA, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:  # the worker process the bench starts
         setup_django()
@@ -885,7 +995,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="betool-bench-") as workdir:
         setup_django(Path(workdir))
         callers = sorted({int(n) for n in args.callers.split(",") if n.strip()})
-        figures = asyncio.run(run(max(20, args.turns), env, callers, modes, Path(workdir)))
+        floors = [m for m in BARE_MEDIA if m in args.floors.split(",")]
+        figures = asyncio.run(run(max(20, args.turns), env, callers, modes, Path(workdir), floors))
     print(json.dumps(figures))
 
 
