@@ -678,10 +678,14 @@ def install_stubs() -> None:
     BetoolAgent.llm_node = timed_llm_node  # type: ignore[method-assign]
 
 
-def bare_prewarm(proc: Any) -> None:
+def bare_prewarm(proc: Any, media: str) -> None:
     from livekit.plugins import silero
 
+    from telephony.worker.livekit_private import deliver_audio_frames_to_their_stream_only
     from voice_models.adapters import END_OF_TURN_SILENCE_S
+
+    if media == "betool":  # how betool's worker has the SDK deliver frames, as its prewarm
+        deliver_audio_frames_to_their_stream_only()
 
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
 
@@ -752,7 +756,7 @@ def build_bare_server(agent_name: str, env: Any, media: str) -> Any:
         ws_url=env.url,
         api_key=env.api_key,
         api_secret=env.api_secret,
-        setup_fnc=bare_prewarm,
+        setup_fnc=functools.partial(bare_prewarm, media=media),
         num_idle_processes=1,
         job_executor_type=JobExecutorType.THREAD,
         host="127.0.0.1",
