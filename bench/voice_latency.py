@@ -326,6 +326,9 @@ class CallerTurns:
 
     first: tuple[float, float] | None = None  # the call's first turn, a warm-up turn
     counted: list[tuple[float, float]] = field(default_factory=list)  # after the warm-up
+    # Turns whose answer began before the caller had finished the question (a recognizer
+    # that ended the turn early, on a loop stalled mid-utterance): no latency to speak of.
+    early: int = 0
 
 
 async def _caller_turns(
@@ -350,10 +353,18 @@ async def _caller_turns(
             return moments
         await asyncio.sleep(3)  # the session is up and listening
         for turn in range(turns + warmup):
+            # Only what the agent says from this question on is its answer: an extra reply
+            # to an earlier turn must not shift every later turn's pairing.
+            asked_at = caller.mark()
             _, spoke_until = await caller.say(UTTERANCE)
-            heard = await caller.hear(within=15, silence_s=0.6, transcribe=False)
+            heard = await caller.hear(since=asked_at, within=15, silence_s=0.6, transcribe=False)
             if heard.first_audio is None:
                 print(f"{room} turn {turn}: no answer", file=sys.stderr)
+                continue
+            if heard.first_audio < spoke_until:
+                print(f"{room} turn {turn}: answered before the question ended", file=sys.stderr)
+                moments.early += 1
+                await asyncio.sleep(0.3)
                 continue
             if turn == 0:
                 moments.first = (spoke_until, heard.first_audio)
@@ -496,11 +507,10 @@ def _thread_group(name: str) -> str:
     return re.sub(r"[-_ ]?\d+$", "", name.strip()) or name.strip()
 
 
-def worker_threads_cpu_s(pid: int) -> dict[str, float]:
-    """CPU seconds used so far by the worker's threads, by thread name (ordinals merged):
-    where its CPU goes between Python (the call loops, the executors) and the native threads
-    of the LiveKit SDK (WebRTC's decoding and resampling) and of onnxruntime."""
-    by_group: dict[str, float] = {}
+def read_worker_threads(pid: int, seen: dict[int, tuple[str, float]]) -> None:
+    """Notes in ``seen`` (thread id -> name, CPU seconds so far) every thread of the worker
+    and its processes; a thread that has ended keeps its last reading (a call's thread ends
+    with the call, and its CPU must still count). Read often, so little is missed."""
     tick = os.sysconf("SC_CLK_TCK")
     for member in _process_tree(pid):
         with contextlib.suppress(OSError):
@@ -508,9 +518,17 @@ def worker_threads_cpu_s(pid: int) -> dict[str, float]:
                 with contextlib.suppress(OSError, IndexError, ValueError):
                     name = (task / "comm").read_text()
                     fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-                    group = _thread_group(name)
-                    used = (int(fields[11]) + int(fields[12])) / tick
-                    by_group[group] = by_group.get(group, 0.0) + used
+                    seen[int(task.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+
+
+def worker_threads_cpu_s(seen: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds by thread name (ordinals merged): where the worker's CPU goes between
+    Python (the call loops, the executors) and the native threads of the LiveKit SDK
+    (WebRTC's decoding, resampling and encoding) and of onnxruntime."""
+    by_group: dict[str, float] = {}
+    for name, used in seen.values():
+        group = _thread_group(name)
+        by_group[group] = by_group.get(group, 0.0) + used
     return by_group
 
 
@@ -615,6 +633,7 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
     first = call.first
     return {
         "turns": len(totals),
+        "early_answers": call.early,
         "fixed_ms": round(fixed_s(mode) * 1000, 1),
         "total_p50_ms": round(percentile(totals, 0.5), 1),
         "total_p95_ms": round(percentile(totals, 0.95), 1),
@@ -631,18 +650,22 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
 
 async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -> dict[str, Any]:
     rss_before, peak_rss = worker_rss_mb(worker_pid), 0.0
-    threads_before = worker_threads_cpu_s(worker_pid)
+    threads: dict[int, tuple[str, float]] = {}
+    read_worker_threads(worker_pid, threads)
+    threads_before = worker_threads_cpu_s(threads)
     cpu_before, began = worker_cpu_s(worker_pid), time.perf_counter()
     own_before = time.process_time()  # the simulated callers (and the LLM stub), apart
     calls = asyncio.gather(*(place("stt", 6, warmup=1) for _ in range(count)))
     while not calls.done():
         peak_rss = max(peak_rss, worker_rss_mb(worker_pid))
+        read_worker_threads(worker_pid, threads)
         await asyncio.wait([calls], timeout=0.5)
     results: list[CallerTurns] = calls.result()
     wall = time.perf_counter() - began
     cpu = worker_cpu_s(worker_pid) - cpu_before
-    threads = threads_share_pct(
-        threads_before, worker_threads_cpu_s(worker_pid), wall=wall, calls=count
+    read_worker_threads(worker_pid, threads)
+    by_thread = threads_share_pct(
+        threads_before, worker_threads_cpu_s(threads), wall=wall, calls=count
     )
     callers_cpu = time.process_time() - own_before
     fixed_ms = fixed_s("stt") * 1000
@@ -652,13 +675,14 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
         "callers": count,
         "unanswered_callers": sum(not call.counted for call in results),
         "turns": len(delays),
+        "early_answers": sum(call.early for call in results),
         "overhead_p50_ms": round(percentile(delays, 0.5), 1),
         "overhead_p95_ms": round(percentile(delays, 0.95), 1),
         "first_turn_overhead_p50_ms": round(percentile(firsts, 0.5), 1),
         "worker_cpu_per_call_pct": round(100 * cpu / wall / count, 1),
         "callers_cpu_per_call_pct": round(100 * callers_cpu / wall / count, 1),
         # Where the worker's CPU per call went, by thread (see worker_threads_cpu_s).
-        "worker_cpu_by_thread_pct": threads,
+        "worker_cpu_by_thread_pct": by_thread,
         "worker_rss_mb_per_call": round(max(0.0, peak_rss - rss_before) / count, 1),
     }
 
@@ -695,18 +719,19 @@ def bare_prewarm(proc: Any, media: str) -> None:
 BARE_MEDIA = ("today", "betool")
 
 
-def bare_room_options(media: str, participant_identity: str) -> Any:
+def bare_session_start(media: str, participant_identity: str) -> dict[str, Any]:
     from livekit.agents import room_io
 
-    from telephony.worker.media import caller_room_options
+    from telephony.worker.media import call_session_start
 
     if media == "betool":
-        return caller_room_options(participant_identity=participant_identity)
-    return room_io.RoomOptions(
+        return call_session_start(participant_identity=participant_identity)
+    options = room_io.RoomOptions(
         participant_identity=participant_identity,
         close_on_disconnect=True,
         audio_input=room_io.AudioInputOptions(frame_size_ms=20),
     )
+    return {"room_options": options, "record": False}
 
 
 async def bare_entrypoint(ctx: Any, media: str) -> None:
@@ -742,8 +767,7 @@ async def bare_entrypoint(ctx: Any, media: str) -> None:
     await session.start(
         BareAgent(instructions=""),
         room=ctx.room,
-        room_options=bare_room_options(media, participant.identity),
-        record=False,
+        **bare_session_start(media, participant.identity),
     )
 
 

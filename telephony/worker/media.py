@@ -10,6 +10,8 @@ CPU per call, by thread, against a bare livekit-agents session with the library'
 
 from __future__ import annotations
 
+from typing import Any
+
 from livekit.agents import room_io
 
 # The rate Silero's VAD judges speech at and streaming recognizers take (Deepgram listens at
@@ -22,6 +24,19 @@ INPUT_SAMPLE_RATE = 16_000
 # VAD inference, instead of 20 ms frames buffered into 32 ms windows (50 frame hops a second
 # for 31 inferences). The end of speech reaches the recognizer at most one frame later.
 INPUT_FRAME_MS = 32
+
+
+def call_session_start(*, participant_identity: str) -> dict[str, Any]:
+    """What ``AgentSession.start`` is given for a call, besides the agent and the room."""
+    return {
+        "room_options": caller_room_options(participant_identity=participant_identity),
+        # The session host mirrors the session to the room as byte streams (each state
+        # change, transcript and usage update) for a client SDK's RemoteSession to observe;
+        # a phone has none, and betool's pages read the call's records instead.
+        "session_host": False,
+        # The call's recording is betool's own (telephony/worker/recording.py).
+        "record": False,
+    }
 
 
 def caller_room_options(*, participant_identity: str) -> room_io.RoomOptions:

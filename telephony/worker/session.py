@@ -33,7 +33,7 @@ from telephony.worker import call_started, screening, tools
 from telephony.worker.agent import BetoolAgent, GraphLLM, TurnOutput
 from telephony.worker.barge_in import TUNING, BargeInControl
 from telephony.worker.bootstrap import ensure_django
-from telephony.worker.media import caller_room_options
+from telephony.worker.media import call_session_start
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
 from telephony.worker.recording import recording_begin, recording_consent_say
@@ -301,10 +301,7 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
 
     ctx.room.on("sip_dtmf_received", tools.dtmf_handler(state))
     await session.start(
-        agent,
-        room=ctx.room,
-        room_options=caller_room_options(participant_identity=participant.identity),
-        record=False,
+        agent, room=ctx.room, **call_session_start(participant_identity=participant.identity)
     )
     leg = state.leg
     assert leg is not None  # followed from the entrypoint
