@@ -11,8 +11,8 @@ what betool and LiveKit add.
 Two ways of ending the caller's turn are measured, as the worker chooses them:
 
 - ``stt``: a streaming recognizer with its own endpointing (Deepgram in production) says the
-  speech ended: the stub emits its final transcript ``STT_FINAL_S`` after the last speech
-  audio it received. Provider latencies: that, the LLM's first token, the TTS's first audio.
+  speech ended: the stub emits its final transcript once ``STT_FINAL_S`` of quiet audio has
+  followed the last speech it received (audio time, as a provider counts). Provider latencies: that, the LLM's first token, the TTS's first audio.
   This is the headline figure, the one held against the 100 ms target.
 - ``vad``: a batch recognizer (the local Whisper) segmented by Silero's VAD, which first
   waits for the end-of-turn silence. Its fixed part also counts that silence (as the VAD
@@ -77,7 +77,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-STT_FINAL_S = 0.200  # streaming STT: last speech audio received → final transcript
+STT_FINAL_S = 0.200  # streaming STT: this much quiet audio after the last speech → final
 STT_BATCH_S = 0.200  # batch STT: the VAD's segment → transcript
 LLM_FIRST_TOKEN_S = 0.150
 TTS_FIRST_AUDIO_S = 0.080
@@ -213,32 +213,33 @@ def stub_speech(plan: Any, vad: Any) -> Any:
         )
 
     class EndpointingStream(stt.RecognizeStream):
-        """Like Deepgram with endpointing: the final transcript and END_OF_SPEECH come a
-        fixed time after the last speech audio that reached it."""
+        """Like Deepgram with endpointing: the final transcript and END_OF_SPEECH once
+        ``STT_FINAL_S`` of quiet audio followed the last speech it received. Counted in
+        audio, as a provider counts it: a worker loop that stalls mid-question delivers its
+        frames late, not a pause, so it ends no turn early; and a frame size is paid as the
+        provider would pay it (the silence completes only with the frame that holds it)."""
 
         async def _run(self) -> None:
-            loop = asyncio.get_running_loop()
-            timer: asyncio.TimerHandle | None = None
-            last_loud = 0.0
-
-            def finalize() -> None:
-                nonlocal timer
-                timer = None
-                TRACE["final"].append((time.perf_counter(), last_loud))
-                self._event_ch.send_nowait(final_event())
-                self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.END_OF_SPEECH))
-
+            last_loud: float | None = None
+            quiet_s = 0.0
             async for item in self._input_ch:
-                if not isinstance(item, rtc.AudioFrame) or _rms(item) < LOUD_RMS:
+                if not isinstance(item, rtc.AudioFrame):
                     continue
-                last_loud = time.perf_counter()
-                if timer is None:
-                    self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH))
-                else:
-                    timer.cancel()
-                timer = loop.call_later(STT_FINAL_S, finalize)
-            if timer is not None:
-                timer.cancel()
+                if _rms(item) >= LOUD_RMS:
+                    if last_loud is None:
+                        self._event_ch.send_nowait(
+                            stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH)
+                        )
+                    last_loud, quiet_s = time.perf_counter(), 0.0
+                    continue
+                if last_loud is None:
+                    continue
+                quiet_s += item.duration
+                if quiet_s >= STT_FINAL_S - 1e-6:
+                    TRACE["final"].append((time.perf_counter(), last_loud))
+                    self._event_ch.send_nowait(final_event())
+                    self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.END_OF_SPEECH))
+                    last_loud = None
 
     class StubSTT(stt.STT):
         def __init__(self, *, streaming: bool) -> None:
