@@ -12,7 +12,8 @@ Two ways of ending the caller's turn are measured, as the worker chooses them:
 
 - ``stt``: a streaming recognizer with its own endpointing (Deepgram in production) says the
   speech ended: the stub emits its final transcript once ``STT_FINAL_S`` of quiet audio has
-  followed the last speech it received (audio time, as a provider counts). Provider latencies: that, the LLM's first token, the TTS's first audio.
+  followed the last speech it received (audio time, as a provider counts). Provider
+  latencies: that, the LLM's first token, the TTS's first audio.
   This is the headline figure, the one held against the 100 ms target.
 - ``vad``: a batch recognizer (the local Whisper) segmented by Silero's VAD, which first
   waits for the end-of-turn silence. Its fixed part also counts that silence (as the VAD

@@ -61,7 +61,7 @@ def own_frames_filter(handle: int) -> Callable[[Any], bool]:
     """The native events of one audio stream: its frames and its end."""
 
     def own_frames(event: Any) -> bool:
-        return (
+        return bool(
             event.WhichOneof("message") == "audio_stream_event"
             and event.audio_stream_event.stream_handle == handle
         )
