@@ -11,8 +11,9 @@ what betool and LiveKit add.
 Two ways of ending the caller's turn are measured, as the worker chooses them:
 
 - ``stt``: a streaming recognizer with its own endpointing (Deepgram in production) says the
-  speech ended: the stub emits its final transcript ``STT_FINAL_S`` after the last speech
-  audio it received. Provider latencies: that, the LLM's first token, the TTS's first audio.
+  speech ended: the stub emits its final transcript once ``STT_FINAL_S`` of quiet audio has
+  followed the last speech it received (audio time, as a provider counts). Provider
+  latencies: that, the LLM's first token, the TTS's first audio.
   This is the headline figure, the one held against the 100 ms target.
 - ``vad``: a batch recognizer (the local Whisper) segmented by Silero's VAD, which first
   waits for the end-of-turn silence. Its fixed part also counts that silence (as the VAD
@@ -63,6 +64,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -76,10 +78,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-STT_FINAL_S = 0.200  # streaming STT: last speech audio received → final transcript
+STT_FINAL_S = 0.200  # streaming STT: this much quiet audio after the last speech → final
 STT_BATCH_S = 0.200  # batch STT: the VAD's segment → transcript
 LLM_FIRST_TOKEN_S = 0.150
 TTS_FIRST_AUDIO_S = 0.080
+CLOUD_STT_RATE = 16000  # what a cloud recognizer's stream is fed at (Deepgram's default)
 SILERO_WINDOW_S = 0.032  # Silero judges 512-sample windows at 16 kHz
 TRANSCRIPT = "what is my account balance"
 UTTERANCE = "What is my account balance?"
@@ -213,32 +216,33 @@ def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
         )
 
     class EndpointingStream(stt.RecognizeStream):
-        """Like Deepgram with endpointing: the final transcript and END_OF_SPEECH come a
-        fixed time after the last speech audio that reached it."""
+        """Like Deepgram with endpointing: the final transcript and END_OF_SPEECH once
+        ``STT_FINAL_S`` of quiet audio followed the last speech it received. Counted in
+        audio, as a provider counts it: a worker loop that stalls mid-question delivers its
+        frames late, not a pause, so it ends no turn early; and a frame size is paid as the
+        provider would pay it (the silence completes only with the frame that holds it)."""
 
         async def _run(self) -> None:
-            loop = asyncio.get_running_loop()
-            timer: asyncio.TimerHandle | None = None
-            last_loud = 0.0
-
-            def finalize() -> None:
-                nonlocal timer
-                timer = None
-                TRACE["final"].append((time.perf_counter(), last_loud))
-                self._event_ch.send_nowait(final_event())
-                self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.END_OF_SPEECH))
-
+            last_loud: float | None = None
+            quiet_s = 0.0
             async for item in self._input_ch:
-                if not isinstance(item, rtc.AudioFrame) or _rms(item) < LOUD_RMS:
+                if not isinstance(item, rtc.AudioFrame):
                     continue
-                last_loud = time.perf_counter()
-                if timer is None:
-                    self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH))
-                else:
-                    timer.cancel()
-                timer = loop.call_later(STT_FINAL_S, finalize)
-            if timer is not None:
-                timer.cancel()
+                if _rms(item) >= LOUD_RMS:
+                    if last_loud is None:
+                        self._event_ch.send_nowait(
+                            stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH)
+                        )
+                    last_loud, quiet_s = time.perf_counter(), 0.0
+                    continue
+                if last_loud is None:
+                    continue
+                quiet_s += item.duration
+                if quiet_s >= STT_FINAL_S - 1e-6:
+                    TRACE["final"].append((time.perf_counter(), last_loud))
+                    self._event_ch.send_nowait(final_event())
+                    self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.END_OF_SPEECH))
+                    last_loud = None
 
     class StubSTT(stt.STT):
         def __init__(self, *, streaming: bool) -> None:
@@ -265,7 +269,10 @@ def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
             language: Any = None,
             conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
         ) -> stt.RecognizeStream:
-            return EndpointingStream(stt=self, conn_options=conn_options)
+            # Deepgram's stream takes 16 kHz: frames at another rate are resampled on the way.
+            return EndpointingStream(
+                stt=self, conn_options=conn_options, sample_rate=CLOUD_STT_RATE
+            )
 
     rate = 24000
     tone = (np.sin(2 * np.pi * 440 * np.arange(rate // 50) / rate) * 8000).astype(np.int16)
@@ -323,6 +330,9 @@ class CallerTurns:
 
     first: tuple[float, float] | None = None  # the call's first turn, a warm-up turn
     counted: list[tuple[float, float]] = field(default_factory=list)  # after the warm-up
+    # Turns whose answer began before the caller had finished the question (a recognizer
+    # that ended the turn early, on a loop stalled mid-utterance): no latency to speak of.
+    early: int = 0
 
 
 async def _caller_turns(
@@ -347,10 +357,18 @@ async def _caller_turns(
             return moments
         await asyncio.sleep(3)  # the session is up and listening
         for turn in range(turns + warmup):
+            # Only what the agent says from this question on is its answer: an extra reply
+            # to an earlier turn must not shift every later turn's pairing.
+            asked_at = caller.mark()
             _, spoke_until = await caller.say(UTTERANCE)
-            heard = await caller.hear(within=15, silence_s=0.6, transcribe=False)
+            heard = await caller.hear(since=asked_at, within=15, silence_s=0.6, transcribe=False)
             if heard.first_audio is None:
                 print(f"{room} turn {turn}: no answer", file=sys.stderr)
+                continue
+            if heard.first_audio < spoke_until:
+                print(f"{room} turn {turn}: answered before the question ended", file=sys.stderr)
+                moments.early += 1
+                await asyncio.sleep(0.3)
                 continue
             if turn == 0:
                 moments.first = (spoke_until, heard.first_audio)
@@ -488,6 +506,74 @@ def worker_cpu_s(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _thread_group(name: str) -> str:
+    """A thread's name without its ordinal: ``asyncio_3`` and ``asyncio_0`` are one pool."""
+    return re.sub(r"[-_ ]?\d+$", "", name.strip()) or name.strip()
+
+
+def read_worker_threads(pid: int, seen: dict[int, tuple[str, float]]) -> None:
+    """Notes in ``seen`` (thread id -> name, CPU seconds so far) every thread of the worker
+    and its processes; a thread that has ended keeps its last reading (a call's thread ends
+    with the call, and its CPU must still count). Read often, so little is missed."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for member in _process_tree(pid):
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{member}/task").iterdir():
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    name = (task / "comm").read_text()
+                    fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                    seen[int(task.name)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+
+
+def worker_threads_cpu_s(seen: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds by thread name (ordinals merged): where the worker's CPU goes between
+    Python (the call loops, the executors) and the native threads of the LiveKit SDK
+    (WebRTC's decoding, resampling and encoding) and of onnxruntime."""
+    by_group: dict[str, float] = {}
+    for name, used in seen.values():
+        group = _thread_group(name)
+        by_group[group] = by_group.get(group, 0.0) + used
+    return by_group
+
+
+def name_native_threads() -> None:
+    """Gives each Python thread of this process its Python name at the OS level (Linux
+    shows every one as the interpreter otherwise), so ``worker_threads_cpu_s`` can tell the
+    call loops from the executors. For the bench's worker only."""
+    import ctypes
+    import threading
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_name = 15
+
+    def set_name(name: str) -> None:
+        libc.prctl(pr_set_name, name.encode()[:15], 0, 0, 0)
+
+    set_name("main")
+    original = threading.Thread._bootstrap_inner  # type: ignore[attr-defined]
+
+    def bootstrap_inner(self: threading.Thread) -> None:
+        set_name(self.name)
+        original(self)
+
+    threading.Thread._bootstrap_inner = bootstrap_inner  # type: ignore[attr-defined]
+
+
+def threads_share_pct(
+    before: dict[str, float], after: dict[str, float], *, wall: float, calls: int
+) -> dict[str, float]:
+    """The CPU of each thread group between two readings, % of one core per call, largest
+    first (groups under 0.1% left out)."""
+    shares = {
+        group: 100 * (used - before.get(group, 0.0)) / wall / calls for group, used in after.items()
+    }
+    return {
+        group: round(share, 1)
+        for group, share in sorted(shares.items(), key=lambda item: -item[1])
+        if share >= 0.1
+    }
+
+
 def worker_rss_mb(pid: int) -> float:
     pages = 0
     for member in _process_tree(pid):
@@ -551,6 +637,7 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
     first = call.first
     return {
         "turns": len(totals),
+        "early_answers": call.early,
         "fixed_ms": round(fixed_s(mode) * 1000, 1),
         "total_p50_ms": round(percentile(totals, 0.5), 1),
         "total_p95_ms": round(percentile(totals, 0.95), 1),
@@ -567,15 +654,23 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
 
 async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -> dict[str, Any]:
     rss_before, peak_rss = worker_rss_mb(worker_pid), 0.0
+    threads: dict[int, tuple[str, float]] = {}
+    read_worker_threads(worker_pid, threads)
+    threads_before = worker_threads_cpu_s(threads)
     cpu_before, began = worker_cpu_s(worker_pid), time.perf_counter()
     own_before = time.process_time()  # the simulated callers (and the LLM stub), apart
     calls = asyncio.gather(*(place("stt", 6, warmup=1) for _ in range(count)))
     while not calls.done():
         peak_rss = max(peak_rss, worker_rss_mb(worker_pid))
+        read_worker_threads(worker_pid, threads)
         await asyncio.wait([calls], timeout=0.5)
     results: list[CallerTurns] = calls.result()
     wall = time.perf_counter() - began
     cpu = worker_cpu_s(worker_pid) - cpu_before
+    read_worker_threads(worker_pid, threads)
+    by_thread = threads_share_pct(
+        threads_before, worker_threads_cpu_s(threads), wall=wall, calls=count
+    )
     callers_cpu = time.process_time() - own_before
     fixed_ms = fixed_s("stt") * 1000
     delays = [(h - s) * 1000 - fixed_ms for call in results for s, h in call.counted]
@@ -584,11 +679,14 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
         "callers": count,
         "unanswered_callers": sum(not call.counted for call in results),
         "turns": len(delays),
+        "early_answers": sum(call.early for call in results),
         "overhead_p50_ms": round(percentile(delays, 0.5), 1),
         "overhead_p95_ms": round(percentile(delays, 0.95), 1),
         "first_turn_overhead_p50_ms": round(percentile(firsts, 0.5), 1),
         "worker_cpu_per_call_pct": round(100 * cpu / wall / count, 1),
         "callers_cpu_per_call_pct": round(100 * callers_cpu / wall / count, 1),
+        # Where the worker's CPU per call went, by thread (see worker_threads_cpu_s).
+        "worker_cpu_by_thread_pct": by_thread,
         "worker_rss_mb_per_call": round(max(0.0, peak_rss - rss_before) / count, 1),
     }
 
@@ -608,24 +706,49 @@ def install_stubs() -> None:
     BetoolAgent.llm_node = timed_llm_node  # type: ignore[method-assign]
 
 
-def bare_prewarm(proc: Any) -> None:
+def bare_prewarm(proc: Any, media: str) -> None:
     from livekit.plugins import silero
 
+    from telephony.worker.livekit_private import deliver_audio_frames_to_their_stream_only
     from voice_models.adapters import END_OF_TURN_SILENCE_S
+
+    if media == "betool":  # how betool's worker has the SDK deliver frames, as its prewarm
+        deliver_audio_frames_to_their_stream_only()
 
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
 
 
-async def bare_entrypoint(ctx: Any) -> None:
+# The media a bare session asks of the room: the library's defaults with the 20 ms input
+# frames betool asked for before its own choices (``today``), or betool's (``betool``).
+BARE_MEDIA = ("today", "betool")
+
+
+def bare_session_start(media: str, participant_identity: str) -> dict[str, Any]:
+    from livekit.agents import room_io
+
+    from telephony.worker.media import call_session_start
+
+    if media == "betool":
+        return call_session_start(participant_identity=participant_identity)
+    options = room_io.RoomOptions(
+        participant_identity=participant_identity,
+        close_on_disconnect=True,
+        audio_input=room_io.AudioInputOptions(frame_size_ms=20),
+    )
+    return {"room_options": options, "record": False}
+
+
+async def bare_entrypoint(ctx: Any, media: str) -> None:
     """livekit-agents alone, for its own per-call floor: an AgentSession with the same stub
-    STT and TTS, VAD, turn handling and 20 ms input frames as betool's calls, whose LLM node
-    waits the LLM stub's latency and answers the same words. No graph, no records, no HTTP."""
+    STT and TTS, VAD and turn handling as betool's calls, the room's media as ``media``
+    says, whose LLM node waits the LLM stub's latency and answers the same words. No graph,
+    no records, no HTTP."""
     from types import SimpleNamespace
 
-    from livekit.agents import Agent, AgentSession, room_io
+    from livekit.agents import Agent, AgentSession
 
     from telephony.worker.agent import GraphLLM
-    from telephony.worker.session import INPUT_FRAME_MS, turn_handling
+    from telephony.worker.session import turn_handling
 
     class BareAgent(Agent):
         async def llm_node(self, chat_ctx: Any, tools: Any, model_settings: Any) -> Any:
@@ -633,6 +756,7 @@ async def bare_entrypoint(ctx: Any) -> None:
             yield ANSWER
 
     await ctx.connect()
+    participant = await ctx.wait_for_participant()
     vad = ctx.proc.userdata["vad"]
     speech = stub_speech(SimpleNamespace(room_name=ctx.room.name), vad)
     session: AgentSession[None] = AgentSession(
@@ -647,22 +771,20 @@ async def bare_entrypoint(ctx: Any) -> None:
     await session.start(
         BareAgent(instructions=""),
         room=ctx.room,
-        room_options=room_io.RoomOptions(
-            close_on_disconnect=True,
-            audio_input=room_io.AudioInputOptions(frame_size_ms=INPUT_FRAME_MS),
-        ),
-        record=False,
+        **bare_session_start(media, participant.identity),
     )
 
 
-def build_bare_server(agent_name: str, env: Any) -> Any:
+def build_bare_server(agent_name: str, env: Any, media: str) -> Any:
+    import functools
+
     from livekit.agents import AgentServer, JobExecutorType
 
     server = AgentServer(
         ws_url=env.url,
         api_key=env.api_key,
         api_secret=env.api_secret,
-        setup_fnc=bare_prewarm,
+        setup_fnc=functools.partial(bare_prewarm, media=media),
         num_idle_processes=1,
         job_executor_type=JobExecutorType.THREAD,
         host="127.0.0.1",
@@ -670,21 +792,22 @@ def build_bare_server(agent_name: str, env: Any) -> Any:
         load_threshold=1.0,
         load_fnc=lambda *_: 0.0,
     )
-    server.rtc_session(bare_entrypoint, agent_name=agent_name)
+    server.rtc_session(functools.partial(bare_entrypoint, media=media), agent_name=agent_name)
     return server
 
 
-async def serve(agent_name: str, workdir: Path, *, bare: bool = False) -> None:
-    """The worker process (betool's, or ``bare`` livekit-agents'): registers, says so with
-    a file, and serves calls until its standard input closes; then it writes the trace of
-    what its calls did."""
+async def serve(agent_name: str, workdir: Path, *, bare: str | None = None) -> None:
+    """The worker process (betool's, or livekit-agents' ``bare`` with that media):
+    registers, says so with a file, and serves calls until its standard input closes; then
+    it writes the trace of what its calls did."""
     from telephony.worker.server import build_server, import_plugins
     from tests.voice import harness
 
+    name_native_threads()
     env = harness.livekit_env()
     if bare:
         import_plugins()  # on this main thread, as betool's thread executor does
-        server = build_bare_server(agent_name, env)
+        server = build_bare_server(agent_name, env, bare)
     else:
         install_stubs()
         server = build_server(
@@ -706,12 +829,12 @@ async def serve(agent_name: str, workdir: Path, *, bare: bool = False) -> None:
 
 
 async def start_worker(
-    agent_name: str, workdir: Path, *, bare: bool = False
+    agent_name: str, workdir: Path, *, bare: str | None = None
 ) -> asyncio.subprocess.Process:
     (workdir / "registered").unlink(missing_ok=True)
     worker = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", agent_name, "--workdir", str(workdir),
-        *(["--bare"] if bare else []),
+        *(["--bare", bare] if bare else []),
         stdin=asyncio.subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
@@ -740,16 +863,16 @@ async def stop_worker(worker: asyncio.subprocess.Process, workdir: Path) -> dict
 
 
 async def library_floor(
-    callers: list[int], name: str, place: Callable[..., Any], workdir: Path
+    callers: list[int], name: str, place: Callable[..., Any], workdir: Path, media: str
 ) -> list[dict[str, Any]]:
-    """The concurrency run again, on a bare livekit-agents worker (``bare_entrypoint``)
-    registered as ``name``, which ``place`` dispatches to."""
-    worker = await start_worker(name, workdir, bare=True)
+    """The concurrency run again, on a bare livekit-agents worker (``bare_entrypoint``,
+    with ``media``) registered as ``name``, which ``place`` dispatches to."""
+    worker = await start_worker(name, workdir, bare=media)
     floor: list[dict[str, Any]] = []
     try:
         for count in callers:
             floor.append(await many_callers(count, place, worker.pid))
-            print("library", floor[-1], file=sys.stderr, flush=True)
+            print(f"library ({media} media)", floor[-1], file=sys.stderr, flush=True)
             await asyncio.sleep(2)
     finally:
         await stop_worker(worker, workdir)
@@ -757,7 +880,12 @@ async def library_floor(
 
 
 async def run(
-    turns: int, env: Any, callers: list[int], modes_run: list[str], workdir: Path
+    turns: int,
+    env: Any,
+    callers: list[int],
+    modes_run: list[str],
+    workdir: Path,
+    floors: Sequence[str] = BARE_MEDIA,
 ) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
 
@@ -796,14 +924,18 @@ async def run(
             await asyncio.sleep(2)
     finally:
         TRACE.update(await stop_worker(worker, workdir))
-    bare_name = f"{agent_name}-bare"
-    library = await library_floor(callers, bare_name, placer(bare_name), workdir)
+    library: dict[str, list[dict[str, Any]]] = {}
+    for media in floors:
+        bare_name = f"{agent_name}-bare-{media}"
+        library[media] = await library_floor(callers, bare_name, placer(bare_name), workdir, media)
     await llm_server.__aexit__(None, None, None)
-    for ours, theirs in zip(concurrency, library, strict=True):
-        if theirs["worker_cpu_per_call_pct"]:
-            ours["cpu_vs_library"] = round(
-                ours["worker_cpu_per_call_pct"] / theirs["worker_cpu_per_call_pct"], 2
-            )
+    for media, floor_runs in library.items():
+        ratio = "cpu_vs_library" if media == "today" else f"cpu_vs_library_{media}_media"
+        for ours, theirs in zip(concurrency, floor_runs, strict=True):
+            if theirs["worker_cpu_per_call_pct"]:
+                ours[ratio] = round(
+                    ours["worker_cpu_per_call_pct"] / theirs["worker_cpu_per_call_pct"], 2
+                )
     for mode, figures in modes.items():
         parts = overhead_parts(mode, figures.pop("moments"))
         figures["overhead_parts_p50_ms"] = {**parts, **figures.pop("recorded_parts")}
@@ -848,8 +980,11 @@ async def run(
         "target_worker_cpu_per_call_pct": 5,
         "modes": modes,
         "concurrency": concurrency,
-        # livekit-agents alone, same stubs and callers: its per-call floor (the
-        # ``cpu_vs_library`` of each N above is betool's worker CPU per call over it).
+        # livekit-agents alone, same stubs and callers: its per-call floor, by the media
+        # its session asks for: the library's defaults with 20 ms frames, as betool's calls
+        # asked before (``today``; each N's ``cpu_vs_library`` is betool's CPU per call over
+        # it), and betool's own choices (``betool``; ``cpu_vs_library_betool_media``: what
+        # betool adds to the library on the same media).
         "library_floor": library,
         # None: the p95 overhead had not doubled at the largest N tried.
         "callers_when_overhead_p95_doubles": doubled,
@@ -869,9 +1004,14 @@ def main() -> None:
     parser.add_argument(
         "--modes", default="stt,vad", help="turn detections to measure one caller with"
     )
+    parser.add_argument(
+        "--floors",
+        default=",".join(BARE_MEDIA),
+        help="the bare livekit-agents floors to measure: today's media, betool's, or both",
+    )
     parser.add_argument("--serve", metavar="AGENT_NAME", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", choices=BARE_MEDIA, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:  # the worker process the bench starts
         setup_django()
@@ -887,7 +1027,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="betool-bench-") as workdir:
         setup_django(Path(workdir))
         callers = sorted({int(n) for n in args.callers.split(",") if n.strip()})
-        figures = asyncio.run(run(max(20, args.turns), env, callers, modes, Path(workdir)))
+        floors = [m for m in BARE_MEDIA if m in args.floors.split(",")]
+        figures = asyncio.run(run(max(20, args.turns), env, callers, modes, Path(workdir), floors))
     print(json.dumps(figures))
 
 

@@ -21,6 +21,7 @@ import errno
 import functools
 import ipaddress
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -192,9 +193,37 @@ def _transport_class(http: Any) -> Any:
         address (the name stays in the Host header and in TLS's SNI and certificate check),
         so a DNS answer that changes after the check changes nothing."""
 
-        def __init__(self, *, policy: EgressPolicy, inner: Any = None) -> None:
+        def __init__(
+            self,
+            *,
+            policy: EgressPolicy,
+            inner: Any = None,
+            reuse_checked_s: float = 0.0,
+            clock: Callable[[], float] = time.monotonic,
+        ) -> None:
+            """``reuse_checked_s``: how long a host's checked address serves its next
+            requests without a new lookup (0: every request looks it up)."""
             self._policy = policy
             self._inner = inner or http.AsyncHTTPTransport()
+            self._reuse_s = reuse_checked_s
+            self._clock = clock
+            # (host, port) -> (until when, the checked address its requests go to)
+            self._checked: dict[tuple[str, int], tuple[float, str]] = {}
+
+        async def _address(self, host: str, port: int) -> str:
+            key = (host, port)
+            now = self._clock()
+            held = self._checked.get(key)
+            if held is not None and now < held[0]:
+                return held[1]
+            addresses = await self._policy.checked_addresses(host, port)
+            # The address already connected to, while the name still resolves to it: a
+            # name whose answers rotate would otherwise open a new connection (TCP and
+            # TLS handshakes) on every lookup, since the pool is per address.
+            address = held[1] if held is not None and held[1] in addresses else addresses[0]
+            if self._reuse_s > 0:
+                self._checked[key] = (now + self._reuse_s, address)
+            return address
 
         async def handle_async_request(self, request: Any) -> Any:
             url = request.url
@@ -202,10 +231,9 @@ def _transport_class(http: Any) -> Any:
                 raise http.UnsupportedProtocol(f"{url.scheme} addresses are not allowed")
             port = url.port or (443 if url.scheme == "https" else 80)
             try:
-                addresses = await self._policy.checked_addresses(url.host, port)
+                address = await self._address(url.host, port)
             except EgressRefused as refused:
                 raise Blocked(str(refused), request=request) from None
-            address = addresses[0]
             if address == url.host:
                 return await self._inner.handle_async_request(request)
             extensions = dict(request.extensions)
@@ -246,12 +274,24 @@ def _llm_ssl_context() -> Any:
     return httpx2.create_ssl_context()
 
 
+# A language model's host is looked up again after this long, not on every turn: each
+# lookup is a hop to the loop's thread pool and a resolver query while the caller waits.
+# Connections go on to the address that was checked, so a DNS answer that changes within
+# this window (rebinding) reaches nothing; a provider moving its addresses is followed
+# within it, as a resolver cache would.
+LLM_ADDRESS_REUSE_S = 60.0
+
+
 def llm_egress_transport(*, allow_private: bool) -> Any:
     """An ``httpx2`` transport under the policy, for the language-model SDKs."""
     import httpx2
 
     inner = httpx2.AsyncHTTPTransport(verify=_llm_ssl_context())
-    return _llm_transport_class()(policy=EgressPolicy(allow_private=allow_private), inner=inner)
+    return _llm_transport_class()(
+        policy=EgressPolicy(allow_private=allow_private),
+        inner=inner,
+        reuse_checked_s=LLM_ADDRESS_REUSE_S,
+    )
 
 
 @functools.cache

@@ -1,21 +1,26 @@
-"""Every private livekit-agents name the worker relies on, in this one module.
+"""Every private livekit-agents (and LiveKit SDK) name the worker relies on, in this one module.
 
-Each has no public equivalent in the livekit-agents this project pins: the speech a reply
-task is generating (a context variable), two points of ``AgentServer`` — how it weighs a
-job it has accepted but not started, and what it does when a job's process ends — and how
-much sound the background player has buffered beyond a stopped handle. The rest
-of the worker uses the functions and the class below, never the names themselves.
+Each has no public equivalent in the versions this project pins: the speech a reply task is
+generating (a context variable), two points of ``AgentServer`` (how it weighs a job it has
+accepted but not started, and what it does when a job's process ends), the SDK's queue of
+native events (which stream each audio frame is delivered to), and how much sound the
+background player has buffered beyond a stopped handle. The rest of the worker uses the
+functions and the class below, never the names themselves.
 ``tests/unit/telephony/test_livekit_private.py`` fails when an upgrade moves one.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from livekit import rtc
 from livekit.agents import AgentServer
 from livekit.agents.ipc.job_executor import JobExecutor
 from livekit.agents.voice import background_audio
 from livekit.agents.voice.agent_activity import _SpeechHandleContextVar
+from livekit.rtc._ffi_client import FfiClient
 
 if TYPE_CHECKING:
     from livekit.agents.voice.speech_handle import SpeechHandle
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
 # What each private name is, for the test that checks they are still there.
 SERVER_METHODS = ("_get_effective_load", "_update_job_status", "_is_available")
 SERVER_ATTRIBUTES = ("_worker_load", "_reserved_slots")
+FFI_QUEUE_ATTRIBUTES = ("_lock", "_subscribers")
+AUDIO_STREAM_ATTRIBUTES = ("_ffi_queue", "_ffi_handle")
 
 
 # The background player mixes in blocks of this many samples at 48 kHz (its constructor's
@@ -65,3 +72,45 @@ class ServerWithJobHooks(AgentServer):
     async def _update_job_status(self, proc: JobExecutor) -> None:
         await super()._update_job_status(proc)
         await self.job_process_ended(proc)
+
+
+def own_frames_filter(handle: int) -> Callable[[Any], bool]:
+    """The native events of one audio stream: its frames and its end."""
+
+    def own_frames(event: Any) -> bool:
+        return bool(
+            event.WhichOneof("message") == "audio_stream_event"
+            and event.audio_stream_event.stream_handle == handle
+        )
+
+    return own_frames
+
+
+def refilter_subscriber(events: Any, queue: Any, accepts: Callable[[Any], bool]) -> None:
+    """Gives ``queue``'s subscription to the SDK's event queue ``events`` the filter
+    ``accepts`` (applied in the SDK's callback thread, before the queue's loop is woken)."""
+    with events._lock:
+        events._subscribers = [
+            (subscriber, loop, accepts if subscriber is queue else kept)
+            for subscriber, loop, kept in events._subscribers
+        ]
+
+
+@functools.cache
+def deliver_audio_frames_to_their_stream_only() -> None:
+    """Each ``rtc.AudioStream`` subscribes to the SDK's native events with a filter that
+    takes every stream's frames, not only its own: each frame of each call wakes the event
+    loop of every call's stream, which looks at it and drops it. With a worker's calls in
+    one process (the thread executor) that is N² loop wakeups for N calls' frames. Here each
+    stream's filter also checks the frame's stream handle, so a frame wakes only the loop
+    that reads it. Once per process."""
+    original = rtc.AudioStream.__init__
+
+    @functools.wraps(original)
+    def init(self: rtc.AudioStream, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        refilter_subscriber(
+            FfiClient.instance.queue, self._ffi_queue, own_frames_filter(self._ffi_handle.handle)
+        )
+
+    rtc.AudioStream.__init__ = init  # type: ignore[method-assign]

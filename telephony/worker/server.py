@@ -11,7 +11,10 @@ from livekit.agents import AgentServer, JobExecutorType, JobProcess, JobRequest
 from livekit.agents.ipc.job_executor import JobExecutor, JobStatus
 
 from telephony.worker.bootstrap import ensure_django
-from telephony.worker.livekit_private import ServerWithJobHooks
+from telephony.worker.livekit_private import (
+    ServerWithJobHooks,
+    deliver_audio_frames_to_their_stream_only,
+)
 
 logger = logging.getLogger("betool.worker")
 
@@ -46,6 +49,7 @@ def prewarm(proc: JobProcess) -> None:
     if settings.VOICE_WORKER_DEBUG:
         logger.setLevel(logging.DEBUG)
     import_plugins()
+    deliver_audio_frames_to_their_stream_only()
     from livekit.plugins import silero
 
     from voice_models.adapters import END_OF_TURN_SILENCE_S

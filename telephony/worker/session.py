@@ -36,6 +36,7 @@ from telephony.worker.bootstrap import ensure_django
 from telephony.worker.dtmf import dtmf_handler
 from telephony.worker.ending import close_room, disconnect_caller
 from telephony.worker.limits import on_agent_state, on_user_state, start_limits
+from telephony.worker.media import call_session_start
 from telephony.worker.plan import load_call, load_plan, parse_metadata
 from telephony.worker.recorder import CallRecorder
 from telephony.worker.recording import recording_begin, recording_consent_say
@@ -60,7 +61,6 @@ logger = logging.getLogger("betool.worker")
 ENDPOINTING_MIN_S = {"vad": 0.3, "stt": 0.0}
 
 TurnDetection = Literal["vad", "stt"]
-INPUT_FRAME_MS = 20
 # Refusals of a call that still rings are sent as SIP answers (486), never answered: the
 # carrier does not bill them. Other refusals (an unknown number) answer and say why.
 SIP_REFUSALS = frozenset({"too_many_calls", "trunk_busy", "no_credits"})
@@ -305,16 +305,7 @@ async def run_call(state: CallState, participant: rtc.RemoteParticipant) -> None
 
     ctx.room.on("sip_dtmf_received", dtmf_handler(state))
     await session.start(
-        agent,
-        room=ctx.room,
-        room_options=room_io.RoomOptions(
-            participant_identity=participant.identity,
-            close_on_disconnect=True,
-            # The caller's audio in 20 ms frames, as a phone line carries it: the end of their
-            # speech reaches the recognizer up to 30 ms sooner than in the default 50 ms ones.
-            audio_input=room_io.AudioInputOptions(frame_size_ms=INPUT_FRAME_MS),
-        ),
-        record=False,
+        agent, room=ctx.room, **call_session_start(participant_identity=participant.identity)
     )
     leg = state.leg
     assert leg is not None  # followed from the entrypoint

@@ -356,3 +356,51 @@ def test_language_model_transports_share_one_verifying_tls_context(
         assert built[0].check_hostname
     finally:
         egress._llm_ssl_context.cache_clear()
+
+
+async def test_a_language_model_host_is_looked_up_once_a_minute_and_kept_at_its_address() -> None:
+    """A turn does not wait on a DNS lookup: the LLM transport sends a host's requests to
+    the address it checked, for ``LLM_ADDRESS_REUSE_S``; then it looks the host up again,
+    stays at the address it is connected to while the name still resolves to it (answers
+    that rotate must not cost a new connection each time), moves when it no longer does,
+    and refuses a name that now resolves to this machine."""
+    import httpx2
+
+    from betool import egress
+
+    rotations = iter([["8.8.8.8", "8.8.4.4"], ["8.8.4.4", "8.8.8.8"], ["1.1.1.1"], ["127.0.0.1"]])
+    lookups: list[str] = []
+
+    async def rotating(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return next(rotations)
+
+    sent: list[str] = []
+
+    def upstream(request: httpx2.Request) -> httpx2.Response:
+        sent.append(request.url.host)
+        return httpx2.Response(200, text="ok")
+
+    now = [0.0]
+    transport = egress._llm_transport_class()(
+        policy=EgressPolicy(resolver=rotating),
+        inner=httpx2.MockTransport(upstream),
+        reuse_checked_s=egress.LLM_ADDRESS_REUSE_S,
+        clock=lambda: now[0],
+    )
+    async with httpx2.AsyncClient(transport=transport) as client:
+        url = "https://api.provider.test/v1/chat/completions"
+        for _ in range(3):
+            await client.post(url)
+            now[0] += 10
+        assert lookups == ["api.provider.test"]
+        now[0] = egress.LLM_ADDRESS_REUSE_S + 1  # past the reuse: looked up again
+        await client.post(url)
+        now[0] += egress.LLM_ADDRESS_REUSE_S + 1
+        await client.post(url)
+        assert sent == ["8.8.8.8"] * 4 + ["1.1.1.1"]
+        assert len(lookups) == 3
+        now[0] += egress.LLM_ADDRESS_REUSE_S + 1
+        with pytest.raises(httpx2.ConnectError, match=r"127\.0\.0\.1"):
+            await client.post(url)
+    assert len(sent) == 5

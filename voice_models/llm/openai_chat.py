@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletion
 
 from voice_models.llm.connections import llm_http_client, open_connection
 from voice_models.llm.errors import from_sdk, sdk_failures
@@ -63,6 +63,37 @@ class _PendingCall:
 
     def finish(self) -> ToolCall:
         return ToolCall(self.id, self.name, parse_arguments("".join(self.arguments)))
+
+
+def _chunk_deltas(chunk: object, pending: dict[int, _PendingCall]) -> list[LLMDelta]:
+    """The text and usage of one streamed chunk (wire JSON); tool call fragments are
+    gathered in ``pending``. Whatever is missing or malformed is skipped, as the SDK's
+    models left it unset."""
+    if not isinstance(chunk, dict):
+        return []
+    deltas: list[LLMDelta] = []
+    usage = chunk.get("usage")
+    if isinstance(usage, dict):
+        tokens = Usage(usage.get("prompt_tokens") or 0, usage.get("completion_tokens") or 0)
+        deltas.append(LLMDelta(usage=tokens))
+    for choice in chunk.get("choices") or ():
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if not isinstance(delta, dict):
+            continue
+        content = delta.get("content")
+        if content and isinstance(content, str):
+            deltas.append(LLMDelta(text=content))
+        for fragment in delta.get("tool_calls") or ():
+            if not isinstance(fragment, dict):
+                continue
+            call = pending.setdefault(int(fragment.get("index") or 0), _PendingCall())
+            if fragment.get("id"):
+                call.id = str(fragment["id"])
+            function = fragment.get("function")
+            if isinstance(function, dict):
+                call.name += function.get("name") or ""
+                call.arguments.append(function.get("arguments") or "")
+    return deltas
 
 
 _FAILURES = sdk_failures(openai.OpenAIError)
@@ -144,30 +175,21 @@ class OpenAIChatClient:
             # The request is wire JSON already: ``chat.completions.create`` would first walk
             # it against the SDK's TypedDicts, several milliseconds of a turn's CPU on the
             # call's event loop, to produce the same body. Posted as create posts it.
+            # Chunks come as the JSON the server sent (``AsyncStream[object]``): building a
+            # ``ChatCompletionChunk`` model of each one is most of the SDK's CPU per token,
+            # on the call's event loop, ahead of the first sentence the caller hears. The
+            # SDK still decodes the events and raises a streamed error as before.
             response = await self._client.post(
                 "/chat/completions",
                 body=request,
                 cast_to=ChatCompletion,
                 options={"security": {"bearer_auth": True}},
                 stream=True,
-                stream_cls=openai.AsyncStream[ChatCompletionChunk],
+                stream_cls=openai.AsyncStream[object],
             )
             async for chunk in response:
-                if chunk.usage is not None:
-                    yield LLMDelta(
-                        usage=Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                    )
-                for choice in chunk.choices:
-                    delta = choice.delta
-                    if delta.content:
-                        yield LLMDelta(text=delta.content)
-                    for fragment in delta.tool_calls or ():
-                        call = pending.setdefault(fragment.index, _PendingCall())
-                        if fragment.id:
-                            call.id = fragment.id
-                        if fragment.function is not None:
-                            call.name += fragment.function.name or ""
-                            call.arguments.append(fragment.function.arguments or "")
+                for delta in _chunk_deltas(chunk, pending):
+                    yield delta
         except LLMError:
             raise
         except _FAILURES as error:

@@ -61,3 +61,73 @@ def test_only_the_adapter_names_private_livekit_agents_parts() -> None:
             continue
         text = module.read_text()
         assert not [name for name in private if name in text], module.name
+
+
+def test_the_sdks_event_queue_and_audio_stream_still_have_the_parts_the_routing_uses() -> None:
+    from livekit import rtc
+    from livekit.rtc._ffi_client import FfiQueue
+
+    from telephony.worker.livekit_private import AUDIO_STREAM_ATTRIBUTES, FFI_QUEUE_ATTRIBUTES
+
+    events = FfiQueue[object]()
+    for name in FFI_QUEUE_ATTRIBUTES:
+        assert hasattr(events, name), name
+    source = inspect.getsource(rtc.AudioStream.__init__)
+    for name in AUDIO_STREAM_ATTRIBUTES:
+        assert f"self.{name} =" in source, name
+    # Its subscription is made in __init__, so the routing can replace its filter after it.
+    assert "queue.subscribe(" in source
+
+
+async def test_an_audio_frame_wakes_only_the_loop_of_the_stream_it_belongs_to() -> None:
+    """Two calls' audio streams in one process: each frame (and each end of stream) is
+    queued for its own stream only, other events for nobody that filters them out."""
+    import asyncio
+
+    from livekit.rtc._ffi_client import FfiQueue
+    from livekit.rtc._proto import ffi_pb2
+
+    from telephony.worker.livekit_private import own_frames_filter, refilter_subscriber
+
+    def sdk_filter(event: ffi_pb2.FfiEvent) -> bool:  # what rtc.AudioStream subscribes with
+        return event.WhichOneof("message") == "audio_stream_event"
+
+    events = FfiQueue[ffi_pb2.FfiEvent]()
+    loop = asyncio.get_running_loop()
+    first, second = events.subscribe(loop, sdk_filter), events.subscribe(loop, sdk_filter)
+    everything = events.subscribe(loop)  # a room's or a source's, left as it was
+    refilter_subscriber(events, first, own_frames_filter(1))
+    refilter_subscriber(events, second, own_frames_filter(2))
+
+    def frame_of(handle: int) -> ffi_pb2.FfiEvent:
+        event = ffi_pb2.FfiEvent()
+        event.audio_stream_event.stream_handle = handle
+        event.audio_stream_event.frame_received.SetInParent()
+        return event
+
+    end_of_2 = ffi_pb2.FfiEvent()
+    end_of_2.audio_stream_event.stream_handle = 2
+    end_of_2.audio_stream_event.eos.SetInParent()
+    other = ffi_pb2.FfiEvent()
+    other.room_event.room_handle = 1
+    for event in (frame_of(1), frame_of(2), frame_of(1), end_of_2, other):
+        events.put(event)
+    await asyncio.sleep(0.05)
+
+    def drained(queue: asyncio.Queue[ffi_pb2.FfiEvent]) -> list[str]:
+        taken = []
+        while not queue.empty():
+            event = queue.get_nowait()
+            kind = event.WhichOneof("message")
+            if kind == "audio_stream_event":
+                taken.append(
+                    f"{event.audio_stream_event.WhichOneof('message')}:"
+                    f"{event.audio_stream_event.stream_handle}"
+                )
+            else:
+                taken.append(str(kind))
+        return taken
+
+    assert drained(first) == ["frame_received:1", "frame_received:1"]
+    assert drained(second) == ["frame_received:2", "eos:2"]
+    assert len(drained(everything)) == 5
