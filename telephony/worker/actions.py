@@ -106,6 +106,7 @@ async def after_playout(state: CallState, work: Callable[[], Awaitable[None]]) -
             await handle.wait_for_playout()
         except Exception:  # the speech failed: the action still happens
             logger.debug("speech ended with an error before a voice action", exc_info=True)
+        logger.debug("call %s: the speech before a voice action was played", state.plan.call_id)
     await work()
 
 

@@ -41,6 +41,7 @@ async def end_call(
             await asyncio.wait_for(handle.wait_for_playout(), timeout=GOODBYE_LIMIT_S)
         except Exception:
             logger.warning("could not say goodbye on call %s", state.plan.call_id, exc_info=True)
+    logger.debug("call %s ends (%s): taking the caller out", state.plan.call_id, reason)
     await disconnect_caller(state)
 
 
@@ -59,6 +60,7 @@ async def disconnect_caller(state: CallState) -> None:
     if state.leg is not None:
         state.leg.mark_ended()  # livekit-sip sent its BYE: the call's time stops here
     await close_room(ctx)
+    logger.debug("call %s: room closed, the job ends", state.plan.call_id)
     ctx.shutdown(reason=state.end_reason or "hangup")
 
 

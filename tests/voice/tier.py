@@ -4,6 +4,7 @@ with the front desk."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -80,3 +81,33 @@ def start_named_worker(
         extra_env=extra_env,
     )
     return agent_name, process
+
+
+def worker_log_lines(run_dir: Path, *, since: float, limit: int = 60) -> str:
+    """The worker's own log lines written since ``since`` (a ``time.time()``), newest last: what
+    a failed test's report shows of the other process (livekit-agents' JSON copies left out)."""
+    lines: list[str] = []
+    for path in sorted(run_dir.glob("worker-*.log")):
+        if path.stat().st_mtime < since:
+            continue
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since - 1))
+        with path.open(errors="replace") as log:
+            lines += [
+                f"{path.name}: {line.rstrip()[:300]}"
+                for line in log
+                if line[:1].isdigit() and line[:19] >= stamp
+            ]
+    return "\n".join(sorted(lines, key=lambda line: line.split(": ", 1)[1][:23])[-limit:])
+
+
+def attach_worker_log(item: Any, report: Any, *, run_dir: Path) -> None:
+    """The body of a tier's ``pytest_runtest_makereport``: a failed call phase carries the
+    worker's log of its time, which a CI summary shows where the worker's file is out of reach."""
+    if report.when != "call" or not report.failed:
+        return
+    started = getattr(item, "_betool_started", None)
+    if started is None:
+        return
+    text = worker_log_lines(run_dir, since=started)
+    if text:
+        report.sections.append(("Captured worker log", text))

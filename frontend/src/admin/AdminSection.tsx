@@ -18,6 +18,12 @@ export function AdminSection({ title, description, action, children }: { title: 
   );
 }
 
+/** Whether a list loaded empty: its empty state then carries the page's main action, which the
+ * header leaves out (one "New …" button on the page, not two). */
+export function loadedEmpty<T>(resource: Resource<T[]>): boolean {
+  return resource.data?.length === 0;
+}
+
 interface EmptyState {
   title: string;
   text: string;

@@ -6,7 +6,7 @@ import { useMe } from "../app/session";
 import { Dialog } from "../ui/Dialog";
 import { dateTime } from "../ui/format";
 import { adminApi, type InviteCreated, type Member } from "./api";
-import { AdminSection, LoadState } from "./AdminSection";
+import { AdminSection, LoadState, loadedEmpty } from "./AdminSection";
 import { CopyBox } from "./CopyBox";
 import { FormAlert, InputField, SelectField } from "./Field";
 import { useResource } from "./useResource";
@@ -80,7 +80,7 @@ export function MembersPage() {
     <AdminSection
       title="Members"
       description="Who works in this workspace, and what their role lets them do."
-      action={<NewButton label="Invite a member" onClick={() => setInviting(true)} />}
+      action={!loadedEmpty(members) && <NewButton label="Invite a member" onClick={() => setInviting(true)} />}
     >
       <LoadState resource={members} empty={{ title: "No members", text: "Invite the first member.", action: "Invite a member", onAction: () => setInviting(true) }}>
         {(list) => (

@@ -1,6 +1,6 @@
 /** Telephony → Numbers: what each number runs, on which trunk, its live calls. */
 import { adminApi, type PhoneNumber } from "./api";
-import { AdminSection, LoadState } from "./AdminSection";
+import { AdminSection, LoadState, loadedEmpty } from "./AdminSection";
 import { NumberDialog } from "./NumberDialog";
 import { SyncBadge } from "./SyncBadge";
 import { useResource } from "./useResource";
@@ -25,7 +25,7 @@ export function NumbersPage() {
     <AdminSection
       title="Numbers"
       description="Each number arrives on a trunk and is answered by a published pipeline."
-      action={<NewButton label="New number" onClick={editor.startNew} />}
+      action={!loadedEmpty(numbers) && <NewButton label="New number" onClick={editor.startNew} />}
     >
       <LoadState resource={numbers} empty={{ title: "No number yet", text: trunks.data?.length ? "Add the first number your callers dial, and choose the pipeline that answers it." : "Add a trunk first (Trunks → New trunk), then the numbers that arrive on it.", action: "New number", onAction: editor.startNew }}>
         {(list) => (

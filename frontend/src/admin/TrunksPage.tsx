@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { Icon } from "../ui/Icon";
 import { adminApi, type Trunk } from "./api";
-import { AdminSection, LoadState } from "./AdminSection";
+import { AdminSection, LoadState, loadedEmpty } from "./AdminSection";
 import { SyncBadge } from "./SyncBadge";
 import { TestCallDialog } from "./TestCallDialog";
 import { TrunkDialog } from "./TrunkDialog";
@@ -33,7 +33,7 @@ export function TrunksPage() {
     <AdminSection
       title="Trunks"
       description="The SIP trunks of your carriers. Numbers go through a trunk."
-      action={<NewButton label="New trunk" onClick={editor.startNew} />}
+      action={!loadedEmpty(trunks) && <NewButton label="New trunk" onClick={editor.startNew} />}
     >
       <LoadState resource={trunks} empty={{ title: "No trunk yet", text: "Add your carrier's SIP trunk first (Twilio, Telnyx, Plivo, Vonage, Exotel, Vobiz or any SIP provider); then give it numbers.", action: "New trunk", onAction: editor.startNew }}>
         {(list) => (

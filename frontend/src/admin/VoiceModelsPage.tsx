@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { useCan } from "../app/session";
 import { adminApi, type ConnectionResult, type VoiceModel } from "./api";
-import { AdminSection, LoadState } from "./AdminSection";
+import { AdminSection, LoadState, loadedEmpty } from "./AdminSection";
 import { KIND_LABELS, providerLabel } from "./providerPresets";
 import { useResource } from "./useResource";
 import { VoiceModelDialog } from "./VoiceModelDialog";
@@ -38,7 +38,7 @@ export function VoiceModelsPage() {
     <AdminSection
       title="Voice models"
       description="Speech-to-text, text-to-speech and language models, with their keys. Usage is counted per configuration."
-      action={canManage && <NewButton label="Add a voice model" onClick={editor.startNew} />}
+      action={canManage && !loadedEmpty(models) && <NewButton label="Add a voice model" onClick={editor.startNew} />}
     >
       {!canManage && (
         <div className="alert alert-info read-only-note" role="note">

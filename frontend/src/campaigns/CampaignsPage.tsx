@@ -4,7 +4,7 @@ import { Link, useNavigate } from "react-router";
 import { adminApi } from "../admin/api";
 import { FormAlert, InputField, SelectField } from "../admin/Field";
 import { useSubmit } from "../admin/components/useAdminForm";
-import { LoadState } from "../admin/AdminSection";
+import { LoadState, loadedEmpty } from "../admin/AdminSection";
 import { AdminTable } from "../admin/components/AdminTable";
 import { useResource } from "../admin/useResource";
 import { pipelinesApi } from "../api/pipelines";
@@ -216,7 +216,7 @@ export function CampaignsPage() {
           <h1>Campaigns</h1>
           <p>Call a list of contacts with a published pipeline, inside their calling hours, with retries and live progress.</p>
         </div>
-        {canPlace && !creating && (
+        {canPlace && !creating && !loadedEmpty(campaigns) && (
           <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
             New campaign
           </button>
