@@ -33,13 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(300))
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    report = yield
-    if call.when == "setup":
-        item._betool_started = call.start  # type: ignore[attr-defined]
-    tier.attach_worker_log(item, report, run_dir=PHONE_DIR)
-    return report
+pytest_runtest_makereport = tier.worker_log_hook(PHONE_DIR)
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.voice import harness
 
@@ -100,14 +103,22 @@ def worker_log_lines(run_dir: Path, *, since: float, limit: int = 60) -> str:
     return "\n".join(sorted(lines, key=lambda line: line.split(": ", 1)[1][:23])[-limit:])
 
 
-def attach_worker_log(item: Any, report: Any, *, run_dir: Path) -> None:
-    """The body of a tier's ``pytest_runtest_makereport``: a failed call phase carries the
-    worker's log of its time, which a CI summary shows where the worker's file is out of reach."""
-    if report.when != "call" or not report.failed:
-        return
-    started = getattr(item, "_betool_started", None)
-    if started is None:
-        return
-    text = worker_log_lines(run_dir, since=started)
-    if text:
-        report.sections.append(("Captured worker log", text))
+def worker_log_hook(run_dir: Path) -> Callable[..., Any]:
+    """A tier's ``pytest_runtest_makereport``: a failed call phase carries the worker's log of
+    its time, which a CI summary shows where the worker's file is out of reach."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        if call.when == "setup":
+            item.stash[_STARTED] = call.start
+        elif call.when == "call" and report.failed and _STARTED in item.stash:
+            text = worker_log_lines(run_dir, since=item.stash[_STARTED])
+            if text:
+                report.sections.append(("Captured worker log", text))
+        return report
+
+    return pytest_runtest_makereport
+
+
+_STARTED = pytest.StashKey[float]()
