@@ -71,9 +71,10 @@ async def test_a_chat_that_ends_in_a_transfer_is_a_test_call_with_its_turns_and_
     assert exchange["user_text"] == "I need a person"
     assert exchange["agent_text"]
     assert [step["node_id"] for step in exchange["trace"]["nodes"]] == ["classify", "to_human"]
-    # The turn's first text comes within the turn: the two figures are of one clock, in order.
+    # An order of events, not a speed: the turn's first text comes within the turn (both
+    # figures are of one clock; a fast machine may round the first to 0.0).
     latencies = exchange["latencies"]
-    assert 0 < latencies["engine_first_text_ms"] <= latencies["end_to_end_ms"]
+    assert latencies["engine_first_text_ms"] <= latencies["end_to_end_ms"]
     assert [e["name"] for e in detail["events"] if e["kind"] == "action"] == ["transfer"]
     assert detail["transfer_target"]
 
