@@ -4,7 +4,7 @@ A caller (LiveKit Python SDK) speaks a short espeak-ng utterance per turn; the b
 (the real AgentServer, session, agent and engine, in a process of its own as in production;
 its calls run on the thread executor so the stubs can be swapped in) answers through a graph
 whose Agent node asks a language model. The providers are stubs of fixed latency: the STT and
-TTS inside the worker, the LLM a loopback server in the bench's process speaking OpenAI's
+TTS inside the worker, the LLM a loopback server in a process of its own speaking OpenAI's
 streaming wire protocol, reached through betool's real OpenAI client. What is left over is
 what betool and LiveKit add.
 
@@ -26,9 +26,11 @@ got its last speech frame), ``turn_handling`` (final transcript → betool's gra
 livekit-agents' end of turn), ``betool_turn`` (graph start → first audio frame handed to
 LiveKit, less the LLM and TTS stubs' latencies), ``transport_out`` (that frame → the caller
 hears it); the VAD mode adds ``vad_lag`` (speech audio in → Silero's end of speech, less the
-configured silence). ``betool_turn`` is split with the latencies the worker records on each
-turn: ``betool_turn_graph_to_text`` (the graph and the LLM client, to the first text) and
-``betool_turn_text_to_audio`` (that text to the TTS's first frame). ``first_turn_overhead``
+configured silence). ``betool_turn`` is split with the moments the worker records on each
+turn: ``betool_turn_graph_to_text`` (the graph and the LLM client, to the first text, less
+the LLM stub's own time for that request, as its process saw it) and
+``betool_turn_text_to_audio`` (that text to the TTS's first frame, less the TTS stub's own
+wait). ``first_turn_overhead``
 is the overhead of the call's first turn, in a worker process that has served no call yet
 (the SDKs' first-use costs show there, unless the worker's prewarm paid them).
 
@@ -51,7 +53,7 @@ input frames, its LLM node a sleep of the LLM stub's latency; no graph, records 
 what the library costs by itself, so that ``cpu_vs_library`` (betool's CPU per call over
 the bare one's, per N) says how much of the worker's CPU is betool's. The simulated
 callers run in the bench's process, so their cost is not counted against the worker: it
-is reported apart (``callers_cpu_per_call_pct``, the bench process with the LLM stub).
+is reported apart (``callers_cpu_per_call_pct``, the bench process).
 The targets are printed beside the figures: betool's own part of a turn p95 ≤ 5 ms, the
 overhead above the transport floor p95 ≤ 30 ms, the worker's CPU ≤ 5% of a core per call.
 """
@@ -92,7 +94,18 @@ LOUD_RMS = 200.0  # the caller's line is digital silence between utterances
 LISTEN_FRAME_MS = 10
 # Moments (perf_counter, one clock for all processes on Linux) along each turn, appended in
 # the worker by the stubs and hooks as they happen, and handed to the bench when it stops.
-TRACE: dict[str, list[Any]] = {"final": [], "batch_start": [], "graph": [], "tts_first": []}
+TRACE: dict[str, list[Any]] = {
+    "final": [],
+    "batch_start": [],
+    "graph": [],
+    "tts_first": [],
+    # Per LLM turn, the worker's own moments: [graph start, first text, first TTS frame].
+    "turn_timing": [],
+    # Per sentence the TTS stub spoke: [its latency began, its first audio pushed].
+    "tts_stub": [],
+    # Per request the LLM stub answered (its own process): [arrived, first text written].
+    "llm_stub": [],
+}
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -295,10 +308,16 @@ def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
                     sentences, pending = ([pending.strip()] if pending.strip() else []), ""
                 for sentence in sentences:
                     self._mark_started()
+                    waited = time.perf_counter()
                     await asyncio.sleep(TTS_FIRST_AUDIO_S)
-                    TRACE["tts_first"].append(time.perf_counter())
+                    pushed = time.perf_counter()
+                    TRACE["tts_first"].append(pushed)
+                    TRACE["tts_stub"].append([waited, pushed])
+                    # Audio arrives as a provider's does, a chunk a wake-up, not in one burst
+                    # that the session would have to take in before its first frame.
                     for _ in range(max(10, len(sentence) * 3)):  # ~60 ms per character
                         output_emitter.push(tone.tobytes())
+                        await asyncio.sleep(0)
                 if not isinstance(item, str) and in_segment:
                     output_emitter.end_segment()
                     in_segment = False
@@ -582,53 +601,44 @@ def worker_rss_mb(pid: int) -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def asked_the_llm(turn: Any) -> bool:
-    """A caller's turn whose Agent node got its answer from the LLM stub: the only turns of
-    which "the graph to its first text, less the LLM stub" means that (the greeting speaks
-    no LLM text, a fallback line none that the LLM wrote)."""
-    nodes = (turn.trace or {}).get("nodes", [])
-    return (
-        turn.sequence > 0
-        and not turn.fallback
-        and any(n.get("node_type") == "agent" and not n.get("error") for n in nodes)
-    )
+def _first_within(pairs: list[Any], start: float, end: float) -> Any:
+    """The first [began, ended] pair that began in [start, end]."""
+    return next((pair for pair in pairs if start <= pair[0] <= end), None)
 
 
-def recorded_parts(mode: str) -> dict[str, float]:
-    """Inside betool's turn, from the latencies the worker records on each LLM turn of the
-    last call in ``mode``: the graph up to its first text (less the LLM stub), and that text
-    up to the TTS's first audio frame (less the TTS stub)."""
-    from telephony.models import Call, CallTurn
-
-    call = Call.objects.filter(room_name__startswith=f"bench-{mode}-").order_by("-id").first()
-    turns = [turn for turn in CallTurn.objects.filter(call=call) if asked_the_llm(turn)]
-    latencies = [turn.latencies for turn in turns]
-    engine = [
-        t["engine_first_text_ms"] - LLM_FIRST_TOKEN_S * 1000
-        for t in latencies
-        if "engine_first_text_ms" in t
-    ]
-    to_tts = [
-        t["tts_first_audio_ms"] - TTS_FIRST_AUDIO_S * 1000
-        for t in latencies
-        if "tts_first_audio_ms" in t
-    ]
-    if not engine or not to_tts:
-        return {"betool_turn_llm_turns": len(turns)}
+def betool_parts(turns: list[tuple[float, float]]) -> dict[str, float]:
+    """Inside betool's turn, for the caller's counted ``turns``, from the moments the worker
+    and the stubs recorded: the graph up to its first text, less the LLM stub's own time
+    for that request (arrival to first text, in the stub's process), and that text up to
+    the TTS's first frame, less the TTS stub's own wait. Only turns that asked the LLM
+    count (the greeting and a fallback line have no LLM request)."""
+    graph_to_text: list[float] = []
+    text_to_audio: list[float] = []
+    for spoke, heard in turns:
+        timing = _first_within(TRACE["turn_timing"], spoke, heard)
+        if timing is None:
+            continue
+        start, text, audio = timing
+        llm = _first_within(TRACE["llm_stub"], start, text)
+        tts = _first_within(TRACE["tts_stub"], text, audio)
+        if llm is None or tts is None:
+            continue
+        graph_to_text.append(((text - start) - (llm[1] - llm[0])) * 1000)
+        text_to_audio.append(((audio - text) - (tts[1] - tts[0])) * 1000)
+    if not graph_to_text:
+        return {"betool_turn_llm_turns": 0}
     return {
         # How many turns these figures are of: a run whose LLM was never reached has none.
-        "betool_turn_llm_turns": len(turns),
-        "betool_turn_graph_to_text": round(statistics.median(engine), 1),
-        "betool_turn_text_to_audio": round(statistics.median(to_tts), 1),
+        "betool_turn_llm_turns": len(graph_to_text),
+        "betool_turn_graph_to_text": round(statistics.median(graph_to_text), 1),
+        "betool_turn_text_to_audio": round(statistics.median(text_to_audio), 1),
         # betool's own share of the turn at the tail, against its 5 ms target.
-        "betool_turn_graph_to_text_p95": round(percentile(engine, 0.95), 1),
-        "betool_turn_text_to_audio_p95": round(percentile(to_tts, 0.95), 1),
+        "betool_turn_graph_to_text_p95": round(percentile(graph_to_text, 0.95), 1),
+        "betool_turn_text_to_audio_p95": round(percentile(text_to_audio, 0.95), 1),
     }
 
 
 async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[str, Any]:
-    from asgiref.sync import sync_to_async
-
     call = await place(mode, turns, warmup=2)
     await asyncio.sleep(1)  # the last turn's record is written after its audio
     moments = call.counted
@@ -648,7 +658,6 @@ async def one_caller(mode: str, turns: int, place: Callable[..., Any]) -> dict[s
             round((first[1] - first[0] - fixed_s(mode)) * 1000, 1) if first else None
         ),
         "moments": moments,  # replaced by the overhead's parts once the worker's trace is in
-        "recorded_parts": await sync_to_async(recorded_parts)(mode),
     }
 
 
@@ -658,7 +667,7 @@ async def many_callers(count: int, place: Callable[..., Any], worker_pid: int) -
     read_worker_threads(worker_pid, threads)
     threads_before = worker_threads_cpu_s(threads)
     cpu_before, began = worker_cpu_s(worker_pid), time.perf_counter()
-    own_before = time.process_time()  # the simulated callers (and the LLM stub), apart
+    own_before = time.process_time()  # the simulated callers, apart
     calls = asyncio.gather(*(place("stt", 6, warmup=1) for _ in range(count)))
     while not calls.done():
         peak_rss = max(peak_rss, worker_rss_mb(worker_pid))
@@ -704,6 +713,17 @@ def install_stubs() -> None:
         return original_llm_node(self, chat_ctx, tools, model_settings)
 
     BetoolAgent.llm_node = timed_llm_node  # type: ignore[method-assign]
+    original_record_turn = BetoolAgent._record_turn
+
+    def traced_record_turn(self: Any, record: Any, output: Any, *, interrupted: bool) -> None:
+        timing = output.timing
+        if timing.first_text is not None and timing.first_audio is not None:
+            TRACE["turn_timing"].append(
+                [timing.engine_start, timing.first_text, timing.first_audio]
+            )
+        original_record_turn(self, record, output, interrupted=interrupted)
+
+    BetoolAgent._record_turn = traced_record_turn  # type: ignore[method-assign]
 
 
 def bare_prewarm(proc: Any, media: str) -> None:
@@ -828,6 +848,65 @@ async def serve(agent_name: str, workdir: Path, *, bare: str | None = None) -> N
     server_task.cancel()
 
 
+async def serve_llm(workdir: Path) -> None:
+    """The LLM stub's process: OpenAI's streaming protocol on loopback, each answer after
+    ``LLM_FIRST_TOKEN_S``. Apart from the simulated callers, so that their audio does not
+    delay its answers (which would count against the worker). Prints its URL, answers until
+    its standard input closes, then writes when each request arrived and its first text
+    left, so that the worker's figures can be taken less the stub's own time."""
+    from aiohttp import web
+
+    from tests.fakes.llm_servers import FakeOpenAIServer, ScriptedReply
+
+    moments: list[list[float]] = []
+
+    class TimedStubLLM(FakeOpenAIServer):
+        def _next_reply(self) -> ScriptedReply:
+            return ScriptedReply(text=[ANSWER], delay_s=LLM_FIRST_TOKEN_S)
+
+        async def _handle(self, request: web.Request) -> web.StreamResponse:
+            request["arrived"] = time.perf_counter()
+            return await super()._handle(request)
+
+        async def events(self, reply: ScriptedReply, request: web.Request) -> Any:
+            async for index, payload in _numbered(super().events(reply, request)):
+                if index == 1:  # the first text (the first event only names the role)
+                    moments.append([request["arrived"], time.perf_counter()])
+                yield payload
+
+    async with TimedStubLLM() as server:
+        print(f"{server.url}/v1", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    (workdir / "llm_trace.json").write_text(json.dumps(moments))
+
+
+async def _numbered(items: Any) -> Any:
+    index = 0
+    async for item in items:
+        yield index, item
+        index += 1
+
+
+async def start_llm_stub(workdir: Path) -> tuple[asyncio.subprocess.Process, str]:
+    stub = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve-llm", "--workdir", str(workdir),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert stub.stdout is not None
+    url = (await asyncio.wait_for(stub.stdout.readline(), 60)).decode().strip()
+    if not url:
+        sys.exit("the bench's LLM stub did not start")
+    return stub, url
+
+
+async def stop_llm_stub(stub: asyncio.subprocess.Process, workdir: Path) -> list[Any]:
+    assert stub.stdin is not None
+    stub.stdin.close()
+    await asyncio.wait_for(stub.wait(), 30)
+    trace_file = workdir / "llm_trace.json"
+    return json.loads(trace_file.read_text()) if trace_file.exists() else []
+
+
 async def start_worker(
     agent_name: str, workdir: Path, *, bare: str | None = None
 ) -> asyncio.subprocess.Process:
@@ -889,15 +968,8 @@ async def run(
 ) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
 
-    from tests.fakes.llm_servers import FakeOpenAIServer, ScriptedReply
-
-    class StubLLM(FakeOpenAIServer):
-        def _next_reply(self) -> ScriptedReply:
-            return ScriptedReply(text=[ANSWER], delay_s=LLM_FIRST_TOKEN_S)
-
-    llm_server = StubLLM()
-    await llm_server.__aenter__()
-    number = await sync_to_async(create_number)(f"{llm_server.url}/v1")
+    llm_stub, llm_url = await start_llm_stub(workdir)
+    number = await sync_to_async(create_number)(llm_url)
     agent_name = f"betool-bench-{uuid.uuid4().hex[:6]}"
 
     def placer(name: str) -> Callable[..., Any]:
@@ -928,7 +1000,7 @@ async def run(
     for media in floors:
         bare_name = f"{agent_name}-bare-{media}"
         library[media] = await library_floor(callers, bare_name, placer(bare_name), workdir, media)
-    await llm_server.__aexit__(None, None, None)
+    TRACE["llm_stub"] = await stop_llm_stub(llm_stub, workdir)
     for media, floor_runs in library.items():
         ratio = "cpu_vs_library" if media == "today" else f"cpu_vs_library_{media}_media"
         for ours, theirs in zip(concurrency, floor_runs, strict=True):
@@ -937,8 +1009,11 @@ async def run(
                     ours["worker_cpu_per_call_pct"] / theirs["worker_cpu_per_call_pct"], 2
                 )
     for mode, figures in modes.items():
-        parts = overhead_parts(mode, figures.pop("moments"))
-        figures["overhead_parts_p50_ms"] = {**parts, **figures.pop("recorded_parts")}
+        moments = figures.pop("moments")
+        figures["overhead_parts_p50_ms"] = {
+            **overhead_parts(mode, moments),
+            **betool_parts(moments),
+        }
     headline = modes.get("stt") or modes["vad"]
     single_p95 = headline["overhead_p95_ms"]
     doubled = next(
@@ -1012,7 +1087,11 @@ def main() -> None:
     parser.add_argument("--serve", metavar="AGENT_NAME", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare", choices=BARE_MEDIA, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-llm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_llm:  # the LLM stub's process
+        asyncio.run(serve_llm(args.workdir))
+        return
     if args.serve:  # the worker process the bench starts
         setup_django()
         asyncio.run(serve(args.serve, args.workdir, bare=args.bare))
