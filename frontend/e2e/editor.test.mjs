@@ -60,6 +60,13 @@ describe("pipeline editor", () => {
     await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
     await entry.click();
     await page.getByRole("complementary", { name: "Inspector" }).getByRole("heading", { name: "Hang up" }).waitFor();
+    // The open list leaves the minimap and the zoom controls in sight.
+    const list = await problems.locator(".problems-list").boundingBox();
+    for (const selector of [".react-flow__minimap", ".react-flow__controls"]) {
+      const box = await page.locator(selector).boundingBox();
+      const apart = list.x + list.width <= box.x || box.x + box.width <= list.x || list.y + list.height <= box.y || box.y + box.height <= list.y;
+      assert.ok(apart, `the problems list covers ${selector}: ${JSON.stringify({ list, box })}`);
+    }
     await snapshot(page, "editor-problems");
   });
 
@@ -136,6 +143,31 @@ describe("pipeline editor", () => {
     await page.waitForFunction(() => document.querySelectorAll(".react-flow__node-hangup").length === 1 && document.querySelectorAll(".react-flow__edge").length === 2);
     await page.keyboard.press(`${MOD}+z`);
     await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2 && document.querySelectorAll(".react-flow__edge").length === 1);
+    await waitSaved(page);
+  });
+
+  it("shows a long node name whole, on two lines of its card, and as its tooltip", async () => {
+    const name = "Ask which appointment to move"; // cut short on one line before
+    await page.locator(".react-flow__node-say").click();
+    const inspector = page.getByRole("complementary", { name: "Inspector" });
+    await inspector.getByLabel("Name on canvas").fill(name);
+    const label = page.locator(".react-flow__node-say .flow-node-label");
+    await label.filter({ hasText: name }).waitFor();
+    const shown = await label.evaluate((el) => ({ lines: Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)), cut: el.scrollHeight > el.clientHeight + 1, title: el.title }));
+    assert.deepEqual(shown, { lines: 2, cut: false, title: name });
+    await page.locator(".react-flow__pane").click({ position: { x: 10, y: 10 } });
+    await page.keyboard.press("Shift+!");
+    await page.waitForFunction(() => {
+      const pane = document.querySelector(".react-flow__pane").getBoundingClientRect();
+      return [...document.querySelectorAll(".react-flow__node")].every((n) => {
+        const box = n.getBoundingClientRect();
+        return box.left >= pane.left && box.right <= pane.right;
+      });
+    });
+    await snapshot(page, "editor-long-name");
+    await page.locator(".react-flow__node-say").click();
+    await inspector.getByLabel("Name on canvas").fill("");
+    await label.filter({ hasText: "Say" }).waitFor();
     await waitSaved(page);
   });
 

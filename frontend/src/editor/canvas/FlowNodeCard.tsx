@@ -51,7 +51,9 @@ function FlowNodeCardImpl({ id, type, data, selected }: NodeProps<FlowNode>) {
       <div className="flow-node-header">
         <TypeIcon spec={spec} />
         <div className="flow-node-title">
-          <span className="flow-node-label">{label}</span>
+          <span className="flow-node-label" title={label}>
+            {label}
+          </span>
           <span className="flow-node-type">{spec?.label ?? `Unknown type “${type}”`}</span>
         </div>
       </div>
