@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx2
@@ -55,7 +55,7 @@ async def open_connection(http: httpx2.AsyncClient, url: str) -> None:
         logger.info("could not open a connection to %s ahead of time: %s", url, error)
 
 
-def _sse(events: list[tuple[str | None, dict[str, Any]]]) -> bytes:
+def _sse(events: Sequence[tuple[str | None, Mapping[str, Any]]]) -> bytes:
     lines = []
     for name, data in events:
         if name is not None:
