@@ -8,7 +8,7 @@ from typing import Any
 import anthropic
 import httpx2
 
-from voice_models.llm.connections import llm_http_client, open_connection
+from voice_models.llm.connections import SDKClient
 from voice_models.llm.errors import from_sdk, sdk_failures
 from voice_models.llm.openai_chat import parse_arguments
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
@@ -120,8 +120,10 @@ class _TokenCount:
         return None
 
 
-class AnthropicClient:
+class AnthropicClient(SDKClient):
     """Streams Claude messages, text and tool use, with token usage."""
+
+    _client: anthropic.AsyncAnthropic
 
     def __init__(
         self,
@@ -136,15 +138,13 @@ class AnthropicClient:
         max_tokens: int = _DEFAULT_MAX_TOKENS,
         send_temperature: bool = False,
     ) -> None:
-        self.model = model
-        # What its usage is booked under: the configuration's name (default: the model id).
-        self.usage_name = usage_name or model
+        super().__init__(
+            model=model, usage_name=usage_name, timeout_s=timeout_s, transport=transport
+        )
         self._max_tokens = max_tokens
         # This SDK generation dropped ``temperature`` from messages.create; it is sent only
         # for models and compatible servers known to accept it.
         self._send_temperature = send_temperature
-        # Kept across the caller's pauses; a test or warm-up answers in memory.
-        self._http = llm_http_client(timeout_s=timeout_s, transport=transport)
         self._client = anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=base_url,
@@ -152,13 +152,6 @@ class AnthropicClient:
             max_retries=max_retries,
             http_client=self._http,
         )
-
-    async def warm(self) -> None:
-        """Connects to the provider before the first turn needs it."""
-        await open_connection(self._http, str(self._client.base_url))
-
-    async def aclose(self) -> None:
-        await self._client.close()
 
     def _request(
         self,

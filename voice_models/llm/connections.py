@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import httpx2
 
@@ -53,6 +53,42 @@ async def open_connection(http: httpx2.AsyncClient, url: str) -> None:
         await http.head(url, timeout=OPEN_TIMEOUT_S)
     except httpx2.HTTPError as error:
         logger.info("could not open a connection to %s ahead of time: %s", url, error)
+
+
+class _SDK(Protocol):
+    @property
+    def base_url(self) -> Any: ...
+
+    async def close(self) -> None: ...
+
+
+class SDKClient:
+    """What every language model's SDK client shares: the name its usage is booked under, an
+    HTTP client kept alive across the caller's pauses (a test or warm-up answers in memory
+    through ``transport``), and its connection opened ahead of the first turn. A subclass
+    builds its SDK on ``self._http`` as ``self._client``."""
+
+    _client: _SDK
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        usage_name: str,
+        timeout_s: float,
+        transport: httpx2.AsyncBaseTransport | None,
+    ) -> None:
+        self.model = model
+        # What its usage is booked under: the configuration's name (default: the model id).
+        self.usage_name = usage_name or model
+        self._http = llm_http_client(timeout_s=timeout_s, transport=transport)
+
+    async def warm(self) -> None:
+        """Connects to the provider before the first turn needs it."""
+        await open_connection(self._http, str(self._client.base_url))
+
+    async def aclose(self) -> None:
+        await self._client.close()
 
 
 def _sse(events: Sequence[tuple[str | None, Mapping[str, Any]]]) -> bytes:

@@ -11,7 +11,7 @@ import httpx2
 import openai
 from openai.types.chat import ChatCompletion
 
-from voice_models.llm.connections import llm_http_client, open_connection
+from voice_models.llm.connections import SDKClient
 from voice_models.llm.errors import from_sdk, sdk_failures
 from voice_models.llm.types import ChatMessage, LLMDelta, LLMError, ToolCall, ToolSpec, Usage
 
@@ -125,8 +125,10 @@ def _request(
     return request
 
 
-class OpenAIChatClient:
+class OpenAIChatClient(SDKClient):
     """Streams chat completions; ``base_url`` points it at any OpenAI-compatible server."""
+
+    _client: openai.AsyncOpenAI
 
     def __init__(
         self,
@@ -139,12 +141,10 @@ class OpenAIChatClient:
         transport: httpx2.AsyncBaseTransport | None = None,
         usage_name: str = "",
     ) -> None:
-        self.model = model
-        # What its usage is booked under: the configuration's name (default: the model id).
-        self.usage_name = usage_name or model
+        super().__init__(
+            model=model, usage_name=usage_name, timeout_s=timeout_s, transport=transport
+        )
         # Retries default to 0: on a live call a quick fallback line beats a silent retry.
-        # Kept across the caller's pauses; a test or warm-up answers in memory.
-        self._http = llm_http_client(timeout_s=timeout_s, transport=transport)
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
@@ -152,13 +152,6 @@ class OpenAIChatClient:
             max_retries=max_retries,
             http_client=self._http,
         )
-
-    async def warm(self) -> None:
-        """Connects to the provider before the first turn needs it."""
-        await open_connection(self._http, str(self._client.base_url))
-
-    async def aclose(self) -> None:
-        await self._client.close()
 
     async def stream(
         self,
