@@ -10,7 +10,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from betool import selectors, services
 from betool.access import WORKSPACE_SESSION_KEY, Actor, actor_of, require
@@ -161,14 +161,14 @@ def switch_workspace(request: HttpRequest, payload: SwitchIn) -> WorkspaceOut:
 
 
 @router.post("/workspaces", response={201: WorkspaceOut})
-def workspace_create(request: HttpRequest, payload: WorkspaceIn) -> tuple[int, WorkspaceOut]:
+def workspace_create(request: HttpRequest, payload: WorkspaceIn) -> Status[WorkspaceOut]:
     """Any signed-in person may start a workspace; they are its owner, and it becomes the
     session's current workspace."""
     actor = actor_of(request)
     workspace = services.workspace_create(name=payload.name, owner=actor.user)
     if hasattr(request, "session"):
         request.session[WORKSPACE_SESSION_KEY] = workspace.slug
-    return 201, WorkspaceOut.from_orm(workspace)
+    return Status(201, WorkspaceOut.from_orm(workspace))
 
 
 @router.get("/workspace", response=WorkspaceSettingsOut)
@@ -190,7 +190,7 @@ def member_list(request: HttpRequest) -> list[MemberOut]:
 
 
 @router.post("/members", response={201: MemberOut})
-def member_add(request: HttpRequest, payload: MemberIn) -> tuple[int, MemberOut]:
+def member_add(request: HttpRequest, payload: MemberIn) -> Status[MemberOut]:
     actor = require(request, Permission.MEMBERS_MANAGE)
     if payload.role == Role.OWNER and actor.role != Role.OWNER:
         raise ApiError(CoreErrorCode.FORBIDDEN, "Only an owner can add an owner.", status=403)
@@ -201,7 +201,7 @@ def member_add(request: HttpRequest, payload: MemberIn) -> tuple[int, MemberOut]
         password=payload.password,
         role=payload.role,
     )
-    return 201, _member_out(membership)
+    return Status(201, _member_out(membership))
 
 
 @router.patch("/members/{membership_id}", response=MemberOut)
@@ -217,12 +217,12 @@ def member_set_role(request: HttpRequest, membership_id: int, payload: RoleIn) -
 
 
 @router.delete("/members/{membership_id}", response={204: None})
-def member_remove(request: HttpRequest, membership_id: int) -> tuple[int, None]:
+def member_remove(request: HttpRequest, membership_id: int) -> Status[None]:
     actor = require(request, Permission.MEMBERS_MANAGE)
     services.member_remove(
         workspace=actor.workspace, membership_id=membership_id, actor_role=actor.role
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/invites", response=list[InviteOut])
@@ -232,7 +232,7 @@ def invite_list(request: HttpRequest) -> Any:
 
 
 @router.post("/invites", response={201: InviteCreatedOut})
-def invite_create(request: HttpRequest, payload: InviteIn) -> tuple[int, InviteCreatedOut]:
+def invite_create(request: HttpRequest, payload: InviteIn) -> Status[InviteCreatedOut]:
     actor = require(request, Permission.MEMBERS_MANAGE)
     invite, raw = services.member_invite_create(
         workspace=actor.workspace,
@@ -252,14 +252,14 @@ def invite_create(request: HttpRequest, payload: InviteIn) -> tuple[int, InviteC
         link=link,
         emailed=emailed,
     )
-    return 201, out
+    return Status(201, out)
 
 
 @router.delete("/invites/{invite_id}", response={204: None})
-def invite_revoke(request: HttpRequest, invite_id: int) -> tuple[int, None]:
+def invite_revoke(request: HttpRequest, invite_id: int) -> Status[None]:
     actor = require(request, Permission.MEMBERS_MANAGE)
     services.member_invite_revoke(workspace=actor.workspace, invite_id=invite_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut])
@@ -268,7 +268,7 @@ def token_list(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCreatedOut]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
     token, raw = services.api_token_create(
         membership=actor_of(request).membership, name=payload.name
     )
@@ -280,10 +280,10 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, TokenCrea
         last_used_at=None,
         token=raw,
     )
-    return 201, out
+    return Status(201, out)
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     services.api_token_revoke(membership=actor_of(request).membership, token_id=token_id)
-    return 204, None
+    return Status(204, None)

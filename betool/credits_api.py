@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from betool import finance, selectors, services
 from betool.access import require
@@ -164,7 +164,7 @@ def credit_history(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/entries", response={201: LedgerEntryOut})
-def credit(request: HttpRequest, payload: CreditIn) -> tuple[int, Any]:
+def credit(request: HttpRequest, payload: CreditIn) -> Status[Any]:
     actor = require(request, Permission.BALANCE_MANAGE)
     if payload.kind not in (LedgerKind.TOP_UP, LedgerKind.ADJUSTMENT):
         raise ApiError(CoreErrorCode.INVALID_INPUT, "Only top-ups and adjustments are manual.")
@@ -176,7 +176,7 @@ def credit(request: HttpRequest, payload: CreditIn) -> tuple[int, Any]:
         user=actor.user,
     )
     services.balance_alerts_check(workspace=actor.workspace)
-    return 201, _entry_out(entry)
+    return Status(201, _entry_out(entry))
 
 
 @router.get("/usage", response=UsageOut)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from betool.access import require
 from betool.async_views import off_the_loop
@@ -181,7 +181,7 @@ def _pipeline_summaries(workspace: Workspace, search: str) -> list[dict[str, Any
 
 
 @router.post("", response={201: PipelineDetail})
-def pipeline_create(request: HttpRequest, payload: PipelineIn) -> tuple[int, dict[str, Any]]:
+def pipeline_create(request: HttpRequest, payload: PipelineIn) -> Status[dict[str, Any]]:
     actor = require(request, Permission.PIPELINES_EDIT)
     pipeline = services.pipeline_create(
         workspace=actor.workspace,
@@ -190,7 +190,7 @@ def pipeline_create(request: HttpRequest, payload: PipelineIn) -> tuple[int, dic
         description=payload.description,
         template=payload.template,
     )
-    return 201, _detail(pipeline)
+    return Status(201, _detail(pipeline))
 
 
 @router.get("/node-types", response=list[dict[str, Any]])
@@ -214,12 +214,12 @@ def validate(request: HttpRequest, payload: ValidateIn) -> dict[str, Any]:
 
 
 @router.post("/import", response={201: PipelineDetail})
-def pipeline_import(request: HttpRequest, payload: ImportIn) -> tuple[int, dict[str, Any]]:
+def pipeline_import(request: HttpRequest, payload: ImportIn) -> Status[dict[str, Any]]:
     actor = require(request, Permission.PIPELINES_EDIT)
     pipeline = services.pipeline_import(
         workspace=actor.workspace, user=actor.user, document=payload.dict()
     )
-    return 201, _detail(pipeline)
+    return Status(201, _detail(pipeline))
 
 
 @router.get("/{int:pipeline_id}", response=PipelineDetail)
@@ -238,16 +238,16 @@ def pipeline_update(request: HttpRequest, pipeline_id: int, payload: PipelinePat
 
 
 @router.delete("/{int:pipeline_id}", response={204: None})
-def pipeline_delete(request: HttpRequest, pipeline_id: int) -> tuple[int, None]:
+def pipeline_delete(request: HttpRequest, pipeline_id: int) -> Status[None]:
     _, pipeline = _pipeline(request, pipeline_id, Permission.PIPELINES_EDIT)
     services.pipeline_delete(pipeline=pipeline)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{int:pipeline_id}/duplicate", response={201: PipelineDetail})
-def pipeline_duplicate(request: HttpRequest, pipeline_id: int) -> tuple[int, dict[str, Any]]:
+def pipeline_duplicate(request: HttpRequest, pipeline_id: int) -> Status[dict[str, Any]]:
     actor, pipeline = _pipeline(request, pipeline_id, Permission.PIPELINES_EDIT)
-    return 201, _detail(services.pipeline_duplicate(pipeline=pipeline, user=actor.user))
+    return Status(201, _detail(services.pipeline_duplicate(pipeline=pipeline, user=actor.user)))
 
 
 @router.put("/{int:pipeline_id}/draft", response=DraftSaved)
@@ -266,10 +266,10 @@ def draft_save(request: HttpRequest, pipeline_id: int, payload: DraftIn) -> dict
 @router.post("/{int:pipeline_id}/publish", response={201: VersionOut})
 def pipeline_publish(
     request: HttpRequest, pipeline_id: int, payload: PublishIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor, pipeline = _pipeline(request, pipeline_id, Permission.PIPELINES_PUBLISH)
     version = services.pipeline_publish(pipeline=pipeline, user=actor.user, note=payload.note)
-    return 201, _version_out(version)
+    return Status(201, _version_out(version))
 
 
 @router.get("/{int:pipeline_id}/versions", response=list[VersionOut])

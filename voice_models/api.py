@@ -10,7 +10,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from betool.access import require
 from betool.errors import not_found
@@ -151,10 +151,10 @@ def voice_model_list(request: HttpRequest, kind: VoiceModelKind | None = None) -
 
 
 @router.post("", response={201: VoiceModelOut})
-def voice_model_create(request: HttpRequest, payload: VoiceModelIn) -> tuple[int, Any]:
+def voice_model_create(request: HttpRequest, payload: VoiceModelIn) -> Status[Any]:
     actor = require(request, Permission.VOICE_MODELS_MANAGE)
     voice_model = services.voice_model_create(workspace=actor.workspace, **payload.dict())
-    return 201, _listed(actor.workspace, pk=voice_model.pk)[0]
+    return Status(201, _listed(actor.workspace, pk=voice_model.pk)[0])
 
 
 @router.patch("/{int:voice_model_id}", response=VoiceModelOut)
@@ -167,10 +167,10 @@ def voice_model_update(request: HttpRequest, voice_model_id: int, payload: Voice
 
 
 @router.delete("/{int:voice_model_id}", response={204: None})
-def voice_model_delete(request: HttpRequest, voice_model_id: int) -> tuple[int, None]:
+def voice_model_delete(request: HttpRequest, voice_model_id: int) -> Status[None]:
     actor = require(request, Permission.VOICE_MODELS_MANAGE)
     services.voice_model_delete(workspace=actor.workspace, voice_model_id=voice_model_id)
-    return 204, None
+    return Status(204, None)
 
 
 def _connection_out(config: ModelConfig) -> dict[str, Any]:
@@ -247,22 +247,25 @@ def price_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @prices_router.delete("/{int:price_id}", response={204: None})
-def price_delete(request: HttpRequest, price_id: int) -> tuple[int, None]:
+def price_delete(request: HttpRequest, price_id: int) -> Status[None]:
     actor = require(request, Permission.PRICES_MANAGE)
     services.price_delete(workspace=actor.workspace, price_id=price_id)
-    return 204, None
+    return Status(204, None)
 
 
 @prices_router.post("", response={201: PriceOut})
-def price_set(request: HttpRequest, payload: PriceIn) -> tuple[int, dict[str, Any]]:
+def price_set(request: HttpRequest, payload: PriceIn) -> Status[dict[str, Any]]:
     actor = require(request, Permission.PRICES_MANAGE)
     entry = services.price_set(workspace=actor.workspace, user=actor.user, **payload.dict())
-    return 201, {
-        "id": entry.pk,
-        "kind": entry.kind,
-        "unit": UNITS[entry.kind].label,
-        "model_name": entry.model_name,
-        "credits": entry.credits,
-        "effective_from": entry.effective_from,
-        "note": entry.note,
-    }
+    return Status(
+        201,
+        {
+            "id": entry.pk,
+            "kind": entry.kind,
+            "unit": UNITS[entry.kind].label,
+            "model_name": entry.model_name,
+            "credits": entry.credits,
+            "effective_from": entry.effective_from,
+            "note": entry.note,
+        },
+    )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from betool.access import require
 from betool.roles import Permission
@@ -126,7 +126,7 @@ def endpoint_list(request: HttpRequest) -> Any:
 
 
 @router.post("/endpoints", response={201: EndpointCreatedOut})
-def endpoint_create(request: HttpRequest, payload: EndpointIn) -> tuple[int, Any]:
+def endpoint_create(request: HttpRequest, payload: EndpointIn) -> Status[Any]:
     actor = require(request, Permission.WEBHOOKS_MANAGE)
     endpoint, secret = services.endpoint_create(
         workspace=actor.workspace,
@@ -135,7 +135,7 @@ def endpoint_create(request: HttpRequest, payload: EndpointIn) -> tuple[int, Any
         description=payload.description,
     )
     out = EndpointOut.from_orm(endpoint).dict()
-    return 201, EndpointCreatedOut(**out, secret=secret)
+    return Status(201, EndpointCreatedOut(**out, secret=secret))
 
 
 @router.get("/endpoints/{endpoint_id}", response=EndpointOut)
@@ -151,9 +151,9 @@ def endpoint_update(request: HttpRequest, endpoint_id: int, payload: EndpointPat
 
 
 @router.delete("/endpoints/{endpoint_id}", response={204: None})
-def endpoint_delete(request: HttpRequest, endpoint_id: int) -> tuple[int, None]:
+def endpoint_delete(request: HttpRequest, endpoint_id: int) -> Status[None]:
     services.endpoint_delete(endpoint=_endpoint(request, endpoint_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/endpoints/{endpoint_id}/secret", response=SecretOut)
@@ -184,7 +184,7 @@ def delivery_detail(request: HttpRequest, delivery_id: int) -> Any:
 
 
 @router.post("/deliveries/{delivery_id}/redeliver", response={202: DeliveryOut})
-def delivery_redeliver(request: HttpRequest, delivery_id: int) -> tuple[int, Any]:
+def delivery_redeliver(request: HttpRequest, delivery_id: int) -> Status[Any]:
     """Sends the event again now, with the same webhook-id and a fresh round of retries."""
     delivery = services.delivery_redeliver(delivery=_delivery(request, delivery_id))
-    return 202, delivery
+    return Status(202, delivery)

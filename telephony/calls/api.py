@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from betool.access import require
 from betool.async_views import off_the_loop
@@ -256,7 +256,7 @@ def calls_export(request: HttpRequest, query: Query[CallListQuery]) -> HttpRespo
 
 
 @router.post("/calls/{call_id}/analysis", response={202: AnalysisOut})
-def call_analysis_rerun(request: HttpRequest, call_id: int) -> tuple[int, Any]:
+def call_analysis_rerun(request: HttpRequest, call_id: int) -> Status[Any]:
     """Runs the call's analysis again, with the pipeline's current analysis settings of the
     version it ran (billed again)."""
     actor = require(request, Permission.CALLS_VIEW)
@@ -272,7 +272,7 @@ def call_analysis_rerun(request: HttpRequest, call_id: int) -> tuple[int, Any]:
             "The pipeline this call ran has no analysis settings.",
             status=409,
         )
-    return 202, analysis
+    return Status(202, analysis)
 
 
 @router.get("/calls/{call_id}", response=CallDetailOut)
@@ -288,9 +288,11 @@ class CallScenarioOut(Schema):
 
 
 @router.post("/calls/{call_id}/scenario", response={201: CallScenarioOut})
-def call_scenario(request: HttpRequest, call_id: int) -> tuple[int, dict[str, Any]]:
+def call_scenario(request: HttpRequest, call_id: int) -> Status[dict[str, Any]]:
     """Adds a scenario made of this call to its pipeline's tests."""
     actor = require(request, Permission.CALLS_VIEW).require(Permission.PIPELINES_EDIT)
     call = call_in_workspace(workspace=actor.workspace, call_id=call_id)
     pipeline, scenario = call_to_scenario(call=call, user=actor.user)
-    return 201, {"pipeline_id": pipeline.pk, "pipeline_name": pipeline.name, "scenario": scenario}
+    return Status(
+        201, {"pipeline_id": pipeline.pk, "pipeline_name": pipeline.name, "scenario": scenario}
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from betool.access import require
 from betool.errors import ApiError, CoreErrorCode
@@ -33,7 +33,7 @@ class VoiceTestOut(Schema):
 
 
 @router.post("/calls/voice-test", response={201: VoiceTestOut})
-def voice_test_create(request: HttpRequest, payload: VoiceTestIn) -> tuple[int, dict[str, Any]]:
+def voice_test_create(request: HttpRequest, payload: VoiceTestIn) -> Status[dict[str, Any]]:
     actor = require(request, Permission.PIPELINES_TEST)
     pipeline = pipeline_get(workspace=actor.workspace, pipeline_id=payload.pipeline_id)
     try:
@@ -47,9 +47,12 @@ def voice_test_create(request: HttpRequest, payload: VoiceTestIn) -> tuple[int, 
         raise ApiError(TelephonyErrorCode.LIVEKIT_DISABLED, str(exc), status=409) from exc
     except CallRejected as exc:
         raise ApiError(CoreErrorCode.NOT_FOUND, exc.message, status=404) from exc
-    return 201, {
-        "url": session.url,
-        "room": session.room,
-        "token": session.token,
-        "call_id": session.call.pk,
-    }
+    return Status(
+        201,
+        {
+            "url": session.url,
+            "room": session.room,
+            "token": session.token,
+            "call_id": session.call.pk,
+        },
+    )
