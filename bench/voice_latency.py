@@ -5,8 +5,9 @@ A caller (LiveKit Python SDK) speaks a short espeak-ng utterance per turn; the b
 its calls run on the thread executor so the stubs can be swapped in) answers through a graph
 whose Agent node asks a language model. The providers are stubs of fixed latency: the STT and
 TTS inside the worker, the LLM a loopback server in a process of its own speaking OpenAI's
-streaming wire protocol, reached through betool's real OpenAI client. What is left over is
-what betool and LiveKit add.
+streaming wire protocol, reached through betool's real OpenAI client. The STT and TTS stubs
+stand behind the FallbackAdapters that a number's cloud models get in production. What is
+left over is what betool and LiveKit add.
 
 Two ways of ending the caller's turn are measured, as the worker chooses them:
 
@@ -209,6 +210,29 @@ def _rms(frame: Any) -> float:
     return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
 
 
+ENDPOINTING_BLOCK_S = 0.010  # a provider's speech detector judges audio in 10 ms blocks
+
+
+def quiet_after_speech_s(frame: Any) -> float | None:
+    """How much audio in ``frame`` follows its last loud 10 ms block; None if none is loud.
+
+    A recognizer's endpointing counts its silence from where the speech ended, inside the
+    frame that carried the speech's end, not from that frame's end."""
+    import numpy as np
+
+    samples = np.frombuffer(bytes(frame.data), dtype=np.int16).astype(np.float32)
+    if len(samples) == 0:
+        return None
+    block = max(1, round(frame.sample_rate * ENDPOINTING_BLOCK_S))
+    starts = np.arange(0, len(samples), block)  # the last block may be short
+    ends = np.minimum(starts + block, len(samples))
+    mean_squares = np.add.reduceat(samples**2, starts) / (ends - starts)
+    loud = np.flatnonzero(np.sqrt(mean_squares) >= LOUD_RMS)
+    if len(loud) == 0:
+        return None
+    return (len(samples) - int(ends[loud[-1]])) / frame.sample_rate
+
+
 # The stub providers subclass livekit-agents' bases inside the function, so that the bench
 # imports livekit only when it runs: their methods' branches all count here.
 def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
@@ -232,8 +256,9 @@ def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
         """Like Deepgram with endpointing: the final transcript and END_OF_SPEECH once
         ``STT_FINAL_S`` of quiet audio followed the last speech it received. Counted in
         audio, as a provider counts it: a worker loop that stalls mid-question delivers its
-        frames late, not a pause, so it ends no turn early; and a frame size is paid as the
-        provider would pay it (the silence completes only with the frame that holds it)."""
+        frames late, not a pause, so it ends no turn early; the silence starts where the
+        speech ended (``quiet_after_speech_s``); and a frame size is paid as the provider
+        would pay it (the silence completes only with the frame that holds its end)."""
 
         async def _run(self) -> None:
             last_loud: float | None = None
@@ -241,16 +266,17 @@ def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
             async for item in self._input_ch:
                 if not isinstance(item, rtc.AudioFrame):
                     continue
-                if _rms(item) >= LOUD_RMS:
+                tail_s = quiet_after_speech_s(item)
+                if tail_s is not None:
                     if last_loud is None:
                         self._event_ch.send_nowait(
                             stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH)
                         )
-                    last_loud, quiet_s = time.perf_counter(), 0.0
+                    last_loud, quiet_s = time.perf_counter(), tail_s
+                elif last_loud is None:
                     continue
-                if last_loud is None:
-                    continue
-                quiet_s += item.duration
+                else:
+                    quiet_s += item.duration
                 if quiet_s >= STT_FINAL_S - 1e-6:
                     TRACE["final"].append((time.perf_counter(), last_loud))
                     self._event_ch.send_nowait(final_event())
@@ -334,11 +360,19 @@ def stub_speech(plan: Any, vad: Any) -> Any:  # noqa: C901
         def stream(self, *, conn_options: Any = None) -> Any:
             return StubStream(tts=self, conn_options=conn_options or DEFAULT_API_CONNECT_OPTIONS)
 
+    # Built as voice_models.adapters builds a number's models: a cloud recognizer and voice
+    # each behind a FallbackAdapter, with a local one to fall back on (a stub here, never
+    # used), whose forwarding of every audio frame and text piece is the worker's to pay;
+    # a local recognizer is segmented by the VAD.
+    voice = tts.FallbackAdapter([StubTTS(), StubTTS()], sample_rate=rate)
     if room_mode(plan.room_name) == "stt":
-        return Speech(stt=StubSTT(streaming=True), tts=StubTTS(), turn_detection="stt")
+        recognizer = stt.FallbackAdapter(
+            [StubSTT(streaming=True), StubSTT(streaming=False)], vad=vad
+        )
+        return Speech(stt=recognizer, tts=voice, turn_detection="stt")
     return Speech(
         stt=stt.StreamAdapter(stt=StubSTT(streaming=False), vad=vad),
-        tts=StubTTS(),
+        tts=voice,
         turn_detection="vad",
     )
 
