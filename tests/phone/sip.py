@@ -162,6 +162,22 @@ class Sipp:
         except OSError:
             return []
 
+    def at(self, event: str) -> float:
+        """When the scenario saw ``event`` (``answered``, ``bye_received``, ``hung_up``): epoch."""
+        for line in self.outcome():
+            if line.startswith(event + " "):
+                return float(line.split()[-1])
+        raise AssertionError(f"sipp saw no {event}: {self.outcome()}")
+
+    def wait_outcome(self, line: str, *, within: float = 30.0) -> float:
+        """Until the scenario wrote an outcome line starting with ``line``; when (monotonic)."""
+        give_up = time.monotonic() + within
+        while time.monotonic() < give_up:
+            if any(seen.startswith(line) for seen in self.outcome()):
+                return time.monotonic()
+            time.sleep(0.02)
+        raise AssertionError(f"no {line!r} within {within:g}s: {self.outcome()}\n{self.log()}")
+
     def wait(self, *, within: float = 60.0) -> int:
         try:
             return self.process.wait(timeout=within)

@@ -5,55 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Sum
-
-from betool.models import LedgerEntry, LedgerKind
-from telephony.models import Call, CallEndReason, CallStatus
-from tests.phone.calls import PhoneCall, inbound_call
+from telephony.models import Call, CallEndReason
+from tests.phone.calls import (
+    billed_seconds,
+    ended_call,
+    greeted,
+    hear,
+    heard_until_quiet,
+    inbound_call,
+    turn,
+)
 from tests.voice import graphs, harness
-
-
-def _hear(call: PhoneCall, *, since: float, within: float = 60.0, quiet_s: float = 1.2) -> str:
-    """What the agent said from ``since`` until it paused for ``quiet_s``, transcribed."""
-    start = _heard_until_quiet(call, since=since, within=within, quiet_s=quiet_s)
-    return asyncio.run(harness.transcribe_pcm(call.rtp.heard.pcm16k(since=start)))
-
-
-def _heard_until_quiet(
-    call: PhoneCall, *, since: float, within: float = 60.0, quiet_s: float = 1.2
-) -> float:
-    """Waits for the agent's speech after ``since`` and its end; returns when it began."""
-    give_up = time.monotonic() + within
-    start = None
-    while time.monotonic() < give_up:
-        start = start or call.rtp.heard.loud_after(since)
-        if start is not None:
-            last = call.rtp.heard.packets[-1][0] if call.rtp.heard.packets else start
-            louder = call.rtp.heard.loud_after(time.monotonic() - quiet_s)
-            if louder is None and time.monotonic() - start > quiet_s and last > start:
-                break
-        time.sleep(0.1)
-    assert start is not None, f"the caller heard nothing: {call.sipp.outcome()}"
-    return start
-
-
-def _call_of(number: Any, *, within: float = 15.0) -> Call:
-    give_up = time.monotonic() + within
-    while time.monotonic() < give_up:
-        call = Call.objects.filter(number=number).order_by("-id").first()
-        if call is not None and call.status == CallStatus.ENDED:
-            return call
-        time.sleep(0.2)
-    raise AssertionError(f"the call of {number.e164} was not ended: {call and call.status}")
-
-
-def _billed_seconds(call: Call) -> Decimal:
-    entries = LedgerEntry.objects.filter(source=f"call-{call.pk}", kind=LedgerKind.CALL_SECONDS)
-    return entries.aggregate(q=Sum("quantity"))["q"] or Decimal(0)
 
 
 def test_the_caller_hears_the_greeting_and_is_billed_the_answered_time(
@@ -64,44 +29,17 @@ def test_the_caller_hears_the_greeting_and_is_billed_the_answered_time(
     with inbound_call(livekit_sip, number, run_dir, hangup_ms="9000") as call:
         assert call.wait_answered(), call.sipp.log()
         assert call.answered_at is not None
-        heard = _hear(call, since=call.answered_at)
+        heard = hear(call, since=call.answered_at)
         assert harness.similarity(heard, graphs.GREETING) >= 0.6, heard
         assert call.sipp.wait(within=30) == 0, call.sipp.log()
     assert call.sipp.outcome()[-1].startswith("hung_up")
-    ended = _call_of(number)
+    ended = ended_call(number)
     assert ended.end_reason == CallEndReason.CALLER_HANGUP, worker.log()
     answered_s = call.at("hung_up") - call.at("answered")
-    billed = _billed_seconds(ended)
+    billed = billed_seconds(ended)
     assert abs(float(billed) - answered_s) < 1.0, (billed, answered_s)
     assert ended.duration_s is not None
     assert abs(ended.duration_s - answered_s) < 1.0
-
-
-def _wait_outcome(call: PhoneCall, line: str, *, within: float = 30.0) -> float:
-    give_up = time.monotonic() + within
-    while time.monotonic() < give_up:
-        if any(seen.startswith(line) for seen in call.sipp.outcome()):
-            return time.monotonic()
-        time.sleep(0.02)
-    raise AssertionError(
-        f"no {line!r} within {within:g}s: {call.sipp.outcome()}\n{call.sipp.log()}"
-    )
-
-
-def _turn(call: PhoneCall, text: str) -> str:
-    """The caller says ``text``; what the agent answers, transcribed."""
-    call.wait_spoken()
-    time.sleep(0.3)
-    call.say(text)
-    call.wait_spoken()
-    return _hear(call, since=time.monotonic())
-
-
-def _greeted(call: PhoneCall) -> None:
-    """Answered, and the greeting played (its words are checked by the first test)."""
-    assert call.wait_answered(), call.sipp.log()
-    assert call.answered_at is not None
-    _heard_until_quiet(call, since=call.answered_at)
 
 
 def test_speech_in_reply_out_and_the_agents_hang_up_sends_a_bye(
@@ -110,16 +48,16 @@ def test_speech_in_reply_out_and_the_agents_hang_up_sends_a_bye(
     agent_name, worker = phone_worker
     number = provision(agent_name)
     with inbound_call(livekit_sip, number, run_dir) as call:
-        _greeted(call)
-        answer = _turn(call, graphs.ASK_BALANCE)  # G.711 at 8 kHz: Whisper misses a word or two
+        greeted(call)
+        answer = turn(call, graphs.ASK_BALANCE)  # G.711 at 8 kHz: Whisper misses a word or two
         assert harness.similarity(answer, graphs.BALANCE) >= 0.5, answer
         call.say(graphs.ASK_BYE)
-        _wait_outcome(call, "bye_received", within=60)
+        call.sipp.wait_outcome("bye_received", within=60)
         assert call.sipp.wait(within=10) == 0, call.sipp.log()
-    ended = _call_of(number)
+    ended = ended_call(number)
     assert ended.end_reason == CallEndReason.AGENT_HANGUP, worker.log()
     answered_s = call.at("bye_received") - call.at("answered")
-    assert abs(float(_billed_seconds(ended)) - answered_s) < 1.0
+    assert abs(float(billed_seconds(ended)) - answered_s) < 1.0
 
 
 def test_rfc2833_keys_reach_the_graph(
@@ -128,23 +66,23 @@ def test_rfc2833_keys_reach_the_graph(
     agent_name, _ = phone_worker
     number = provision(agent_name)
     with inbound_call(livekit_sip, number, run_dir, hangup_ms="90000") as call:
-        _greeted(call)
+        greeted(call)
         call.wait_spoken()
         call.say(graphs.ASK_PAY)
         call.wait_spoken()
         # The keys go in as soon as the prompt ends (the collection waits 15 s for them);
         # what was heard is transcribed afterwards.
-        prompt_at = _heard_until_quiet(call, since=time.monotonic())
+        prompt_at = heard_until_quiet(call, since=time.monotonic())
         prompt_end = time.monotonic()
         for digit in "4711#":
             call.rtp.press(digit)
         call.wait_spoken()
-        _heard_until_quiet(call, since=time.monotonic())  # "You typed 4711" (spelled out)
+        heard_until_quiet(call, since=time.monotonic())  # "You typed 4711" (spelled out)
         prompt = asyncio.run(
             harness.transcribe_pcm(call.rtp.heard.pcm16k(since=prompt_at, until=prompt_end))
         )
         assert harness.similarity(prompt, graphs.DIGITS_PROMPT) >= 0.5, prompt
-    ended = _call_of(number, within=60)  # the caller's line went quiet: media timeout
+    ended = ended_call(number, within=60)  # the caller's line went quiet: media timeout
     keys = [e.data["digit"] for e in ended.events.filter(kind="dtmf").order_by("id")]
     assert keys == list("4711#")
     digits_turn = ended.turns.get(sequence=2)
@@ -161,10 +99,10 @@ def test_no_refer_reaches_a_carrier_that_does_not_take_it(
     agent_name, _ = phone_worker
     number = provision(agent_name, supports_refer=False)
     with inbound_call(livekit_sip, number, run_dir, hangup_ms="40000") as call:
-        _greeted(call)
+        greeted(call)
         call.say(graphs.ASK_AGENT)
         call.wait_spoken()
-        told = _hear(call, since=time.monotonic())
+        told = hear(call, since=time.monotonic())
         assert harness.similarity(told, TRANSFER_FAILED_LINE) >= 0.5, told
         assert call.sipp.wait(within=60) == 0, call.sipp.log()
     assert "REFER sip:" not in call.sipp.messages()
@@ -197,7 +135,7 @@ def test_the_trunk_limit_answers_exactly_its_calls_and_rejects_the_rest_unanswer
     # The rejected calls are on record: refused for the trunk's limit, never connected.
     refused = calls.filter(end_reason=CallEndReason.REFUSED)
     assert [c.refusal_reason for c in refused] == ["trunk_busy", "trunk_busy"]
-    assert all(c.connected_at is None and _billed_seconds(c) == 0 for c in refused)
+    assert all(c.connected_at is None and billed_seconds(c) == 0 for c in refused)
 
 
 def test_a_number_without_a_pipeline_says_so_and_hangs_up(
@@ -210,9 +148,9 @@ def test_a_number_without_a_pipeline_says_so_and_hangs_up(
     with inbound_call(livekit_sip, number, run_dir) as call:
         assert call.wait_answered(), call.sipp.log()
         assert call.answered_at is not None
-        told = _hear(call, since=call.answered_at)
+        told = hear(call, since=call.answered_at)
         assert harness.similarity(told, NOT_IN_SERVICE_LINE) >= 0.6, told
-        _wait_outcome(call, "bye_received", within=20)
+        call.sipp.wait_outcome("bye_received", within=20)
 
 
 def test_a_killed_call_process_ends_the_sip_leg_at_once_billed_to_its_death(
@@ -229,19 +167,19 @@ def test_a_killed_call_process_ends_the_sip_leg_at_once_billed_to_its_death(
     try:
         number = provision(agent_name)
         with inbound_call(livekit_sip, number, run_dir) as call:
-            _greeted(call)
+            greeted(call)
             room = Call.objects.get(number=number).room_name
             found = re.search(rf"room {re.escape(room)}: job process (\d+)", worker.log(200_000))
             assert found, worker.log()
             os.kill(int(found.group(1)), signal.SIGKILL)
             killed_at = time.time()
-            bye = _wait_outcome(call, "bye_received", within=15)  # not the reaper's minutes
+            bye = call.sipp.wait_outcome("bye_received", within=15)  # not the reaper's minutes
             assert call.sipp.wait(within=10) == 0, call.sipp.log()
         assert bye - call.answered_at < 60  # type: ignore[operator]
-        ended = _call_of(number)
+        ended = ended_call(number)
         assert ended.end_reason == CallEndReason.WORKER_LOST
         assert call.at("bye_received") - killed_at < 5.0
         answered_s = killed_at - call.at("answered")
-        assert abs(float(_billed_seconds(ended)) - answered_s) < 1.5, (answered_s, worker.log())
+        assert abs(float(billed_seconds(ended)) - answered_s) < 1.5, (answered_s, worker.log())
     finally:
         worker.stop()

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from telephony.models import Call, CallEndReason, CallStatus
+from telephony.models import CallEndReason
 from telephony.provisioning.services import outbound_call_place
+from tests.phone.calls import PhoneCall, billed_seconds, ended_call, hear
 from tests.phone.sip import free_udp_port, run_sipp
-from tests.phone.test_inbound import _billed_seconds
 
 
 @pytest.mark.parametrize(
@@ -38,25 +38,19 @@ def test_an_outbound_call_the_callee_does_not_take_is_recorded_as_such(
     placed = outbound_call_place(
         workspace=number.workspace, number=number, to_number="+15550123456"
     )
-    give_up = time.monotonic() + 45
-    call = Call.objects.get(pk=placed.pk)
-    while call.status != CallStatus.ENDED and time.monotonic() < give_up:
-        time.sleep(0.3)
-        call.refresh_from_db()
-    assert call.status == CallStatus.ENDED, worker.log()
+    call = ended_call(number, within=45)
+    assert call.pk == placed.pk
     assert call.end_reason == reason, worker.log()
     assert callee.wait(within=30) == 0, callee.log()
     assert callee.outcome() == [outcome]
     assert "INVITE sip:+15550123456@" in callee.messages()
-    assert _billed_seconds(call) == 0
+    assert billed_seconds(call) == 0
 
 
 def test_an_outbound_call_answered_hears_the_greeting_and_the_callee_hangs_up_first(
     livekit_sip: Any, phone_worker: Any, provision: Any, run_dir: Path
 ) -> None:
-    from tests.phone.calls import PhoneCall
     from tests.phone.rtp import RtpPeer
-    from tests.phone.test_inbound import _hear
     from tests.voice import graphs, harness
 
     agent_name, worker = phone_worker
@@ -74,29 +68,17 @@ def test_an_outbound_call_answered_hears_the_greeting_and_the_callee_hangs_up_fi
         placed = outbound_call_place(
             workspace=number.workspace, number=number, to_number="+15550123456"
         )
-        give_up = time.monotonic() + 45
-        while not any(line.startswith("invited") for line in callee.outcome()):
-            assert time.monotonic() < give_up, callee.log()
-            time.sleep(0.05)
+        callee.wait_outcome("invited", within=45)
         invited = next(line for line in callee.outcome() if line.startswith("invited"))
         rtp.answered_by("127.0.0.1", int(invited.split()[1]))
-        heard = _hear(PhoneCall(callee, rtp), since=time.monotonic())
+        heard = hear(PhoneCall(callee, rtp), since=time.monotonic())
         assert callee.wait(within=40) == 0, callee.log()
     finally:
         rtp.close()
     assert harness.similarity(heard, graphs.GREETING) >= 0.6, heard
     assert callee.outcome()[-1].startswith("hung_up")
-    call = Call.objects.get(pk=placed.pk)
-    give_up = time.monotonic() + 20
-    while call.status != CallStatus.ENDED and time.monotonic() < give_up:
-        time.sleep(0.3)
-        call.refresh_from_db()
-    assert call.status == CallStatus.ENDED, worker.log()
+    call = ended_call(number, within=20)
+    assert call.pk == placed.pk
     assert call.end_reason == CallEndReason.CALLER_HANGUP, worker.log()
-    answered_s = _at(callee, "hung_up") - _at(callee, "answered")
-    assert abs(float(_billed_seconds(call)) - answered_s) < 1.0, (answered_s, worker.log())
-
-
-def _at(sipp: Any, event: str) -> float:
-    line = next(line for line in sipp.outcome() if line.startswith(event + " "))
-    return float(line.split()[-1])
+    answered_s = callee.at("hung_up") - callee.at("answered")
+    assert abs(float(billed_seconds(call)) - answered_s) < 1.0, (answered_s, worker.log())

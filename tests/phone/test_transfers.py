@@ -11,9 +11,8 @@ from typing import Any
 from telephony.models import Call, CallEndReason, CallEventKind
 from telephony.worker.state import TRANSFER_DECLINED_LINE, TRANSFER_NO_ANSWER_LINE
 from telephony.worker.warm_transfer import ACCEPT_KEY
-from tests.phone.calls import inbound_call
+from tests.phone.calls import PhoneCall, ended_call, greeted, hear, inbound_call
 from tests.phone.sip import free_udp_port, run_sipp
-from tests.phone.test_inbound import _call_of, _greeted, _hear, _wait_outcome
 from tests.voice import graphs, harness
 
 
@@ -30,15 +29,15 @@ def test_a_refer_the_carrier_accepts_ends_the_call_as_transferred(
     with inbound_call(
         livekit_sip, number, run_dir, scenario="uac_refer_accept", hangup_ms="60000"
     ) as call:
-        _greeted(call)
+        greeted(call)
         call.say(graphs.ASK_AGENT)
-        _wait_outcome(call, "refer_received", within=60)
-        _wait_outcome(call, "notify_ok", within=10)
+        call.sipp.wait_outcome("refer_received", within=60)
+        call.sipp.wait_outcome("notify_ok", within=10)
         assert call.sipp.wait(within=20) == 0, call.sipp.log()
     refer = next(line for line in call.sipp.outcome() if line.startswith("refer_received"))
     assert refer.split()[1] == f"tel:{graphs.TRANSFER_TARGET}"
     assert "SIP/2.0 202 Accepted" in call.sipp.messages()
-    ended = _call_of(number, within=20)
+    ended = ended_call(number, within=20)
     assert ended.end_reason == CallEndReason.TRANSFERRED, worker.log()
     assert ended.transfer_target == graphs.TRANSFER_TARGET
     assert _transfer_events(ended)["transferred"] == {
@@ -55,14 +54,14 @@ def test_a_refer_the_carrier_declines_is_told_and_the_call_goes_on(
     with inbound_call(
         livekit_sip, number, run_dir, scenario="uac_refer_decline", hangup_ms="30000"
     ) as call:
-        _greeted(call)
+        greeted(call)
         call.say(graphs.ASK_AGENT)
-        refused_at = _wait_outcome(call, "refer_received", within=60)
-        told = _hear(call, since=refused_at)
+        refused_at = call.sipp.wait_outcome("refer_received", within=60)
+        told = hear(call, since=refused_at)
         assert harness.similarity(told, TRANSFER_DECLINED_LINE) >= 0.5, told
         assert call.sipp.wait(within=60) == 0, call.sipp.log()
     assert call.sipp.outcome()[-1].startswith("hung_up")  # the call went on: the caller ended it
-    ended = _call_of(number, within=20)
+    ended = ended_call(number, within=20)
     assert ended.end_reason == CallEndReason.CALLER_HANGUP, worker.log()
     failed = _transfer_events(ended)["transfer_failed"]
     assert failed["outcome"] == "declined", failed
@@ -91,7 +90,6 @@ def _warm_call(
 def test_a_warm_transfer_briefs_the_person_then_bridges_them_and_the_agent_leaves(
     livekit_sip: Any, phone_worker: Any, provision: Any, run_dir: Path
 ) -> None:
-    from tests.phone.calls import PhoneCall
     from tests.phone.rtp import RtpPeer
 
     _, worker = phone_worker
@@ -108,34 +106,29 @@ def test_a_warm_transfer_briefs_the_person_then_bridges_them_and_the_agent_leave
     person = PhoneCall(human, person_rtp)
     try:
         with placed as call:
-            _greeted(call)
+            greeted(call)
             call.say(graphs.ASK_AGENT)
-            _wait_outcome_in(human, "invited", within=90)
+            human.wait_outcome("invited", within=90)
             invited = next(line for line in human.outcome() if line.startswith("invited"))
             person_rtp.answered_by("127.0.0.1", int(invited.split()[1]))
-            briefing = _hear(person, since=time.monotonic(), quiet_s=2.0)
+            briefing = hear(person, since=time.monotonic(), quiet_s=2.0)
             person_rtp.press(ACCEPT_KEY)
             # Bridged: the person hangs up later, and the caller's leg ends with theirs.
-            _wait_outcome(call, "bye_received", within=60)
+            call.sipp.wait_outcome("bye_received", within=60)
             assert human.wait(within=30) == 0, human.log()
     finally:
         person_rtp.close()
     assert harness.similarity(briefing, "Hello, I have a call for you.") >= 0.5, briefing
     assert invited.split()[2] == graphs.TRANSFER_TARGET
     assert human.outcome()[-1].startswith("hung_up"), human.outcome()
-    assert call.at("bye_received") >= _at(human, "hung_up")
-    ended = _call_of(number, within=20)
+    assert call.at("bye_received") >= human.at("hung_up")
+    ended = ended_call(number, within=20)
     assert ended.end_reason == CallEndReason.TRANSFERRED, worker.log()
     assert ended.transfer_summary.startswith("A caller from"), ended.transfer_summary
     assert "agent" in ended.transfer_summary.lower()
     events = _transfer_events(ended)
     assert events["transfer_summary"]["by"] == "transcript"
     assert events["transferred"]["mode"] == "warm"
-
-
-def _at(sipp: Any, event: str) -> float:
-    line = next(line for line in sipp.outcome() if line.startswith(event + " "))
-    return float(line.split()[-1])
 
 
 def test_a_person_who_hangs_up_during_the_briefing_declines_and_the_caller_is_told(
@@ -151,14 +144,14 @@ def test_a_person_who_hangs_up_during_the_briefing_declines_and_the_caller_is_to
         hangup_ms="1500",
     )
     with placed as call:
-        _greeted(call)
+        greeted(call)
         call.say(graphs.ASK_AGENT)
-        _wait_outcome_in(human, "hung_up", within=90)
-        told = _hear(call, since=time.monotonic())
+        human.wait_outcome("hung_up", within=90)
+        told = hear(call, since=time.monotonic())
         assert harness.similarity(told, TRANSFER_DECLINED_LINE) >= 0.5, told
         assert call.sipp.wait(within=60) == 0, call.sipp.log()
     assert call.sipp.outcome()[-1].startswith("hung_up")  # the call went on until then
-    ended = _call_of(number, within=30)
+    ended = ended_call(number, within=30)
     assert _transfer_events(ended)["transfer_failed"]["outcome"] == "declined"
     assert ended.end_reason != CallEndReason.TRANSFERRED
 
@@ -170,25 +163,16 @@ def test_a_busy_person_takes_the_transfer_nodes_busy_output(
         livekit_sip, phone_worker, provision, run_dir, "uas_busy", caller_hangup_ms="50000"
     )
     with placed as call:
-        _greeted(call)
+        greeted(call)
         call.say(graphs.ASK_AGENT)
         assert human.wait(within=90) == 0, human.log()
-        heard = _hear(call, since=time.monotonic(), quiet_s=2.0)
+        heard = hear(call, since=time.monotonic(), quiet_s=2.0)
         # The busy line, then the Say node wired to the busy output.
         assert harness.similarity(heard, graphs.TRANSFER_BUSY_BRANCH) >= 0.4, heard
         assert call.sipp.wait(within=60) == 0, call.sipp.log()
-    ended = _call_of(number, within=30)
+    ended = ended_call(number, within=30)
     assert _transfer_events(ended)["transfer_failed"]["outcome"] == "busy"
     assert ended.turns.filter(user_text="[transfer busy]").exists()
-
-
-def _wait_outcome_in(sipp: Any, line: str, *, within: float) -> None:
-    give_up = time.monotonic() + within
-    while time.monotonic() < give_up:
-        if any(seen.startswith(line) for seen in sipp.outcome()):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"no {line!r} within {within:g}s: {sipp.outcome()}\n{sipp.log()}")
 
 
 def test_a_person_who_does_not_answer_is_no_answer_and_the_caller_is_told(
@@ -198,12 +182,12 @@ def test_a_person_who_does_not_answer_is_no_answer_and_the_caller_is_told(
         livekit_sip, phone_worker, provision, run_dir, "uas_no_answer", caller_hangup_ms="50000"
     )
     with placed as call:
-        _greeted(call)
+        greeted(call)
         call.say(graphs.ASK_AGENT)
         assert human.wait(within=90) == 0, human.log()  # rang out: CANCEL
-        told = _hear(call, since=time.monotonic())
+        told = hear(call, since=time.monotonic())
         assert harness.similarity(told, TRANSFER_NO_ANSWER_LINE) >= 0.5, told
         assert call.sipp.wait(within=60) == 0, call.sipp.log()
     assert human.outcome() == ["cancelled"]
-    ended = _call_of(number, within=30)
+    ended = ended_call(number, within=30)
     assert _transfer_events(ended)["transfer_failed"]["outcome"] == "no_answer"
