@@ -20,10 +20,13 @@ from livekit.agents import room_io
 # by the VAD stream and by the recognizer's stream, per frame. A phone line carries 8 kHz
 # (G.711) or 16 kHz (G.722), so nothing the caller said is lost.
 INPUT_SAMPLE_RATE = 16_000
-# The caller's audio in frames of Silero's window (512 samples at 16 kHz): each frame is one
-# VAD inference, instead of 20 ms frames buffered into 32 ms windows (50 frame hops a second
-# for 31 inferences). The end of speech reaches the recognizer at most one frame later.
-INPUT_FRAME_MS = 32
+# The caller's audio in the 20 ms frames its RTP packets carry. Frames of Silero's 32 ms window
+# (one VAD inference each, 31 frame hops a second instead of 50) cost a lone call about 4 %
+# of a core less, but hold the end of the caller's speech back until its window fills: the
+# recognizer's endpointing completes up to a frame later, 15 ms a turn at p50 in
+# ``bench/voice_latency.py`` (three A/B runs; no difference in CPU per call at 4 callers).
+# The VAD buffers 20 ms frames into its own windows.
+INPUT_FRAME_MS = 20
 
 
 def call_session_start(*, participant_identity: str) -> dict[str, Any]:
