@@ -22,6 +22,7 @@ from pipelines.turn.events import Event, TextEvent, ToolEvent, TurnEndEvent
 from telephony.worker import screening
 from telephony.worker.livekit_private import current_speech_handle
 from telephony.worker.state import CallState, TurnTiming
+from telephony.worker.turn_tts import TurnTTS, synthesize
 
 if TYPE_CHECKING:
     from livekit.agents.voice.speech_handle import SpeechHandle
@@ -108,6 +109,7 @@ class BetoolAgent(Agent):
         # The turn being spoken (the greeting's too): the TTS node and the hang-up read it.
         self.current_turn: TurnOutput | None = None
         self.audio_meter = AudioMeter()
+        self.turn_tts = TurnTTS()
 
     @property
     def state(self) -> CallState:
@@ -138,8 +140,10 @@ class BetoolAgent(Agent):
         user_text = "" if digits is not None or outcome else last_user_text(chat_ctx)
         handle = current_speech_handle()
         state.current_handle = handle
-        if handle is not None and not state.barge.agent_allows_speech:
-            handle.allow_interruptions = False
+        if handle is not None:
+            if not state.barge.agent_allows_speech:
+                handle.allow_interruptions = False
+            self._open_tts(handle)
         timing = TurnTiming(
             user_speech_end=state.last_user_speech_end, engine_start=time.perf_counter()
         )
@@ -228,14 +232,30 @@ class BetoolAgent(Agent):
             fallback=output.fallback,
         )
 
-    # -- first audio frame of a turn, for the latency figures --
+    # -- the turn's speech: its TTS stream opened ahead, its first frame timed --
+
+    def _open_tts(self, handle: SpeechHandle) -> None:
+        audio = self.session.output.audio
+        if audio is None or not self.session.output.audio_enabled:
+            return  # nothing will be spoken: tts_node is not called
+        self.turn_tts.open(
+            engine=self.session.tts,
+            conn_options=self.session.conn_options.tts_conn_options,
+            handle=handle,
+        )
 
     async def tts_node(
         self, text: AsyncIterable[str], model_settings: ModelSettings
     ) -> AsyncIterator[rtc.AudioFrame]:
         first = True
         self.audio_meter.reset()
-        async for frame in Agent.default.tts_node(self, text, model_settings):
+        ready = self.turn_tts.take(current_speech_handle())
+        frames = (
+            Agent.default.tts_node(self, text, model_settings)
+            if ready is None
+            else synthesize(ready, text)
+        )
+        async for frame in frames:
             self.audio_meter.frame(frame.duration)
             if first:
                 first = False
