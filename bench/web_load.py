@@ -229,7 +229,7 @@ async def main() -> None:
     )
     workers = await _measure(
         [str(bin_dir / "uvicorn"), "betool.asgi:application", "--host", "127.0.0.1",
-         "--port", str(workers_port), "--workers", str(args.workers), "--ws", "websockets",
+         "--port", str(workers_port), "--workers", str(args.workers), "--ws", "websockets-sansio",
          "--lifespan", "off", "--no-access-log"],
         env,
         workers_port,

@@ -108,7 +108,7 @@ def test_app_commands(services: dict[str, dict[str, Any]]) -> None:
     web = command_of(services["web"])
     assert web[:2] == ["uvicorn", "betool.asgi:application"]
     assert "--host=0.0.0.0" in web
-    assert "--ws=websockets" in web  # the test sessions' and the call monitor's sockets
+    assert "--ws=websockets-sansio" in web  # the test sessions' and the call monitor's sockets
     assert command_of(services["voice-worker"])[:2] == ["betool", "worker"]
     for name in CELERY_WORKERS:
         assert command_of(services[name])[:4] == ["celery", "-A", "betool", "worker"]
