@@ -38,7 +38,12 @@ is the overhead of the call's first turn, in a worker process that has served no
 The baseline, measured in the same run: ``transport_floor``, one 20 ms-framed hop between two
 SDK participants through the same livekit-server (a tone's onset, sender to receiver), which
 every LiveKit agent pays twice per turn whatever it does; ``overhead_above_transport`` is the
-overhead less that floor both ways: what livekit-agents and betool add.
+overhead less that floor both ways: what livekit-agents and betool add. And
+``llm_http_floor``: the HTTP hop of a turn's LLM request by itself (the HTTP library the SDK
+runs on, kept alive, to the same stub, from the bench's busy process, the stub's own time
+taken off as from the worker's figure), against which ``betool_turn_graph_to_text`` is
+also given (``betool_turn_graph_to_text_above_http_floor_p95_ms``): the graph, the SDK and
+the call's event loop.
 
 Needs LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET (scripts/services up). Ends with one
 JSON line of figures. Not a test: it never fails on a number.
@@ -93,6 +98,10 @@ ANSWER = "Your balance is positive."
 LOUD_RMS = 200.0  # the caller's line is digital silence between utterances
 
 LISTEN_FRAME_MS = 10
+# The header that marks the bench's own HTTP floor requests to the LLM stub, and how far apart
+# they go (each waits the stub's first-token latency): a few a second, beside the calls.
+HTTP_FLOOR_HEADER = "x-bench-http-floor"
+HTTP_FLOOR_GAP_S = 0.35
 # Moments (perf_counter, one clock for all processes on Linux) along each turn, appended in
 # the worker by the stubs and hooks as they happen, and handed to the bench when it stops.
 TRACE: dict[str, list[Any]] = {
@@ -905,7 +914,8 @@ async def serve_llm(workdir: Path) -> None:
         async def events(self, reply: ScriptedReply, request: web.Request) -> Any:
             async for index, payload in _numbered(super().events(reply, request)):
                 if index == 1:  # the first text (the first event only names the role)
-                    moments.append([request["arrived"], time.perf_counter()])
+                    floor = HTTP_FLOOR_HEADER in request.headers
+                    moments.append([request["arrived"], time.perf_counter(), floor])
                 yield payload
 
     async with TimedStubLLM() as server:
@@ -919,6 +929,46 @@ async def _numbered(items: Any) -> Any:
     async for item in items:
         yield index, item
         index += 1
+
+
+async def llm_http_floor(url: str, stop: asyncio.Event) -> list[tuple[float, float]]:
+    """The HTTP hop every turn's LLM request takes, without the SDK, betool or the call's
+    event loop: streamed POSTs to the LLM stub on a kept-alive connection with the HTTP
+    library the SDK runs on, from the bench's process (busy with its callers meanwhile), until
+    ``stop``. Each is [sent, first text line read]; the stub's own time is taken off later."""
+    import httpx2
+
+    body = {"model": "floor", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    timed: list[tuple[float, float]] = []
+    async with httpx2.AsyncClient(timeout=10) as client:
+        while not stop.is_set():
+            sent, first = time.perf_counter(), None
+            async with client.stream(
+                "POST", f"{url}/chat/completions", json=body, headers={HTTP_FLOOR_HEADER: "1"}
+            ) as response:
+                async for line in response.aiter_lines():
+                    if first is None and line.startswith("data: {") and _has_text(line[6:]):
+                        first = time.perf_counter()
+            if first is not None:
+                timed.append((sent, first))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HTTP_FLOOR_GAP_S)
+    return timed
+
+
+def _has_text(event: str) -> bool:
+    choices = json.loads(event).get("choices") or [{}]
+    return bool(choices[0].get("delta", {}).get("content"))
+
+
+def http_floor_ms(timed: list[tuple[float, float]], stub: list[Any]) -> list[float]:
+    """Each floor request's time to its first text, less the stub's own time for it (the
+    requests went one at a time, so the stub's floor moments are theirs, in order)."""
+    own = [moment for moment in stub if moment[2]]
+    return [
+        ((first - sent) - (answered - arrived)) * 1000
+        for (sent, first), (arrived, answered, _) in zip(timed, own, strict=False)
+    ]
 
 
 async def start_llm_stub(workdir: Path) -> tuple[asyncio.subprocess.Process, str]:
@@ -1020,10 +1070,14 @@ async def run(
     try:
         floor = await transport_floor(env)
         print("transport floor", floor, file=sys.stderr, flush=True)
+        stop_http_floor = asyncio.Event()
+        http_floor = asyncio.create_task(llm_http_floor(llm_url, stop_http_floor))
         for mode in modes_run:
             modes[mode] = await one_caller(mode, turns, place)
             print(mode, {k: v for k, v in modes[mode].items() if k != "moments"}, file=sys.stderr)
             await asyncio.sleep(2)
+        stop_http_floor.set()
+        http_floor_timed = await http_floor
         for count in callers:
             concurrency.append(await many_callers(count, place, worker.pid))
             print(concurrency[-1], file=sys.stderr, flush=True)
@@ -1034,7 +1088,10 @@ async def run(
     for media in floors:
         bare_name = f"{agent_name}-bare-{media}"
         library[media] = await library_floor(callers, bare_name, placer(bare_name), workdir, media)
-    TRACE["llm_stub"] = await stop_llm_stub(llm_stub, workdir)
+    llm_moments = await stop_llm_stub(llm_stub, workdir)
+    TRACE["llm_stub"] = [moment[:2] for moment in llm_moments if not moment[2]]
+    http_floor_samples = http_floor_ms(http_floor_timed, llm_moments)
+    http_floor_p50 = percentile(http_floor_samples, 0.5)
     for media, floor_runs in library.items():
         ratio = "cpu_vs_library" if media == "today" else f"cpu_vs_library_{media}_media"
         for ours, theirs in zip(concurrency, floor_runs, strict=True):
@@ -1083,6 +1140,16 @@ async def run(
             for part in ("graph_to_text", "text_to_audio")
         },
         "target_betool_turn_p95_ms": 5,
+        # The baseline of graph to text: the same HTTP hop to the LLM stub without the SDK,
+        # betool or the call (the stub's own time taken off, as from the worker's figure).
+        "llm_http_floor_p50_ms": round(http_floor_p50, 1),
+        "llm_http_floor_p95_ms": round(percentile(http_floor_samples, 0.95), 1),
+        "llm_http_floor_samples": len(http_floor_samples),
+        "betool_turn_graph_to_text_above_http_floor_p95_ms": round(
+            (headline["overhead_parts_p50_ms"].get("betool_turn_graph_to_text_p95") or math.nan)
+            - http_floor_p50,
+            1,
+        ),
         "worker_cpu_per_call_pct_at_most_callers": (
             concurrency[-1]["worker_cpu_per_call_pct"] if concurrency else None
         ),
