@@ -69,6 +69,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import math
 import os
@@ -115,7 +116,25 @@ TRACE: dict[str, list[Any]] = {
     "tts_stub": [],
     # Per request the LLM stub answered (its own process): [arrived, first text written].
     "llm_stub": [],
+    # Each full (generation 2) garbage collection in the worker: how long it held the GIL
+    # (ms), every call in the process silent meanwhile.
+    "gc_full_ms": [],
 }
+
+
+def time_full_collections() -> None:
+    """Records each full collection's length in ``TRACE["gc_full_ms"]`` (in the worker)."""
+    began: list[float] = []
+
+    def on_collection(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            began[:] = [time.perf_counter()]
+        elif began:
+            TRACE["gc_full_ms"].append(round((time.perf_counter() - began[0]) * 1000, 1))
+
+    gc.callbacks.append(on_collection)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -867,6 +886,7 @@ async def serve(agent_name: str, workdir: Path, *, bare: str | None = None) -> N
     from tests.voice import harness
 
     name_native_threads()
+    time_full_collections()
     env = harness.livekit_env()
     if bare:
         import_plugins()  # on this main thread, as betool's thread executor does
@@ -1154,6 +1174,9 @@ async def run(
             concurrency[-1]["worker_cpu_per_call_pct"] if concurrency else None
         ),
         "target_worker_cpu_per_call_pct": 5,
+        # betool's worker over the whole run: its full garbage collections and the longest.
+        "worker_gc_full_collections": len(TRACE["gc_full_ms"]),
+        "worker_gc_full_max_ms": max(TRACE["gc_full_ms"], default=0.0),
         "modes": modes,
         "concurrency": concurrency,
         # livekit-agents alone, same stubs and callers: its per-call floor, by the media

@@ -73,3 +73,22 @@ def test_the_workers_capacity_is_sized_from_the_limits(settings: Any, db: None) 
         assert server.idle_processes(calls=6) == 1
     finally:
         server._sized_max_calls = None
+
+
+def test_prewarm_puts_what_it_loaded_out_of_the_collectors_way() -> None:
+    """A full garbage collection during calls walks what the calls made, not Django, the
+    SDKs and the models that prewarm loaded for the process's lifetime."""
+    import gc
+
+    from telephony.worker.server import prewarm
+
+    class Process:
+        userdata: dict[str, Any] = {}
+
+    gc.unfreeze()
+    try:
+        prewarm(Process())  # type: ignore[arg-type]
+        assert "vad" in Process.userdata
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
