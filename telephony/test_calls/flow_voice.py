@@ -338,6 +338,7 @@ class LiveKitVoicePlayer:
                 )
                 result.steps.append(stepped)
                 heard_steps.append((stepped, heard))
+            await _await_agent_hangup(caller, turns)
         finally:
             await caller.leave()
         greeting_failure = await _check_heard(greeting_heard, result.greeting)
@@ -368,6 +369,24 @@ def dispatch_metadata(call_id: int, scenario: Scenario) -> dict[str, Any]:
     if scenario.model_answers is not None:
         metadata["model_answers"] = [a.model_dump(mode="json") for a in scenario.model_answers]
     return metadata
+
+
+async def _await_agent_hangup(caller: Caller, turns: list[Observed]) -> None:
+    """When the flow hung up, the worker takes the caller out after its goodbye: the caller
+    waits for that, so the call ends as the flow ended it (a caller leaving first would
+    record a caller's hang-up, racing the worker by a fraction of a second)."""
+    if not any(action["action"] == "hangup" for seen in turns for action in seen.actions):
+        return
+    # The worker closes the room: the caller sees the agent leave, or its own disconnection.
+    waits = [
+        asyncio.ensure_future(caller.agent_left.wait()),
+        asyncio.ensure_future(caller.disconnected.wait()),
+    ]
+    try:
+        await asyncio.wait(waits, timeout=CALL_END_WITHIN_S, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 async def _call_end(line: _VoiceCall) -> Observed:

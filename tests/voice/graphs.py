@@ -27,7 +27,8 @@ BROKEN_MODEL = "broken-llm"
 # What the caller says for each branch: phrases that espeak-ng renders and Whisper hears back.
 ASK_BALANCE = "What is my account balance?"
 ASK_AGENT = "I want to talk to an agent."
-ASK_BYE = "Goodbye."
+# Not a lone "Goodbye.": a word that short, clipped by the codec, is heard as something else.
+ASK_BYE = "Thank you, goodbye."
 ASK_ORDER = "Where is my order?"
 ASK_STORY = "Tell me a story."
 ASK_PAY = "I want to pay my bill."

@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from pipelines.flow_tests.services import suite_run, suite_save
 from pipelines.no_input import SILENCE_PROMPT_LINE
+from telephony.models import Call, CallEndReason
 from tests.voice import graphs, harness
 
 pytestmark = pytest.mark.timeout(400)
@@ -64,6 +65,16 @@ SUITE = {
 }
 
 
+def _failures(result: dict[str, Any]) -> str:
+    lines = []
+    for scenario in result["scenarios"]:
+        failures = [f for step in scenario["steps"] for f in step["failures"]]
+        failures += scenario["end_failures"]
+        steps = [(s["caller"], s["nodes"], s["said"], s["heard"]) for s in scenario["steps"]]
+        lines.append(f"{scenario['scenario_id']}: failures {failures}; steps {steps}")
+    return "\n".join(lines)
+
+
 def test_a_suite_runs_by_voice_and_fails_for_the_right_reason(
     worker: tuple[str, harness.WorkerProcess], call_setup: Callable[..., Any]
 ) -> None:
@@ -74,7 +85,8 @@ def test_a_suite_runs_by_voice_and_fails_for_the_right_reason(
     with override_settings(LIVEKIT_AGENT_NAME=agent_name):
         run = suite_run(pipeline=pipeline, workspace=pipeline.workspace, user=None, mode="voice")
     result = run.result
-    shown = json.dumps(result, indent=1)[:6000] + "\n" + process.log(3000)
+    # What failed comes last: a CI log keeps the tail of a long message.
+    shown = "\n".join([process.log(3000), json.dumps(result, indent=1)[:6000], _failures(result)])
     assert result["mode"] == "voice"
     failing, passing = result["scenarios"]
     assert passing["mode"] == "voice"
@@ -86,6 +98,10 @@ def test_a_suite_runs_by_voice_and_fails_for_the_right_reason(
     assert balance["response_ms"] > 0
     assert SILENCE_PROMPT_LINE in silence["said"]
     assert bye["nodes"] == ["classify", "hangup"]
+    # The caller stayed on until the worker hung up, as the flow did.
+    last_call = Call.objects.filter(pipeline=pipeline).order_by("pk").last()
+    assert last_call is not None
+    assert last_call.end_reason == CallEndReason.AGENT_HANGUP, shown
 
     assert failing["error"] is None, shown
     assert failing["passed"] is False
