@@ -39,11 +39,13 @@ The baseline, measured in the same run: ``transport_floor``, one 20 ms-framed ho
 SDK participants through the same livekit-server (a tone's onset, sender to receiver), which
 every LiveKit agent pays twice per turn whatever it does; ``overhead_above_transport`` is the
 overhead less that floor both ways: what livekit-agents and betool add. And
-``llm_http_floor``: the HTTP hop of a turn's LLM request by itself (the HTTP library the SDK
-runs on, kept alive, to the same stub, from the bench's busy process, the stub's own time
-taken off as from the worker's figure), against which ``betool_turn_graph_to_text`` is
-also given (``betool_turn_graph_to_text_above_http_floor_p95_ms``): the graph, the SDK and
-the call's event loop.
+``llm_http_floor``: the HTTP hop of a turn's LLM request by itself (the HTTP client the SDK
+runs on, through betool's aiohttp transport, kept alive, to the same stub, from the bench's
+busy process, the stub's own time taken off as from the worker's figure), against which
+``betool_turn_graph_to_text`` is also given
+(``betool_turn_graph_to_text_above_http_floor_p95_ms``): the graph, the SDK and the call's
+event loop. ``llm_http_floor_httpx2`` is the same hop through httpx2's own transport, the
+SDKs' default, in alternation with the first (``llm_http_floor_p50_vs_httpx2``).
 
 Needs LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET (scripts/services up). Ends with one
 JSON line of figures. Not a test: it never fails on a number.
@@ -70,6 +72,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import json
 import math
 import os
@@ -951,28 +954,46 @@ async def _numbered(items: Any) -> Any:
         index += 1
 
 
-async def llm_http_floor(url: str, stop: asyncio.Event) -> list[tuple[float, float]]:
+# The HTTP floor is measured through both transports the SDKs can run on, alternately: what
+# betool's LLM clients send with (``aiohttp``, betool/aiohttp_transport.py) and httpx2's own.
+FLOOR_TRANSPORTS = ("aiohttp", "httpx2")
+
+
+async def llm_http_floor(url: str, stop: asyncio.Event) -> list[tuple[float, float, str]]:
     """The HTTP hop every turn's LLM request takes, without the SDK, betool or the call's
-    event loop: streamed POSTs to the LLM stub on a kept-alive connection with the HTTP
-    library the SDK runs on, from the bench's process (busy with its callers meanwhile), until
-    ``stop``. Each is [sent, first text line read]; the stub's own time is taken off later."""
+    event loop: streamed POSTs to the LLM stub on kept-alive connections with the HTTP
+    client the SDK runs on, from the bench's process (busy with its callers meanwhile), until
+    ``stop``, through each of ``FLOOR_TRANSPORTS`` in turn. Each is [sent, first text line
+    read, transport]; the stub's own time is taken off later."""
     import httpx2
 
+    from betool.aiohttp_transport import AiohttpTransport
+
     body = {"model": "floor", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
-    timed: list[tuple[float, float]] = []
-    async with httpx2.AsyncClient(timeout=10) as client:
-        while not stop.is_set():
+    timed: list[tuple[float, float, str]] = []
+    clients = {
+        "aiohttp": httpx2.AsyncClient(timeout=10, transport=AiohttpTransport(keepalive_s=120)),
+        "httpx2": httpx2.AsyncClient(timeout=10),
+    }
+    try:
+        for index in itertools.count():
+            if stop.is_set():
+                break
+            kind = FLOOR_TRANSPORTS[index % len(FLOOR_TRANSPORTS)]
             sent, first = time.perf_counter(), None
-            async with client.stream(
+            async with clients[kind].stream(
                 "POST", f"{url}/chat/completions", json=body, headers={HTTP_FLOOR_HEADER: "1"}
             ) as response:
                 async for line in response.aiter_lines():
                     if first is None and line.startswith("data: {") and _has_text(line[6:]):
                         first = time.perf_counter()
             if first is not None:
-                timed.append((sent, first))
+                timed.append((sent, first, kind))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HTTP_FLOOR_GAP_S)
+    finally:
+        for client in clients.values():
+            await client.aclose()
     return timed
 
 
@@ -981,14 +1002,15 @@ def _has_text(event: str) -> bool:
     return bool(choices[0].get("delta", {}).get("content"))
 
 
-def http_floor_ms(timed: list[tuple[float, float]], stub: list[Any]) -> list[float]:
+def http_floor_ms(timed: list[tuple[float, float, str]], stub: list[Any]) -> dict[str, list[float]]:
     """Each floor request's time to its first text, less the stub's own time for it (the
-    requests went one at a time, so the stub's floor moments are theirs, in order)."""
+    requests went one at a time, so the stub's floor moments are theirs, in order), by
+    transport."""
     own = [moment for moment in stub if moment[2]]
-    return [
-        ((first - sent) - (answered - arrived)) * 1000
-        for (sent, first), (arrived, answered, _) in zip(timed, own, strict=False)
-    ]
+    by_transport: dict[str, list[float]] = {kind: [] for kind in FLOOR_TRANSPORTS}
+    for (sent, first, kind), (arrived, answered, _) in zip(timed, own, strict=False):
+        by_transport[kind].append(((first - sent) - (answered - arrived)) * 1000)
+    return by_transport
 
 
 async def start_llm_stub(workdir: Path) -> tuple[asyncio.subprocess.Process, str]:
@@ -1110,7 +1132,8 @@ async def run(
         library[media] = await library_floor(callers, bare_name, placer(bare_name), workdir, media)
     llm_moments = await stop_llm_stub(llm_stub, workdir)
     TRACE["llm_stub"] = [moment[:2] for moment in llm_moments if not moment[2]]
-    http_floor_samples = http_floor_ms(http_floor_timed, llm_moments)
+    http_floors = http_floor_ms(http_floor_timed, llm_moments)
+    http_floor_samples = http_floors["aiohttp"]
     http_floor_p50 = percentile(http_floor_samples, 0.5)
     for media, floor_runs in library.items():
         ratio = "cpu_vs_library" if media == "today" else f"cpu_vs_library_{media}_media"
@@ -1165,6 +1188,13 @@ async def run(
         "llm_http_floor_p50_ms": round(http_floor_p50, 1),
         "llm_http_floor_p95_ms": round(percentile(http_floor_samples, 0.95), 1),
         "llm_http_floor_samples": len(http_floor_samples),
+        # The same hop through httpx2's own transport (the SDKs' default), alternating with
+        # the first: what betool's aiohttp transport saves each turn's request.
+        "llm_http_floor_httpx2_p50_ms": round(percentile(http_floors["httpx2"], 0.5), 1),
+        "llm_http_floor_httpx2_p95_ms": round(percentile(http_floors["httpx2"], 0.95), 1),
+        "llm_http_floor_p50_vs_httpx2": round(
+            http_floor_p50 / percentile(http_floors["httpx2"], 0.5), 2
+        ),
         "betool_turn_graph_to_text_above_http_floor_p95_ms": round(
             (headline["overhead_parts_p50_ms"].get("betool_turn_graph_to_text_p95") or math.nan)
             - http_floor_p50,

@@ -265,15 +265,6 @@ def _llm_transport_class() -> Any:
     return _transport_class(httpx2)[0]
 
 
-@functools.cache
-def _llm_ssl_context() -> Any:
-    """One TLS context for every language-model connection of the process: building one
-    loads the CA bundle, tens of milliseconds of CPU that each call's clients paid again."""
-    import httpx2
-
-    return httpx2.create_ssl_context()
-
-
 # A language model's host is looked up again after this long, not on every turn: each
 # lookup is a hop to the loop's thread pool and a resolver query while the caller waits.
 # Connections go on to the address that was checked, so a DNS answer that changes within
@@ -282,11 +273,18 @@ def _llm_ssl_context() -> Any:
 LLM_ADDRESS_REUSE_S = 60.0
 
 
-def llm_egress_transport(*, allow_private: bool) -> Any:
-    """An ``httpx2`` transport under the policy, for the language-model SDKs."""
-    import httpx2
+# How long an idle connection to a model is kept: callers often pause for longer than the
+# SDKs' 5 s between turns, and a new connection is a TCP and TLS handshake before the answer.
+LLM_KEEPALIVE_S = 120.0
 
-    inner = httpx2.AsyncHTTPTransport(verify=_llm_ssl_context())
+
+def llm_egress_transport(*, allow_private: bool, keepalive_s: float = LLM_KEEPALIVE_S) -> Any:
+    """An ``httpx2`` transport under the policy, for the language-model SDKs: the requests go
+    out through aiohttp (``betool/aiohttp_transport.py``: sooner to the first token than
+    httpx2's own transport, and less of the call's loop)."""
+    from betool.aiohttp_transport import AiohttpTransport
+
+    inner = AiohttpTransport(keepalive_s=keepalive_s)
     return _llm_transport_class()(
         policy=EgressPolicy(allow_private=allow_private),
         inner=inner,

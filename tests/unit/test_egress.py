@@ -337,7 +337,7 @@ def test_language_model_transports_share_one_verifying_tls_context(
 
     import httpx2
 
-    from betool import egress
+    from betool import aiohttp_transport, egress
 
     built: list[ssl.SSLContext] = []
     real = httpx2.create_ssl_context
@@ -346,7 +346,7 @@ def test_language_model_transports_share_one_verifying_tls_context(
         built.append(real(*args, **kwargs))
         return built[-1]
 
-    egress._llm_ssl_context.cache_clear()
+    aiohttp_transport.shared_ssl_context.cache_clear()
     monkeypatch.setattr(httpx2, "create_ssl_context", counting)
     try:
         egress.llm_egress_transport(allow_private=False)
@@ -355,7 +355,7 @@ def test_language_model_transports_share_one_verifying_tls_context(
         assert built[0].verify_mode == ssl.CERT_REQUIRED
         assert built[0].check_hostname
     finally:
-        egress._llm_ssl_context.cache_clear()
+        aiohttp_transport.shared_ssl_context.cache_clear()
 
 
 async def test_a_language_model_host_is_looked_up_once_a_minute_and_kept_at_its_address() -> None:

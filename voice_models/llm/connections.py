@@ -20,28 +20,25 @@ from typing import Any, Protocol
 
 import httpx2
 
+from betool.egress import LLM_KEEPALIVE_S as KEEPALIVE_S
+
 logger = logging.getLogger(__name__)
 
-KEEPALIVE_S = 120.0
-# Sized for one call: a turn streams from one model at a time, a judge or summary beside it.
-MAX_IDLE_CONNECTIONS = 4
 OPEN_TIMEOUT_S = 3.0
 
 
 def llm_http_client(
     *, timeout_s: float, transport: httpx2.AsyncBaseTransport | None = None
 ) -> httpx2.AsyncClient:
-    """The HTTP client behind one language-model client (as the SDKs build it, save the
-    keep-alive)."""
+    """The HTTP client behind one language-model client, as the SDKs build it, on
+    ``transport`` (a call's: the egress policy's) or else aiohttp's, either way with the
+    connections kept for ``KEEPALIVE_S``."""
+    from betool.aiohttp_transport import AiohttpTransport
+
     return httpx2.AsyncClient(
         timeout=timeout_s,
         follow_redirects=True,
-        limits=httpx2.Limits(
-            max_connections=100,
-            max_keepalive_connections=MAX_IDLE_CONNECTIONS,
-            keepalive_expiry=KEEPALIVE_S,
-        ),
-        transport=transport,
+        transport=transport or AiohttpTransport(keepalive_s=KEEPALIVE_S),
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from types import SimpleNamespace
 from typing import Any
 
-import httpcore2._async.http11 as http11
+import aiohttp.connector
 import pytest
 
 from pipelines.turn.providers import ProviderRegistry
@@ -59,15 +58,15 @@ async def test_a_caller_pausing_longer_than_the_sdk_default_does_not_cost_a_new_
     opened: list[Client],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The SDKs drop an idle connection after 5 s, a TLS handshake on the next turn."""
+    """The SDKs drop an idle connection after 5 s (aiohttp after 15 s), a TLS handshake on
+    the next turn."""
     async with server_type() as server:
         client = build(server.url)
         opened.append(client)
         await ask(client)
         pause_s = 30.0  # a caller reading out an order number, or thinking
         assert pause_s < KEEPALIVE_S
-        later = SimpleNamespace(monotonic=lambda: time.monotonic() + pause_s)
-        monkeypatch.setattr(http11, "time", later)
+        monkeypatch.setattr(aiohttp.connector, "monotonic", lambda: time.monotonic() + pause_s)
         await ask(client)
         assert len(server.seen) == 2
         assert server.connections == 1
