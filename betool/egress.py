@@ -278,13 +278,13 @@ LLM_ADDRESS_REUSE_S = 60.0
 LLM_KEEPALIVE_S = 120.0
 
 
-def llm_egress_transport(*, allow_private: bool, keepalive_s: float = LLM_KEEPALIVE_S) -> Any:
+def llm_egress_transport(*, allow_private: bool) -> Any:
     """An ``httpx2`` transport under the policy, for the language-model SDKs: the requests go
     out through aiohttp (``betool/aiohttp_transport.py``: sooner to the first token than
     httpx2's own transport, and less of the call's loop)."""
     from betool.aiohttp_transport import AiohttpTransport
 
-    inner = AiohttpTransport(keepalive_s=keepalive_s)
+    inner = AiohttpTransport(keepalive_s=LLM_KEEPALIVE_S)
     return _llm_transport_class()(
         policy=EgressPolicy(allow_private=allow_private),
         inner=inner,

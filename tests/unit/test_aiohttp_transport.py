@@ -4,6 +4,7 @@ servers (plain and TLS), under the egress policy's pinning."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -165,6 +166,39 @@ async def test_connections_are_kept_between_requests(
             assert (await client.get(f"http://127.0.0.1:{port}/")).text == "ok"
     assert len(peers) == 3
     assert len(set(peers)) == 1
+
+
+async def test_an_answer_abandoned_midway_does_not_leave_its_connection_to_the_next_request(
+    serve: Callable[..., Awaitable[int]],
+) -> None:
+    """A barge-in stops the model's answer mid-stream: the rest of it must not be read as the
+    next request's answer, so that connection is closed, not pooled."""
+    peers: list[object] = []
+    release = asyncio.Event()
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        peers.append(request.transport and request.transport.get_extra_info("peername"))
+        if request.path == "/whole":
+            return web.Response(text="the next answer")
+        response = web.StreamResponse(headers={"content-type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(b"data: first\n\n")
+        with contextlib.suppress(ConnectionError):
+            await release.wait()
+            await response.write(b"data: the rest of the old answer\n\n")
+        return response
+
+    port = await serve(answer)
+    async with httpx2.AsyncClient(transport=AiohttpTransport(keepalive_s=30)) as client:
+        abandoned = await client.send(
+            client.build_request("GET", f"http://127.0.0.1:{port}/stream"), stream=True
+        )
+        assert await anext(abandoned.aiter_raw()) == b"data: first\n\n"
+        await abandoned.aclose()
+        release.set()
+        assert (await client.get(f"http://127.0.0.1:{port}/whole")).text == "the next answer"
+    assert len(peers) == 2
+    assert peers[0] != peers[1]
 
 
 async def test_failures_are_the_httpx_errors_the_sdks_handle(
