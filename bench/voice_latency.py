@@ -794,11 +794,15 @@ def install_stubs() -> None:
 def bare_prewarm(proc: Any, media: str) -> None:
     from livekit.plugins import silero
 
-    from telephony.worker.livekit_private import deliver_audio_frames_to_their_stream_only
+    from telephony.worker.livekit_private import (
+        deliver_audio_frames_to_their_stream_only,
+        run_vad_inferences_on_the_call_loop,
+    )
     from voice_models.adapters import END_OF_TURN_SILENCE_S
 
     if media == "betool":  # how betool's worker has the SDK deliver frames, as its prewarm
         deliver_audio_frames_to_their_stream_only()
+        run_vad_inferences_on_the_call_loop()
 
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
 

@@ -4,13 +4,15 @@ Each has no public equivalent in the versions this project pins: the speech a re
 generating (a context variable), two points of ``AgentServer`` (how it weighs a job it has
 accepted but not started, and what it does when a job's process ends), the SDK's queue of
 native events (which stream each audio frame is delivered to), and how much sound the
-background player has buffered beyond a stopped handle. The rest of the worker uses the
+background player has buffered beyond a stopped handle, and the event loop a Silero VAD
+stream runs its inferences through. The rest of the worker uses the
 functions and the class below, never the names themselves.
 ``tests/unit/telephony/test_livekit_private.py`` fails when an upgrade moves one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,8 @@ SERVER_METHODS = ("_get_effective_load", "_update_job_status", "_is_available")
 SERVER_ATTRIBUTES = ("_worker_load", "_reserved_slots")
 FFI_QUEUE_ATTRIBUTES = ("_lock", "_subscribers")
 AUDIO_STREAM_ATTRIBUTES = ("_ffi_queue", "_ffi_handle")
+# The one use a Silero VAD stream makes of its event loop (its ``_loop``): each inference.
+VAD_STREAM_INFERENCE_CALL = "self._loop.run_in_executor(None, self._model, inference_f32_data)"
 
 
 # The background player mixes in blocks of this many samples at 48 kHz (its constructor's
@@ -114,3 +118,42 @@ def deliver_audio_frames_to_their_stream_only() -> None:
         )
 
     rtc.AudioStream.__init__ = init  # type: ignore[method-assign]
+
+
+class _InferenceInline:
+    """Stands in for a Silero VAD stream's event loop, which the stream asks for one thing
+    only: to run each inference in the loop's default executor. Here it runs at once, on
+    the call's own loop, and the stream awaits a future that is already done (no switch)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def run_in_executor(
+        self, executor: None, inference: Callable[..., float], *args: Any
+    ) -> asyncio.Future[float]:
+        done = self._loop.create_future()
+        try:
+            done.set_result(inference(*args))
+        except Exception as exc:  # noqa: BLE001 - the stream gets it, as from an executor
+            done.set_exception(exc)
+        return done
+
+
+@functools.cache
+def run_vad_inferences_on_the_call_loop() -> None:
+    """Each Silero VAD stream judges its 32 ms windows on the call's event loop instead of
+    handing each to a thread of the loop's executor and waiting for the answer. The model
+    is small (a fraction of a millisecond a window, onnxruntime releases the GIL while it
+    runs, so the other calls of the process go on), and the hand-off cost more than the
+    inference: two thread wake-ups, two GIL hand-overs and a loop wake-up, 31 times a second
+    per call, for the call's whole length. Once per process."""
+    from livekit.plugins import silero
+
+    original = silero.VADStream.__init__
+
+    @functools.wraps(original)
+    def init(self: silero.VADStream, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self._loop = _InferenceInline(self._loop)  # type: ignore[assignment]
+
+    silero.VADStream.__init__ = init  # type: ignore[method-assign]

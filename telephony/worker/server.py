@@ -15,6 +15,7 @@ from telephony.worker.bootstrap import ensure_django
 from telephony.worker.livekit_private import (
     ServerWithJobHooks,
     deliver_audio_frames_to_their_stream_only,
+    run_vad_inferences_on_the_call_loop,
 )
 
 logger = logging.getLogger("betool.worker")
@@ -51,6 +52,7 @@ def prewarm(proc: JobProcess) -> None:
         logger.setLevel(logging.DEBUG)
     import_plugins()
     deliver_audio_frames_to_their_stream_only()
+    run_vad_inferences_on_the_call_loop()
     from livekit.plugins import silero
 
     from voice_models.adapters import END_OF_TURN_SILENCE_S

@@ -79,6 +79,17 @@ def test_the_sdks_event_queue_and_audio_stream_still_have_the_parts_the_routing_
     assert "queue.subscribe(" in source
 
 
+def test_a_silero_vad_stream_still_asks_its_loop_for_nothing_but_each_inference() -> None:
+    from livekit.plugins import silero
+
+    from telephony.worker.livekit_private import VAD_STREAM_INFERENCE_CALL
+
+    source = inspect.getsource(silero.VADStream)
+    assert "self._loop = asyncio.get_event_loop()" in inspect.getsource(silero.VADStream.__init__)
+    assert VAD_STREAM_INFERENCE_CALL in source
+    assert source.count("self._loop") == 2, "the stream uses its loop for more than inferences"
+
+
 async def test_an_audio_frame_wakes_only_the_loop_of_the_stream_it_belongs_to() -> None:
     """Two calls' audio streams in one process: each frame (and each end of stream) is
     queued for its own stream only, other events for nobody that filters them out."""
@@ -131,3 +142,67 @@ async def test_an_audio_frame_wakes_only_the_loop_of_the_stream_it_belongs_to() 
     assert drained(first) == ["frame_received:1", "frame_received:1"]
     assert drained(second) == ["frame_received:2", "eos:2"]
     assert len(drained(everything)) == 5
+
+
+async def test_vad_inferences_run_on_the_calls_loop_and_still_find_the_speech() -> None:
+    """With the inferences inline, a Silero stream still hears an utterance start and end,
+    and no inference leaves the loop's thread (none waits for an executor's)."""
+    import threading
+
+    from livekit import rtc
+    from livekit.agents import utils
+    from livekit.agents.vad import VADEventType
+    from livekit.plugins import silero
+    from livekit.plugins.silero import onnx_model
+
+    from telephony.worker.livekit_private import run_vad_inferences_on_the_call_loop
+    from voice_models.local.tts import EspeakTTS
+
+    run_vad_inferences_on_the_call_loop()
+    speech = b""
+    async with EspeakTTS(sample_rate=16000).synthesize("I want to talk to an agent.") as spoken:
+        async for audio in spoken:
+            speech += bytes(audio.frame.data)
+    judged_on: set[int] = set()
+    judge = onnx_model.OnnxModel.__call__
+
+    def recorded(model: onnx_model.OnnxModel, window: object) -> float:
+        judged_on.add(threading.get_ident())
+        return judge(model, window)  # type: ignore[arg-type]
+
+    silence = rtc.AudioFrame(bytes(320 * 2), 16000, 1, 320)
+    original_call = onnx_model.OnnxModel.__call__
+    onnx_model.OnnxModel.__call__ = recorded  # type: ignore[method-assign]
+    try:
+        stream = silero.VAD.load(min_silence_duration=0.3).stream()
+        for _ in range(20):
+            stream.push_frame(silence)
+        for frame in utils.audio.AudioByteStream(16000, 1, samples_per_channel=320).write(speech):
+            stream.push_frame(frame)
+        for _ in range(50):
+            stream.push_frame(silence)
+        stream.end_input()
+        kinds = [event.type async for event in stream]
+    finally:
+        onnx_model.OnnxModel.__call__ = original_call  # type: ignore[method-assign]
+    assert judged_on == {threading.get_ident()}
+    assert VADEventType.START_OF_SPEECH in kinds
+    assert kinds.index(VADEventType.END_OF_SPEECH) > kinds.index(VADEventType.START_OF_SPEECH)
+    assert kinds.count(VADEventType.INFERENCE_DONE) > 50
+
+
+async def test_a_failed_inline_inference_reaches_the_stream_as_from_an_executor() -> None:
+    import asyncio
+
+    import pytest
+
+    from telephony.worker.livekit_private import _InferenceInline
+
+    inline = _InferenceInline(asyncio.get_running_loop())
+    assert await inline.run_in_executor(None, lambda x: x * 2, 0.25) == 0.5
+
+    def broken(_: object) -> float:
+        raise RuntimeError("onnxruntime failed")
+
+    with pytest.raises(RuntimeError, match="onnxruntime failed"):
+        await inline.run_in_executor(None, broken, None)
