@@ -206,3 +206,99 @@ async def test_a_failed_inline_inference_reaches_the_stream_as_from_an_executor(
 
     with pytest.raises(RuntimeError, match="onnxruntime failed"):
         await inline.run_in_executor(None, broken, None)
+
+
+# The SDK's ``AudioSource.capture_frame`` that ``livekit_private._capture_frame`` copies: on an
+# upgrade that changes it, compare the two and carry the change over, then update this.
+SDK_CAPTURE_FRAME_SHA256 = "735714eab4e1c064848db68d5d6531f0fe231a9934f893c065c1a5e3e657aaa5"
+
+
+def test_the_sdks_capture_frame_is_still_the_one_betools_copy_follows() -> None:
+    import hashlib
+
+    from livekit.rtc._proto import audio_frame_pb2
+
+    original = inspect.getsource(livekit_private._SDK_CAPTURE_FRAME)
+    assert hashlib.sha256(original.encode()).hexdigest() == SDK_CAPTURE_FRAME_SHA256
+    fields = audio_frame_pb2.CaptureAudioFrameRequest.DESCRIPTOR.fields_by_name
+    assert "request_async_id" in fields
+
+
+async def test_a_capture_waits_for_its_own_callback_and_no_other_event_wakes_it() -> None:
+    """An audio source captures through the SDK for real (no room needed); while it waits,
+    its subscription takes its own callback only: another capture's, a caller's audio
+    frame or a room event are left for their own subscribers."""
+    import asyncio
+
+    from livekit import rtc
+    from livekit.rtc._ffi_client import FfiClient
+    from livekit.rtc._proto import ffi_pb2
+
+    from telephony.worker.livekit_private import (
+        wake_a_capturing_source_for_its_own_callback_only,
+    )
+
+    wake_a_capturing_source_for_its_own_callback_only()
+    loop = asyncio.get_running_loop()
+    source = rtc.AudioSource(24_000, 1, queue_size_ms=100)
+    frame = rtc.AudioFrame(bytes(480 * 2), 24_000, 1, 480)
+    events = FfiClient.instance.queue
+    before = {id(subscriber) for subscriber, _, _ in events._subscribers}
+
+    capture = asyncio.create_task(source.capture_frame(frame))
+    await asyncio.sleep(0)  # the capture has sent its request and waits for the callback
+    waiting = [
+        accepts
+        for subscriber, subscribed_on, accepts in events._subscribers
+        if id(subscriber) not in before and subscribed_on is loop
+    ]
+    assert len(waiting) == 1
+    assert waiting[0] is not None
+    audio_frame = ffi_pb2.FfiEvent()
+    audio_frame.audio_stream_event.stream_handle = 7
+    audio_frame.audio_stream_event.frame_received.SetInParent()
+    room_event = ffi_pb2.FfiEvent()
+    room_event.room_event.room_handle = 7
+    another_capture = ffi_pb2.FfiEvent()
+    another_capture.capture_audio_frame.async_id = 12345
+    assert not any(waiting[0](event) for event in (audio_frame, room_event, another_capture))
+
+    await asyncio.wait_for(capture, 10)  # its own callback did reach it
+    for _ in range(3):  # and the source keeps taking frames
+        await asyncio.wait_for(source.capture_frame(frame), 10)
+    assert {id(subscriber) for subscriber, _, _ in events._subscribers} == before
+    await source.aclose()
+
+
+def test_a_rooms_listener_still_subscribes_in_connect_and_forwards_what_it_gets() -> None:
+    from livekit import rtc
+
+    connect = inspect.getsource(rtc.Room.connect)
+    assert "self._ffi_queue = FfiClient.instance.queue.subscribe(" in connect
+    assert "self._ffi_handle = FfiHandle(" in connect
+    assert "self._room_queue.put_nowait(event)" in inspect.getsource(rtc.Room._listen_task)
+
+
+def test_a_room_listens_to_its_own_events_and_the_callbacks_its_participants_wait_on() -> None:
+    from livekit.rtc._proto import ffi_pb2
+
+    from telephony.worker.livekit_private import _room_events
+
+    accepts = _room_events(5)
+
+    def event(kind: str, **fields: int) -> ffi_pb2.FfiEvent:
+        made = ffi_pb2.FfiEvent()
+        part = getattr(made, kind)
+        part.SetInParent()
+        for name, value in fields.items():
+            setattr(part, name, value)
+        return made
+
+    assert accepts(event("room_event", room_handle=5))
+    assert accepts(event("publish_track", async_id=9))  # what publish_track waits for
+    assert accepts(event("unpublish_track", async_id=9))
+    assert accepts(event("rpc_method_invocation", local_participant_handle=3))
+    assert not accepts(event("room_event", room_handle=6))  # another call's room
+    assert not accepts(event("capture_audio_frame", async_id=9))  # a source's own callback
+    assert not accepts(event("audio_stream_event", stream_handle=5))
+    assert not accepts(event("video_stream_event", stream_handle=5))
