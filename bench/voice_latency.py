@@ -801,8 +801,6 @@ def bare_prewarm(proc: Any, media: str) -> None:
     if media == "betool":  # how betool's worker has the SDK deliver frames, as its prewarm
         livekit_private.deliver_audio_frames_to_their_stream_only()
         livekit_private.run_vad_inferences_on_the_call_loop()
-        livekit_private.wake_a_capturing_source_for_its_own_callback_only()
-        livekit_private.wake_a_room_for_its_own_events_only()
 
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
 

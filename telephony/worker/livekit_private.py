@@ -3,10 +3,10 @@
 Each has no public equivalent in the versions this project pins: the speech a reply task is
 generating (a context variable), two points of ``AgentServer`` (how it weighs a job it has
 accepted but not started, and what it does when a job's process ends), the SDK's queue of
-native events (which loop each event wakes: an audio stream's, a room's, a capturing audio
-source's), the event loop a Silero VAD stream runs its inferences through, and how much
-sound the background player has buffered beyond a stopped handle. The rest of the worker
-uses the functions and the class below, never the names themselves.
+native events (which stream each audio frame is delivered to), and how much sound the
+background player has buffered beyond a stopped handle, and the event loop a Silero VAD
+stream runs its inferences through. The rest of the worker uses the
+functions and the class below, never the names themselves.
 ``tests/unit/telephony/test_livekit_private.py`` fails when an upgrade moves one.
 """
 
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +23,6 @@ from livekit.agents.ipc.job_executor import JobExecutor
 from livekit.agents.voice import background_audio
 from livekit.agents.voice.agent_activity import _SpeechHandleContextVar
 from livekit.rtc._ffi_client import FfiClient
-from livekit.rtc._proto import ffi_pb2
 
 if TYPE_CHECKING:
     from livekit.agents.voice.speech_handle import SpeechHandle
@@ -160,98 +157,3 @@ def run_vad_inferences_on_the_call_loop() -> None:
         self._loop = _InferenceInline(self._loop)  # type: ignore[assignment]
 
     silero.VADStream.__init__ = init  # type: ignore[method-assign]
-
-
-# The SDK's own ``AudioSource.capture_frame``, which ``_capture_frame`` replaces (kept for the
-# test that notices when an upgrade changes it).
-_SDK_CAPTURE_FRAME: Callable[..., Any] = rtc.AudioSource.capture_frame
-# The callback ids betool's captures ask the SDK for (``request_async_id``): far above the
-# SDK's own counter, from which every other request's id comes.
-_capture_async_ids = itertools.count(1 << 62)
-
-
-def _capture_done(async_id: int) -> Callable[[ffi_pb2.FfiEvent], bool]:
-    def done(event: ffi_pb2.FfiEvent) -> bool:
-        return bool(
-            event.WhichOneof("message") == "capture_audio_frame"
-            and event.capture_audio_frame.async_id == async_id
-        )
-
-    return done
-
-
-async def _capture_frame(self: rtc.AudioSource, frame: rtc.AudioFrame) -> None:
-    """``rtc.AudioSource.capture_frame`` of the pinned SDK, but waiting for its own callback
-    only: the SDK's subscribes without a filter, so while an agent speaks (a capture is
-    nearly always waiting for room in the source's queue) every native event of the
-    process, each caller's every audio frame among them, wakes the speaking call's loop,
-    which looks at it and drops it. The id is chosen before the request, so the filter
-    can name it."""
-    if frame.samples_per_channel == 0 or self._ffi_handle.disposed:
-        return
-    now = time.monotonic()
-    elapsed = 0.0 if self._last_capture == 0.0 else now - self._last_capture
-    self._q_size += frame.samples_per_channel / self.sample_rate - elapsed
-    self._last_capture = now
-    if self._join_handle:
-        self._join_handle.cancel()
-    if self._join_fut is None:
-        self._join_fut = self._loop.create_future()
-    self._join_handle = self._loop.call_later(self._q_size, self._release_waiter)
-
-    async_id = next(_capture_async_ids)
-    request = ffi_pb2.FfiRequest()
-    request.capture_audio_frame.source_handle = self._ffi_handle.handle
-    request.capture_audio_frame.buffer.CopyFrom(frame._proto_info())
-    request.capture_audio_frame.request_async_id = async_id
-    events = FfiClient.instance.queue
-    queue = events.subscribe(loop=self._loop, filter_fn=_capture_done(async_id))
-    try:
-        FfiClient.instance.request(request)
-        done = await queue.get()
-    finally:
-        events.unsubscribe(queue)
-    if done.capture_audio_frame.error:
-        raise Exception(done.capture_audio_frame.error)  # as the SDK's own raises it
-
-
-@functools.cache
-def wake_a_capturing_source_for_its_own_callback_only() -> None:
-    """Every ``rtc.AudioSource`` (the agent's voice, the hold music's) captures with
-    ``_capture_frame``. Once per process."""
-    rtc.AudioSource.capture_frame = _capture_frame  # type: ignore[method-assign]
-
-
-def _room_events(room_handle: int) -> Callable[[ffi_pb2.FfiEvent], bool]:
-    """What a room's listener handles: its own room's events and the callbacks its
-    participants wait on; not media (the streams subscribe for theirs), not the audio
-    sources' capture callbacks (``_capture_frame`` waits for its own), not other rooms'."""
-    media = ("audio_stream_event", "video_stream_event", "capture_audio_frame")
-
-    def accepts(event: ffi_pb2.FfiEvent) -> bool:
-        kind = event.WhichOneof("message")
-        if kind == "room_event":
-            return bool(event.room_event.room_handle == room_handle)
-        return kind not in media
-
-    return accepts
-
-
-@functools.cache
-def wake_a_room_for_its_own_events_only() -> None:
-    """A connected ``rtc.Room`` listens with ``_room_events``. The SDK's filter leaves out
-    only media streams' frames, so each frame an agent speaks (its capture callback) wakes
-    the room's listener, which forwards it to the room's own queue and waits for that
-    queue's subscribers, 50 to 100 times a second per speaking call; and with several calls
-    in one process, every room hears every other room's events too. Once per process."""
-    original = rtc.Room.connect
-
-    @functools.wraps(original)
-    async def connect(self: rtc.Room, *args: Any, **kwargs: Any) -> None:
-        await original(self, *args, **kwargs)
-        if self._ffi_handle is not None:  # connected
-            refilter_subscriber(
-                FfiClient.instance.queue, self._ffi_queue, _room_events(self._ffi_handle.handle)
-            )
-
-    rtc.Room.connect = connect  # type: ignore[method-assign]

@@ -16,8 +16,6 @@ from telephony.worker.livekit_private import (
     ServerWithJobHooks,
     deliver_audio_frames_to_their_stream_only,
     run_vad_inferences_on_the_call_loop,
-    wake_a_capturing_source_for_its_own_callback_only,
-    wake_a_room_for_its_own_events_only,
 )
 
 logger = logging.getLogger("betool.worker")
@@ -55,8 +53,6 @@ def prewarm(proc: JobProcess) -> None:
     import_plugins()
     deliver_audio_frames_to_their_stream_only()
     run_vad_inferences_on_the_call_loop()
-    wake_a_capturing_source_for_its_own_callback_only()
-    wake_a_room_for_its_own_events_only()
     from livekit.plugins import silero
 
     from voice_models.adapters import END_OF_TURN_SILENCE_S
