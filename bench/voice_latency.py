@@ -795,12 +795,11 @@ def install_stubs() -> None:
 def bare_prewarm(proc: Any, media: str) -> None:
     from livekit.plugins import silero
 
-    from telephony.worker import livekit_private
+    from telephony.worker.livekit_private import shape_the_sdk_for_calls
     from voice_models.adapters import END_OF_TURN_SILENCE_S
 
-    if media == "betool":  # how betool's worker has the SDK deliver frames, as its prewarm
-        livekit_private.deliver_audio_frames_to_their_stream_only()
-        livekit_private.run_vad_inferences_on_the_call_loop()
+    if media == "betool":  # the SDK and Silero as betool's prewarm leaves them
+        shape_the_sdk_for_calls()
 
     proc.userdata["vad"] = silero.VAD.load(min_silence_duration=END_OF_TURN_SILENCE_S)
 

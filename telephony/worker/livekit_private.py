@@ -3,10 +3,10 @@
 Each has no public equivalent in the versions this project pins: the speech a reply task is
 generating (a context variable), two points of ``AgentServer`` (how it weighs a job it has
 accepted but not started, and what it does when a job's process ends), the SDK's queue of
-native events (which stream each audio frame is delivered to), and how much sound the
-background player has buffered beyond a stopped handle, and the event loop a Silero VAD
-stream runs its inferences through. The rest of the worker uses the
-functions and the class below, never the names themselves.
+native events (which stream each audio frame is delivered to), the event loop a Silero VAD
+stream runs its inferences through, and how much sound the background player has buffered
+beyond a stopped handle. The rest of the worker uses the functions and the class below,
+never the names themselves.
 ``tests/unit/telephony/test_livekit_private.py`` fails when an upgrade moves one.
 """
 
@@ -157,3 +157,11 @@ def run_vad_inferences_on_the_call_loop() -> None:
         self._loop = _InferenceInline(self._loop)  # type: ignore[assignment]
 
     silero.VADStream.__init__ = init  # type: ignore[method-assign]
+
+
+def shape_the_sdk_for_calls() -> None:
+    """What a call process changes in the SDK and Silero before its first call: each audio
+    frame wakes only its own stream's loop, and each VAD window is judged on the call's loop.
+    Once per process."""
+    deliver_audio_frames_to_their_stream_only()
+    run_vad_inferences_on_the_call_loop()

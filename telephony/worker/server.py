@@ -14,8 +14,7 @@ from livekit.agents.ipc.job_executor import JobExecutor, JobStatus
 from telephony.worker.bootstrap import ensure_django
 from telephony.worker.livekit_private import (
     ServerWithJobHooks,
-    deliver_audio_frames_to_their_stream_only,
-    run_vad_inferences_on_the_call_loop,
+    shape_the_sdk_for_calls,
 )
 
 logger = logging.getLogger("betool.worker")
@@ -51,8 +50,7 @@ def prewarm(proc: JobProcess) -> None:
     if settings.VOICE_WORKER_DEBUG:
         logger.setLevel(logging.DEBUG)
     import_plugins()
-    deliver_audio_frames_to_their_stream_only()
-    run_vad_inferences_on_the_call_loop()
+    shape_the_sdk_for_calls()
     from livekit.plugins import silero
 
     from voice_models.adapters import END_OF_TURN_SILENCE_S
